@@ -1,0 +1,315 @@
+"""Families, the people in and around them, consent, case notes and the family's status.
+
+A family moves identified → allocated → engaged (or refused) → active → closed, and a closed
+family can be reopened with a reason. `change_status` is the only way to move it, so every move is
+checked and leaves a StatusChange record for the timeline and the programme's figures.
+"""
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from typing import ClassVar
+
+from fmdesk.errors import ValidationError
+from fmdesk.records import Record, record_kind
+
+
+class FamilyStatus(enum.StrEnum):
+    IDENTIFIED = "identified"
+    ALLOCATED = "allocated"
+    ENGAGED = "engaged"
+    REFUSED = "refused"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ClosureReason(enum.StrEnum):
+    NEEDS_MET = "needs_met"
+    STEPPED_DOWN = "stepped_down"
+    STEPPED_UP = "stepped_up"
+    MOVED_AWAY = "moved_away"
+    DISENGAGED = "disengaged"
+
+    @property
+    def label(self) -> str:
+        return CLOSURE_LABELS[self]
+
+
+CLOSURE_LABELS = {
+    ClosureReason.NEEDS_MET: "Needs met",
+    ClosureReason.STEPPED_DOWN: "Stepped down to universal services",
+    ClosureReason.STEPPED_UP: "Stepped up to children's social care",
+    ClosureReason.MOVED_AWAY: "Moved away",
+    ClosureReason.DISENGAGED: "Family disengaged or withdrew consent",
+}
+
+
+class Intensity(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    STANDARD = "standard"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# Which moves are allowed. Closing is possible from anywhere but closed; reopening needs a reason.
+TRANSITIONS: dict[FamilyStatus, frozenset[FamilyStatus]] = {
+    FamilyStatus.IDENTIFIED: frozenset({FamilyStatus.ALLOCATED, FamilyStatus.CLOSED}),
+    FamilyStatus.ALLOCATED: frozenset(
+        {FamilyStatus.ENGAGED, FamilyStatus.REFUSED, FamilyStatus.CLOSED}
+    ),
+    FamilyStatus.ENGAGED: frozenset({FamilyStatus.ACTIVE, FamilyStatus.CLOSED}),
+    FamilyStatus.REFUSED: frozenset({FamilyStatus.ALLOCATED, FamilyStatus.CLOSED}),
+    FamilyStatus.ACTIVE: frozenset({FamilyStatus.CLOSED}),
+    FamilyStatus.CLOSED: frozenset({FamilyStatus.ACTIVE}),
+}
+
+
+@record_kind
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Family(Record):
+    KIND: ClassVar[str] = "family"
+
+    reference: str
+    name: str
+    status: FamilyStatus = FamilyStatus.IDENTIFIED
+    closure_reason: ClosureReason | None = None
+    intensity: Intensity = Intensity.STANDARD
+    address: str = ""
+    postcode: str = ""
+    lead_practitioner: str = ""
+    # The practitioner store this family is allocated to (coordinator side); "" if none.
+    allocated_to: str = ""
+    identified_on: dt.date | None = None
+    next_action: str = ""
+    next_action_due: dt.date | None = None
+    # "id@version" of the outcomes framework the family was attached under; it keeps that one.
+    framework: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.family_id:
+            object.__setattr__(self, "family_id", self.id)
+        if not self.reference.strip():
+            raise ValueError("a family needs a case reference")
+        if (self.status is FamilyStatus.CLOSED) != (self.closure_reason is not None):
+            raise ValueError("a closed family needs a closure reason, and only a closed one")
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status is FamilyStatus.CLOSED
+
+
+class PersonRole(enum.StrEnum):
+    PARENT_CARER = "parent_carer"
+    CHILD = "child"
+    OTHER_ADULT = "other_adult"
+    SIGNIFICANT_ADULT = "significant_adult"  # outside the home: an absent parent, a grandparent
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    PersonRole.PARENT_CARER: "Parent or carer",
+    PersonRole.CHILD: "Child",
+    PersonRole.OTHER_ADULT: "Other adult in the home",
+    PersonRole.SIGNIFICANT_ADULT: "Significant adult outside the home",
+}
+
+
+@record_kind
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Person(Record):
+    KIND: ClassVar[str] = "person"
+
+    role: PersonRole
+    given_name: str
+    family_name: str
+    known_as: str = ""
+    date_of_birth: dt.date | None = None
+    # An unborn child has an expected date of delivery instead of a date of birth.
+    expected_date: dt.date | None = None
+    gender: str = ""
+    relationship: str = ""
+    parental_responsibility: bool = False
+    school: str = ""
+    language: str = "English"
+    interpreter_needed: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.family_id:
+            raise ValueError("a person belongs to a family")
+        if not (self.given_name.strip() or self.known_as.strip()):
+            raise ValueError("a person needs a name")
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p).strip()
+
+    @property
+    def display_name(self) -> str:
+        if self.known_as and self.known_as != self.given_name:
+            return f"{self.full_name} ({self.known_as})"
+        return self.full_name
+
+    @property
+    def in_household(self) -> bool:
+        return self.role is not PersonRole.SIGNIFICANT_ADULT
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_date is not None
+
+    def age(self, on: dt.date) -> int | None:
+        """Whole years on `on`; None when unborn or the date of birth is unknown."""
+        born = self.date_of_birth
+        if born is None or born > on:
+            return None
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+    def age_text(self, on: dt.date) -> str:
+        if self.is_unborn:
+            return f"due {self.expected_date:%d %b %Y}"
+        years = self.age(on)
+        if years is None:
+            return ""
+        if years == 0 and self.date_of_birth is not None:
+            months = (on.year - self.date_of_birth.year) * 12 + on.month - self.date_of_birth.month
+            months -= on.day < self.date_of_birth.day
+            return f"{max(months, 0)} months"
+        return str(years)
+
+
+class ConsentKind(enum.StrEnum):
+    ASSESS = "assess"
+    SHARE = "share"
+
+    @property
+    def label(self) -> str:
+        return {"assess": "To assess", "share": "To share information"}[self.value]
+
+
+@record_kind
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Consent(Record):
+    """Consent given by a person (usually a parent or carer) for the whole family."""
+
+    KIND: ClassVar[str] = "consent"
+
+    kind: ConsentKind
+    person_id: str = ""
+    given_on: dt.date
+    withdrawn_on: dt.date | None = None
+    recorded_by: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.withdrawn_on is not None and self.withdrawn_on < self.given_on:
+            raise ValueError("consent cannot be withdrawn before it was given")
+
+    def in_force(self, on: dt.date) -> bool:
+        if self.deleted or self.given_on > on:
+            return False
+        return self.withdrawn_on is None or self.withdrawn_on > on
+
+
+def has_consent(consents: Iterable[Consent], kind: ConsentKind, on: dt.date) -> bool:
+    return any(c.kind is kind and c.in_force(on) for c in consents)
+
+
+class ContactType(enum.StrEnum):
+    HOME_VISIT = "home_visit"
+    OFFICE_VISIT = "office_visit"
+    SCHOOL_VISIT = "school_visit"
+    PHONE = "phone"
+    MEETING = "meeting"
+    NOTE = "note"
+
+    @property
+    def label(self) -> str:
+        return {
+            "home_visit": "Home visit",
+            "office_visit": "Office visit",
+            "school_visit": "School visit",
+            "phone": "Phone call",
+            "meeting": "Meeting",
+            "note": "Case note",
+        }[self.value]
+
+    @property
+    def is_contact(self) -> bool:
+        return self is not ContactType.NOTE
+
+
+@record_kind
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseNote(Record):
+    """A case note or a record of contact. Append-only: two laptops' notes never conflict."""
+
+    KIND: ClassVar[str] = "note"
+    APPEND_ONLY: ClassVar[bool] = True
+
+    on: dt.date
+    contact: ContactType = ContactType.NOTE
+    text: str = ""
+    minutes: int = 0
+    author: str = ""
+
+    def __post_init__(self) -> None:
+        if self.minutes < 0:
+            raise ValueError("time spent cannot be negative")
+
+
+@record_kind
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatusChange(Record):
+    KIND: ClassVar[str] = "status_change"
+    APPEND_ONLY: ClassVar[bool] = True
+
+    on: dt.date
+    from_status: FamilyStatus
+    to_status: FamilyStatus
+    closure_reason: ClosureReason | None = None
+    reason: str = ""
+    by: str = ""
+
+
+def change_status(
+    family: Family,
+    to: FamilyStatus,
+    *,
+    on: dt.date,
+    by: str = "",
+    reason: str = "",
+    closure_reason: ClosureReason | None = None,
+) -> tuple[Family, StatusChange]:
+    """Move a family to a new status; returns the changed family and the record of the move."""
+    if to not in TRANSITIONS[family.status]:
+        raise ValidationError(
+            f"A family that is {family.status.value} cannot become {to.value}."
+        )
+    if to is FamilyStatus.CLOSED and closure_reason is None:
+        raise ValidationError("Choose a reason for closing the case.")
+    if family.status is FamilyStatus.CLOSED and not reason.strip():
+        raise ValidationError("Say why the case is being reopened.")
+    changed = family.replace(
+        status=to, closure_reason=closure_reason if to is FamilyStatus.CLOSED else None
+    )
+    change = StatusChange(
+        family_id=family.id,
+        on=on,
+        from_status=family.status,
+        to_status=to,
+        closure_reason=closure_reason,
+        reason=reason.strip(),
+        by=by,
+    )
+    return changed, change

@@ -1,0 +1,200 @@
+"""The record base every stored and synced object shares, and its JSON form.
+
+A record is a frozen dataclass with a stable UUID (`id`), the family it belongs to
+(`family_id`; a Family's is its own id), a `revision` (a hybrid-logical-clock timestamp set by
+the store on every save) and a `deleted` flag (a tombstone, kept so deletions sync).
+
+Each record class names its kind (`KIND`) and registers itself with `@record_kind`. The store
+keeps every kind in one table of JSON documents and sync moves them as JSON lines, so a new
+record type needs a class here and nothing else: no table, no migration, no sync code.
+
+`to_dict`/`from_dict` turn a record into plain JSON types and back: dates as ISO strings, enums
+as their values, tuples as lists, nested value dataclasses as objects.
+"""
+
+import dataclasses
+import datetime as dt
+import enum
+import types
+import typing
+import uuid
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self, TypeVar
+
+from fmdesk.errors import ValidationError
+
+SYNC_FIELDS = ("id", "family_id", "revision", "deleted")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Record:
+    KIND: ClassVar[str] = ""
+    # Append-only kinds (notes, visits) never merge field by field: each side's are kept.
+    APPEND_ONLY: ClassVar[bool] = False
+
+    id: str = dataclasses.field(default_factory=new_id)
+    family_id: str = ""
+    revision: str = ""
+    deleted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_plain(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return from_plain(cls, data)
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)
+
+
+R = TypeVar("R", bound=Record)
+RECORD_KINDS: dict[str, type[Record]] = {}
+
+
+def record_kind(cls: type[R]) -> type[R]:
+    """Class decorator: register a record class under its KIND for the store and sync."""
+    if not cls.KIND:
+        raise TypeError(f"{cls.__name__} needs a KIND")
+    existing = RECORD_KINDS.get(cls.KIND)
+    if existing is not None and existing is not cls:
+        raise TypeError(f"record kind {cls.KIND!r} is registered twice")
+    RECORD_KINDS[cls.KIND] = cls
+    return cls
+
+
+def kind_class(kind: str) -> type[Record]:
+    try:
+        return RECORD_KINDS[kind]
+    except KeyError:
+        raise ValidationError(f"unknown record kind {kind!r}") from None
+
+
+def record_from_dict(kind: str, data: Mapping[str, Any]) -> Record:
+    return kind_class(kind).from_dict(data)
+
+
+# ---- plain JSON conversion -----------------------------------------------------------------
+
+
+def to_plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    return value
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = typing.get_type_hints(cls)
+        _HINTS[cls] = hints
+    return hints
+
+
+def from_plain(cls: type[R] | type, data: Mapping[str, Any], where: str = "") -> Any:
+    """Build dataclass `cls` from plain data, checking types; unknown keys are ignored
+    (so a newer app's extra fields do not break an older one)."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"{where or cls.__name__}: expected an object")
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init or f.name not in data:
+            continue
+        kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{where or cls.__name__}.{f.name}")
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required field is missing
+        raise ValidationError(f"{where or cls.__name__}: {exc}") from None
+    except ValueError as exc:  # __post_init__ checks
+        raise ValidationError(f"{where or cls.__name__}: {exc}") from None
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: PLR0911, C901 - one branch a type
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(arg, value, where)
+            except ValidationError as exc:
+                errors.append(str(exc))
+        raise ValidationError(errors[0] if errors else f"{where}: unexpected value")
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ValidationError(f"{where}: expected a list")
+        args = typing.get_args(tp)
+        item = args[0] if args else Any
+        return tuple(_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"{where}: expected an object")
+        _, vt = typing.get_args(tp) or (str, Any)
+        return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
+    if tp is Any:
+        return value
+    if isinstance(tp, type):
+        if dataclasses.is_dataclass(tp):
+            return from_plain(tp, value, where)
+        if issubclass(tp, enum.Enum):
+            try:
+                return tp(value)
+            except ValueError:
+                allowed = ", ".join(str(m.value) for m in tp)
+                raise ValidationError(f"{where}: {value!r} is not one of {allowed}") from None
+        if tp is dt.datetime:
+            if isinstance(value, dt.datetime):
+                return value
+            return _parse(dt.datetime.fromisoformat, value, where, "a date and time")
+        if tp is dt.date:
+            if isinstance(value, dt.date):
+                return value
+            return _parse(dt.date.fromisoformat, value, where, "a date (YYYY-MM-DD)")
+        if tp is bool:
+            if not isinstance(value, bool):
+                raise ValidationError(f"{where}: expected true or false")
+            return value
+        if tp is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError(f"{where}: expected a whole number")
+            return value
+        if tp is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValidationError(f"{where}: expected a number")
+            return float(value)
+        if tp is str:
+            if not isinstance(value, str):
+                raise ValidationError(f"{where}: expected text")
+            return value
+    return value
+
+
+def _parse(parse: Any, value: Any, where: str, what: str) -> Any:
+    if not isinstance(value, str):
+        raise ValidationError(f"{where}: expected {what}")
+    try:
+        return parse(value)
+    except ValueError:
+        raise ValidationError(f"{where}: {value!r} is not {what}") from None
