@@ -127,7 +127,7 @@ def from_plain(cls: type[R] | type, data: Mapping[str, Any], where: str = "") ->
         raise ValidationError(f"{where or cls.__name__}: {exc}") from None
 
 
-def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: PLR0911, C901 - one branch a type
+def _convert(tp: Any, value: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)

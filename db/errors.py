@@ -1,0 +1,82 @@
+"""Store errors a user can act on. Each says what happened and what to do; none writes anything."""
+
+from fmdesk.errors import UserError
+
+
+class StoreError(UserError):
+    """Base of the store's user-facing errors."""
+
+
+class WrongPassphrase(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That passphrase does not unlock this store. Check Caps Lock and try again; "
+            "if it is forgotten, your coordinator can recover the store."
+        )
+
+
+class NotAStore(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"{path} is not an fmdesk store. Choose the folder fmdesk created, "
+            "or create a new store."
+        )
+
+
+class StoreNotFound(NotAStore):
+    def __init__(self, path: object) -> None:
+        StoreError.__init__(
+            self, f"There is no fmdesk store at {path}. Create one with 'fmdesk init', or choose "
+            "another folder with --store."
+        )
+
+
+class StoreDamaged(StoreError):
+    def __init__(self, path: object, detail: str = "") -> None:
+        why = f" ({detail})" if detail else ""
+        super().__init__(
+            f"The store at {path} is damaged and cannot be read{why}. Nothing was changed. "
+            "Restore the folder from your latest backup, or ask your coordinator to recover it."
+        )
+
+
+class KeyFileMissing(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"The key file of the store at {path} is missing (keys.json). Without it the data "
+            "cannot be unlocked. Put keys.json back from your backup, or ask your coordinator "
+            "to recover the store."
+        )
+
+
+class StoreTooNew(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"The store at {path} was made by a newer version of fmdesk. Install the latest "
+            "version to open it; this version will not change it."
+        )
+
+
+class StoreExists(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(f"There is already something at {path}. Choose an empty folder.")
+
+
+class StoreBusy(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The store is busy in another fmdesk window or command. Close it and try again."
+        )
+
+
+class DiskFull(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The disk is full, so the change was not saved (nothing was half-written). "
+            "Free some space and try again."
+        )
+
+
+class StoreLocked(StoreError):
+    def __init__(self) -> None:
+        super().__init__("The store is locked. Unlock it to continue.")

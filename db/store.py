@@ -1,0 +1,351 @@
+"""The encrypted store: one folder holding `fmdesk.db` (SQLCipher 4) and `keys.json` (key slots).
+
+Threading: a Store and its connection belong to the thread that opened it (sqlcipher3 connections
+are thread-bound). The app opens it on its single store worker thread; the command line and tests
+use it on the main thread.
+
+Every public write is one transaction. Records of every kind are JSON documents in `records`;
+`save()` stamps each with a fresh hybrid-logical-clock revision so sync can order edits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import secrets
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from db import keychain
+from db.connection import DatabaseError, connect, translate
+from db.errors import (
+    KeyFileMissing,
+    NotAStore,
+    StoreDamaged,
+    StoreExists,
+    StoreNotFound,
+    StoreTooNew,
+    WrongPassphrase,
+)
+from db.keyslots import KdfParams, KeyFile, KeyFileError, SlotDoesNotOpen
+from db.migrations import KNOWN, migrations
+from fmdesk.hlc import Clock
+from fmdesk.records import Record
+from fmdesk.roles import Role, StoreInfo
+
+R = TypeVar("R", bound=Record)
+
+DB_NAME = "fmdesk.db"
+KEY_NAME = "keys.json"
+
+
+class Store:
+    def __init__(self, path: Path, db: Any, data_key: bytes | None, keys: KeyFile | None) -> None:
+        self.path = path
+        self.db = db
+        self._data_key = data_key
+        self._keys = keys
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        self.info = StoreInfo(
+            store_id=meta["store_id"],
+            role=Role(meta["role"]),
+            owner_name=meta.get("owner_name", ""),
+            device_id=meta["device_id"],
+            created_on=dt.date.fromisoformat(meta["created_on"]),
+        )
+        last = db.execute("SELECT max(revision) FROM records").fetchone()[0] or ""
+        self.clock = Clock(self.info.device_id)
+        if last:
+            self.clock.observe(last)
+
+    # ---- creating and opening ---------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        role: Role,
+        name: str,
+        kdf: KdfParams | None = None,
+        encrypted: bool = True,
+    ) -> Store:
+        """Make a new store in an empty (or new) folder. `encrypted=False` is for benchmarks."""
+        path = Path(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise StoreExists(path)
+        path.mkdir(parents=True, exist_ok=True)
+        store_id = str(uuid.uuid4())
+        data_key = secrets.token_bytes(32) if encrypted else None
+        keys = KeyFile(store_id=store_id, slots=[])
+        if data_key is not None:
+            keys.set_passphrase(data_key, passphrase, kdf or KdfParams())
+        else:
+            keys.set_sealed_slot("plain", {"note": "benchmark store: not encrypted"})
+        try:
+            db = connect(path / DB_NAME, data_key)
+            migrations.apply(db)
+            with db.atomic():
+                db["meta"].insert_all(
+                    [
+                        {"key": "store_id", "value": store_id},
+                        {"key": "role", "value": role.value},
+                        {"key": "owner_name", "value": name},
+                        {"key": "device_id", "value": secrets.token_hex(4)},
+                        {"key": "created_on", "value": dt.date.today().isoformat()},
+                        {"key": "encrypted", "value": "1" if encrypted else "0"},
+                    ]
+                )
+            keys.save(path / KEY_NAME)
+        except BaseException as exc:
+            shutil.rmtree(path, ignore_errors=True)
+            raise translate(exc, path) from exc
+        return cls(path, db, data_key, keys)
+
+    @staticmethod
+    def read_key_file(path: Path) -> KeyFile:
+        """Check the folder is a store and read its key file, without opening the database."""
+        path = Path(path)
+        if not path.exists():
+            raise StoreNotFound(path)
+        if not path.is_dir():
+            raise NotAStore(path)
+        db_file, key_file = path / DB_NAME, path / KEY_NAME
+        if not db_file.exists() and not key_file.exists():
+            raise NotAStore(path)
+        if not key_file.exists():
+            raise KeyFileMissing(path)
+        try:
+            keys = KeyFile.load(key_file)
+        except KeyFileError as exc:
+            if not exc.ours:
+                raise NotAStore(path) from None
+            if str(exc) == "newer":
+                raise StoreTooNew(path) from None
+            raise StoreDamaged(path, str(exc)) from None
+        if not db_file.exists():
+            raise StoreDamaged(path, "the database file is missing")
+        return keys
+
+    @classmethod
+    def unlock_key(cls, path: Path, passphrase: str | None, *, use_keychain: bool = False
+                   ) -> tuple[bytes, KeyFile]:
+        """The data key, from the keychain slot (if asked and present) or the passphrase."""
+        keys = cls.read_key_file(path)
+        if keys.slot("plain") is not None:  # a benchmark store made with encrypted=False
+            return b"", keys
+        if use_keychain and keys.has_slot("keychain"):
+            kek = keychain.load_key(keys.store_id)
+            if kek is not None:
+                with contextlib.suppress(SlotDoesNotOpen):
+                    return keys.open_with_keychain_key(kek), keys
+        if passphrase is None:
+            raise WrongPassphrase()
+        try:
+            return keys.open_with_passphrase(passphrase), keys
+        except SlotDoesNotOpen:
+            raise WrongPassphrase() from None
+        except KeyFileError as exc:
+            raise StoreDamaged(path, str(exc)) from None
+
+    @classmethod
+    def open(
+        cls, path: Path, passphrase: str | None = None, *, use_keychain: bool = False
+    ) -> Store:
+        """Unlock and open. Wrong passphrase, not a store, damaged, key file missing and made
+        by a newer version each raise their own StoreError, and none of them writes anything."""
+        path = Path(path)
+        data_key, keys = cls.unlock_key(path, passphrase, use_keychain=use_keychain)
+        return cls.open_with_key(path, data_key or None, keys)
+
+    @classmethod
+    def open_with_key(cls, path: Path, data_key: bytes | None, keys: KeyFile) -> Store:
+        db_file = path / DB_NAME
+        # Probe read-only first, so a damaged or foreign file is never written to.
+        try:
+            probe = connect(db_file, data_key, read_only=True)
+        except DatabaseError as exc:
+            raise StoreDamaged(path) from exc
+        try:
+            meta = dict(probe.execute("SELECT key, value FROM meta").fetchall())
+            applied = {m.name for m in migrations.applied(probe)}
+        except DatabaseError as exc:
+            raise StoreDamaged(path, "its tables cannot be read") from exc
+        finally:
+            probe.close()
+        if meta.get("store_id") != keys.store_id:
+            raise StoreDamaged(path, "the key file belongs to another store")
+        if applied - set(KNOWN):
+            raise StoreTooNew(path)
+        try:
+            db = connect(db_file, data_key)
+            if set(KNOWN) - applied:
+                _copy_aside(db, db_file)
+                migrations.apply(db)
+        except BaseException as exc:
+            raise translate(exc, path) from exc
+        return cls(path, db, data_key, keys)
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(DatabaseError):
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.close()
+            self.db = None
+        self._data_key = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- keys -------------------------------------------------------------------------------
+
+    def change_passphrase(self, new: str, kdf: KdfParams | None = None) -> None:
+        """Rewrap the data key under a new passphrase (the caller has checked the old one)."""
+        keys, key = self._require_keys()
+        keys.set_passphrase(key, new, kdf or KdfParams())
+        keys.save(self.path / KEY_NAME)
+
+    def remember_on_this_computer(self) -> bool:
+        """Add the keychain slot. False (and nothing changed) without a real OS keychain."""
+        keys, key = self._require_keys()
+        trial = KeyFile(store_id=keys.store_id, slots=list(keys.slots))
+        kek = trial.add_keychain_slot(key)
+        if not keychain.store_key(keys.store_id, kek):
+            return False
+        trial.save(self.path / KEY_NAME)
+        self._keys = trial
+        return True
+
+    def forget_on_this_computer(self) -> None:
+        keys, _ = self._require_keys()
+        keys.remove_slot("keychain")
+        keys.save(self.path / KEY_NAME)
+        keychain.forget_key(keys.store_id)
+
+    @property
+    def key_file(self) -> KeyFile:
+        return self._require_keys()[0]
+
+    @property
+    def data_key(self) -> bytes:
+        return self._require_keys()[1]
+
+    def save_key_file(self) -> None:
+        self.key_file.save(self.path / KEY_NAME)
+
+    def _require_keys(self) -> tuple[KeyFile, bytes]:
+        if self._keys is None or self._data_key is None:
+            raise RuntimeError("this store is not encrypted or is closed")
+        return self._keys, self._data_key
+
+    # ---- records ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes into one transaction (nested calls join the outer one)."""
+        try:
+            with self.db.atomic():
+                yield
+        except DatabaseError as exc:
+            raise translate(exc, self.path) from exc
+
+    def save(self, *records: R) -> list[R]:
+        """Write records in one transaction, each with a fresh revision; returns what was saved."""
+        saved = [r.replace(revision=self.clock.now()) for r in records]
+        with self.transaction():
+            self.write_rows(saved)
+        return saved
+
+    def write_rows(self, records: Sequence[Record]) -> None:
+        """Write records exactly as given (revision included): for sync's import, in a
+        transaction the caller holds."""
+        self.db.conn.executemany(
+            "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
+            "family_id=excluded.family_id, revision=excluded.revision, "
+            "deleted=excluded.deleted, body=excluded.body",
+            [
+                (r.id, r.KIND, r.family_id, r.revision, int(r.deleted),
+                 json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
+                for r in records
+            ],
+        )
+
+    def delete(self, *records: Record) -> None:
+        """Delete as tombstones, so the deletion travels to the other side."""
+        self.save(*(r.replace(deleted=True) for r in records))
+
+    def get(self, cls: type[R], record_id: str) -> R | None:
+        row = self.db.execute(
+            "SELECT body FROM records WHERE id = ? AND kind = ?", [record_id, cls.KIND]
+        ).fetchone()
+        return cls.from_dict(json.loads(row[0])) if row else None
+
+    def list(
+        self, cls: type[R], *, family_id: str | None = None, include_deleted: bool = False
+    ) -> list[R]:
+        sql = "SELECT body FROM records WHERE kind = ?"
+        params: list[Any] = [cls.KIND]
+        if family_id is not None:
+            sql += " AND family_id = ?"
+            params.append(family_id)
+        if not include_deleted:
+            sql += " AND deleted = 0"
+        return [cls.from_dict(json.loads(b)) for (b,) in self.db.execute(sql, params)]
+
+    def family_records(
+        self, family_id: str, *, include_deleted: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every record held about one family, as (kind, plain dict) rows: for export."""
+        sql = "SELECT kind, body FROM records WHERE family_id = ?"
+        if not include_deleted:
+            sql += " AND deleted = 0"
+        return [{"kind": k, **json.loads(b)} for k, b in self.db.execute(sql, [family_id])]
+
+    def count(self, cls: type[Record]) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM records WHERE kind = ? AND deleted = 0", [cls.KIND]
+        ).fetchone()[0]
+
+    # ---- settings ---------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+
+    # ---- checks -----------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Integrity problems found (empty when all is well)."""
+        problems = []
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
+        if rows != ["ok"]:
+            problems.extend(f"integrity: {r}" for r in rows)
+        if self._data_key is not None:
+            problems.extend(
+                f"cipher: {r[0]}" for r in self.db.execute("PRAGMA cipher_integrity_check")
+            )
+        return problems
+
+
+def _copy_aside(db: Any, db_file: Path) -> None:
+    """Before migrating, keep a copy of the encrypted file (still encrypted) to go back to."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    shutil.copy2(db_file, db_file.with_name(f"{db_file.name}.before-upgrade-{stamp}"))

@@ -1,0 +1,1 @@
+"""The Qt application and the command line. Imports db, reports and fmdesk; nothing imports ui."""
