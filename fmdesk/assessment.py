@@ -180,7 +180,9 @@ _SLUG = re.compile(r"[a-z][a-z0-9_]*\Z")
 _TEMPLATE_ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
 
-class _Problem(Exception):  # noqa: N818 - internal; becomes a ValidationError naming the file
+class _Problem(Exception):
+    """Internal: becomes a ValidationError naming the file."""
+
     def __init__(self, path: str, message: str) -> None:
         super().__init__(f"{path}: {message}")
 
@@ -258,6 +260,11 @@ _SECTION_FIELDS = (
 _TEMPLATE_FIELDS = ("id", "version", "name", "description", "rating_scale", "sections")
 
 
+def _a(kind: SectionKind) -> str:
+    article = "an" if kind.value[0] in "aeiou" else "a"
+    return f"{article} {kind.value}"
+
+
 def _parse_element(raw: Any, path: str) -> Element:
     data = _object(raw, path, _ELEMENT_FIELDS, ("id", "kind", "label"))
     kind = _choice(data, "kind", path, ElementKind, ElementKind.TEXT)
@@ -295,11 +302,11 @@ def _parse_section(raw: Any, path: str) -> Section:
     source = _choice(data, "source", path, Source, Source.ASSESSMENT)
     from_record = kind in (SectionKind.CONSENT, SectionKind.HOUSEHOLD)
     if from_record and source is not Source.FAMILY_RECORD:
-        _fail(_join(path, "source"), f"a {kind.value} section must be 'family_record'")
+        _fail(_join(path, "source"), f"{_a(kind)} section must be 'family_record'")
     if not from_record and source is Source.FAMILY_RECORD:
         _fail(_join(path, "source"), "only consent and household sections come from the record")
     if kind is not SectionKind.QUESTIONS and scope is not Scope.FAMILY:
-        _fail(_join(path, "scope"), f"a {kind.value} section is once per family")
+        _fail(_join(path, "scope"), f"{_a(kind)} section is once per family")
     if "include_unborn" in data and scope is not Scope.EACH_CHILD:
         _fail(_join(path, "include_unborn"), "only a per-child section can leave out the unborn")
     if "framework" in data and kind is not SectionKind.INDICATORS:
@@ -310,7 +317,7 @@ def _parse_section(raw: Any, path: str) -> Section:
     if kind is SectionKind.QUESTIONS and not raw_elements:
         _fail(_join(path, "elements"), "a questions section needs at least one element")
     if kind is not SectionKind.QUESTIONS and raw_elements:
-        _fail(_join(path, "elements"), f"a {kind.value} section has no elements of its own")
+        _fail(_join(path, "elements"), f"{_a(kind)} section has no elements of its own")
     elements = tuple(
         _parse_element(item, f"{path}.elements[{i}]") for i, item in enumerate(raw_elements)
     )
@@ -359,8 +366,7 @@ def parse_template(data: Any, source: str = "template") -> Template:
             _parse_section(item, f"sections[{i}]") for i, item in enumerate(raw_sections)
         )
         _unique((s.id for s in sections), "sections", "section")
-        for kind in (SectionKind.INDICATORS, SectionKind.AGENCIES, SectionKind.CONSENT,
-                     SectionKind.HOUSEHOLD):  # fmt: skip
+        for kind in [k for k in SectionKind if k is not SectionKind.QUESTIONS]:
             indexes = [i for i, s in enumerate(sections) if s.kind is kind]
             if len(indexes) > 1:
                 _fail(f"sections[{indexes[1]}].kind", f"only one {kind.value} section is allowed")
