@@ -32,8 +32,9 @@ import fmdesk
 from fmdesk.errors import UserError
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.records import SYNC_FIELDS, Record
+from fmdesk.roles import Role
 from fmdesk.sync import minisig
-from fmdesk.sync.identity import Enrolment, StoreIdentity, StoreRole
+from fmdesk.sync.identity import Enrolment, StoreIdentity
 
 FORMAT_NAME = "fmdesk-bundle"
 FORMAT_VERSION = 1
@@ -224,7 +225,7 @@ class Manifest:
     bundle_id: str
     created: str
     sender_store_id: str
-    sender_role: StoreRole
+    sender_role: Role
     sender_name: str
     sender_key_id: str
     recipient_store_id: str
@@ -289,7 +290,7 @@ class Manifest:
                 bundle_id=_text(data["bundle_id"]),
                 created=_text(data["created"]),
                 sender_store_id=_text(sender["store_id"]),
-                sender_role=StoreRole(sender["role"]),
+                sender_role=Role(sender["role"]),
                 sender_name=_text(sender["name"]),
                 sender_key_id=_text(sender["key_id"]),
                 recipient_store_id=_text(recipient["store_id"]),

@@ -9,7 +9,6 @@ over the phone: if they match, nobody swapped the file on the way.
 
 import base64
 import dataclasses
-import enum
 import hashlib
 import json
 from typing import Any, Self
@@ -19,19 +18,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from fmdesk.errors import UserError, ValidationError
+from fmdesk.roles import Role
 from fmdesk.sync import minisig
 
 ENROLMENT_FORMAT = "fmdesk-enrolment/1"
 SECRET_FORMAT = "fmdesk-identity-secret/1"
-
-
-class StoreRole(enum.StrEnum):
-    PRACTITIONER = "practitioner"
-    COORDINATOR = "coordinator"
-
-    @property
-    def label(self) -> str:
-        return {"practitioner": "Lead practitioner", "coordinator": "Coordinator"}[self.value]
 
 
 class EnrolmentError(UserError):
@@ -52,7 +43,7 @@ class Enrolment:
     """The public half of a store's identity: what a partner needs to check and reach it."""
 
     store_id: str
-    role: StoreRole
+    role: Role
     name: str
     # The base64 line of a minisign public key ("RWS…"), which carries the key id too.
     signing_key: str
@@ -118,7 +109,7 @@ class Enrolment:
         if not all(isinstance(v, str) for v in values.values()):
             raise EnrolmentError("The enrolment file is damaged: a value is not text.")
         try:
-            values["role"] = StoreRole(values["role"])
+            values["role"] = Role(values["role"])
             enrolment = cls(**values)
         except ValueError as exc:
             raise EnrolmentError(f"The enrolment file is damaged ({exc}).") from None
@@ -149,7 +140,7 @@ class StoreIdentity:
         self,
         *,
         store_id: str,
-        role: StoreRole,
+        role: Role,
         name: str,
         signing_key: Ed25519PrivateKey,
         age_identity: pyrage.x25519.Identity,
@@ -171,7 +162,7 @@ class StoreIdentity:
         )
 
     @classmethod
-    def generate(cls, *, store_id: str, role: StoreRole, name: str) -> Self:
+    def generate(cls, *, store_id: str, role: Role, name: str) -> Self:
         return cls(
             store_id=store_id,
             role=role,
@@ -234,7 +225,7 @@ class StoreIdentity:
                 raise ValueError("unknown format")
             return cls(
                 store_id=parsed["store_id"],
-                role=StoreRole(parsed["role"]),
+                role=Role(parsed["role"]),
                 name=parsed["name"],
                 signing_key=Ed25519PrivateKey.from_private_bytes(
                     base64.b64decode(parsed["signing_seed"], validate=True)
