@@ -1,0 +1,296 @@
+"""The printed family action plan: the page the family and every agency sign.
+
+Plain language first: the family's goals in their own words, then for each goal what will be done,
+by whom and by when, and where it has got to. The Star chart (first and latest readings) comes in
+ready-made from reports/star.py through the caller, so this module does not depend on it. The plan
+ends with a signature line, with a date, for each adult in the household and each worker in the
+Team Around the Family.
+
+`facts_table` and `actions_table` are shared with the TAF meeting record (reports/taf.py).
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Table, TableStyle
+
+from fmdesk.families import Family, Person, PersonRole
+from fmdesk.plans import ActionStatus, FamilyPlan, PlanAction, PlanGoal, date_text
+from fmdesk.taf import TafMember, current_members
+from reports.base import (
+    CONTENT_WIDTH,
+    DEFAULT_MARKING,
+    FONT,
+    FONT_BOLD,
+    RULE,
+    SHADE,
+    Styles,
+    build_pdf,
+    grid_table,
+    make_styles,
+    spacer,
+    text,
+)
+
+ADULT_AGE = 18
+SIGNATURE_SPACE_MM = 11
+# Room a goal needs for its heading, words and first rows before it is worth starting it.
+GOAL_START_MM = 55
+STATUS_COLOURS = {
+    ActionStatus.NOT_STARTED: colors.HexColor("#5b6770"),
+    ActionStatus.IN_PROGRESS: colors.HexColor("#1d5fa8"),
+    ActionStatus.DONE: colors.HexColor("#2e7d32"),
+    ActionStatus.DROPPED: colors.HexColor("#8a5a00"),
+}
+
+
+def person_names(people: Iterable[Person]) -> dict[str, str]:
+    """Person id → the name printed for them."""
+    return {p.id: p.full_name for p in people}
+
+
+def facts_table(rows: Sequence[tuple[str, str]], styles: Styles) -> Table:
+    """Label and value pairs in a light box, for the top of a report."""
+    label_style = ParagraphStyle("fact_label", parent=styles.cell_bold, fontName=FONT_BOLD)
+    data = [
+        [Paragraph(text(label), label_style), Paragraph(text(value), styles.body)]
+        for label, value in rows
+        if value
+    ]
+    table = Table(data, colWidths=[48 * mm, CONTENT_WIDTH - 48 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 10),
+                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return table
+
+
+def status_cell(action: PlanAction, styles: Styles) -> Paragraph:
+    colour = STATUS_COLOURS[action.status].hexval()[2:]
+    words = f'<font color="#{colour}"><b>{text(action.status.label)}</b></font>'
+    if action.status is ActionStatus.DROPPED:
+        words += f"<br/>{text(action.dropped_reason)}"
+    return Paragraph(words, styles.cell)
+
+
+def what_cell(action: PlanAction, styles: Styles) -> Paragraph:
+    words = text(action.what)
+    note = action.latest_note
+    if note is not None:
+        words += (
+            f'<br/><font size="8"><i>Latest, {text(date_text(note.on))}: '
+            f"{text(note.text)}</i></font>"
+        )
+    return Paragraph(words, styles.cell)
+
+
+def actions_table(actions: Sequence[PlanAction], names: Mapping[str, str], styles: Styles) -> Table:
+    """What / Who / By when / Where it's at: splits across pages with the header repeated."""
+    rows = [
+        [
+            what_cell(a, styles),
+            a.owner.text(names),
+            date_text(a.by_when),
+            status_cell(a, styles),
+        ]
+        for a in actions
+    ]
+    widths = [CONTENT_WIDTH * f for f in (0.44, 0.22, 0.17, 0.17)]
+    return grid_table(["What we will do", "Who", "By when", "Where it's at"], rows, widths, styles)
+
+
+def problem_text(code: str, problem_names: Mapping[str, str]) -> str:
+    return problem_names.get(code) or f"Problem {code}"
+
+
+def _goal_flowables(
+    number: int,
+    goal: PlanGoal,
+    names: Mapping[str, str],
+    problem_names: Mapping[str, str],
+    measure_names: Mapping[str, str],
+    styles: Styles,
+) -> list[Flowable]:
+    words = ParagraphStyle("goal_words", parent=styles.quote, fontSize=11, leading=15, leftIndent=0)
+    linked = ParagraphStyle("goal_linked", parent=styles.small, spaceAfter=1.5 * mm)
+    story: list[Flowable] = [
+        # A goal starts on a new page rather than leave its heading alone at the foot of one;
+        # its table then splits by row with the header repeated.
+        CondPageBreak(GOAL_START_MM * mm),
+        Paragraph(f"Goal {number}", styles.h2),
+        Paragraph(f"“{text(goal.words)}”", words),
+    ]
+    helps = [problem_text(p, problem_names) for p in goal.problems]
+    helps += [measure_names.get(m) or f"outcome {m}" for m in goal.outcome_measures]
+    if helps:
+        story.append(Paragraph("This helps with: " + text("; ".join(helps)), linked))
+    if goal.actions:
+        story.append(actions_table(goal.actions, names, styles))
+    else:
+        story.append(Paragraph("No actions agreed yet for this goal.", styles.body))
+    return story
+
+
+def signatories(
+    people: Iterable[Person],
+    members: Iterable[TafMember],
+    lead_practitioner: str,
+    on: dt.date,
+) -> list[tuple[str, str]]:
+    """(name, who they are) for everyone who signs: each adult in the household, each current
+    TAF member, and the lead practitioner if they are not already one of the members."""
+    rows: list[tuple[str, str]] = []
+    for person in people:
+        if person.deleted or not person.in_household:
+            continue
+        age = person.age(on)
+        adult = person.role in (PersonRole.PARENT_CARER, PersonRole.OTHER_ADULT) or (
+            age is not None and age >= ADULT_AGE
+        )
+        if adult:
+            rows.append((person.full_name, person.relationship or person.role.label))
+    team = current_members(members, on)
+    for member in team:
+        rows.append((member.name, ", ".join(p for p in (member.role, member.agency) if p)))
+    if lead_practitioner and lead_practitioner not in {m.name for m in team}:
+        rows.append((lead_practitioner, "Lead practitioner"))
+    return rows
+
+
+def signature_table(rows: Sequence[tuple[str, str]], styles: Styles) -> Table:
+    blank = spacer(SIGNATURE_SPACE_MM)
+    table = grid_table(
+        ["Name", "Family member or agency", "Signature", "Date"],
+        [[name, who, blank, blank] for name, who in rows],
+        [CONTENT_WIDTH * f for f in (0.26, 0.28, 0.30, 0.16)],
+        styles,
+    )
+    table.setStyle(TableStyle([("VALIGN", (0, 1), (1, -1), "MIDDLE")]))
+    return table
+
+
+def plan_pdf(
+    family: Family,
+    people: Sequence[Person],
+    plan: FamilyPlan,
+    taf_members: Sequence[TafMember],
+    *,
+    problem_names: Mapping[str, str] | None = None,
+    measure_names: Mapping[str, str] | None = None,
+    star_chart: Flowable | None = None,
+    lead_practitioner: str = "",
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    """The family action plan as PDF bytes.
+
+    `problem_names` and `measure_names` map the outcomes framework's codes to plain names (codes
+    are printed as "Problem 2" without them). `star_chart` is a ready-made flowable, printed when
+    given. `lead_practitioner` defaults to the family's. Pure: safe to call off the GUI thread.
+    """
+    styles = make_styles()
+    problem_names = problem_names or {}
+    measure_names = measure_names or {}
+    lead = lead_practitioner or family.lead_practitioner
+    names = person_names(people)
+    household = [p for p in people if p.in_household and not p.deleted]
+
+    where = plan.made_at if plan.made_at else "a meeting"
+    story: list[Flowable] = [
+        Paragraph("Our family plan", styles.title),
+        Paragraph(
+            "This plan sets out what we want to change, what each of us will do, and by when. "
+            "We will look at it again together at the next review.",
+            styles.body,
+        ),
+        spacer(4),
+        facts_table(
+            [
+                ("Family", f"{family.name} (case {family.reference})"),
+                (
+                    "Who the plan is for",
+                    ", ".join(_member_line(p, plan.made_on) for p in household),
+                ),
+                ("Lead practitioner", lead),
+                (
+                    "This plan",
+                    f"Version {plan.version}, agreed on {date_text(plan.made_on)} ({where})",
+                ),
+                ("Next review", date_text(plan.next_review) or "To be agreed"),
+            ],
+            styles,
+        ),
+    ]
+    if plan.problems:
+        story.append(Paragraph("What we are working on", styles.h1))
+        story.extend(
+            Paragraph(f"•&nbsp;&nbsp;{text(problem_text(code, problem_names))}", styles.body)
+            for code in plan.problems
+        )
+    story.append(CondPageBreak(GOAL_START_MM * mm))
+    story.append(Paragraph("Our goals and what we will do", styles.h1))
+    if not plan.goals:
+        story.append(Paragraph("No goals have been agreed yet.", styles.body))
+    for number, goal in enumerate(plan.goals, start=1):
+        story.extend(_goal_flowables(number, goal, names, problem_names, measure_names, styles))
+    if star_chart is not None:
+        story.append(Paragraph("How things have changed", styles.h1))
+        story.append(
+            Paragraph("Our Star readings: the first one we did, and the latest.", styles.body)
+        )
+        story.append(star_chart)
+    story.append(
+        KeepTogether(
+            [
+                Paragraph("Next review", styles.h1),
+                Paragraph(
+                    "We will meet to look at this plan again on "
+                    f"<b>{text(date_text(plan.next_review))}</b>."
+                    if plan.next_review
+                    else "We will agree the date of the next review together.",
+                    styles.body,
+                ),
+            ]
+        )
+    )
+    sign_rows = signatories(people, taf_members, lead, plan.made_on)
+    story.append(
+        KeepTogether(
+            [
+                Paragraph("Signing the plan", styles.h1),
+                Paragraph(
+                    "By signing, we agree to this plan and to do the actions that are ours.",
+                    styles.body,
+                ),
+                spacer(2),
+                # Signatures stay on one page when they fit; a longer list splits by row,
+                # with its header repeated.
+                signature_table(sign_rows, styles),
+            ]
+        )
+    )
+    return build_pdf(
+        story,
+        title=f"Family plan – {family.name} ({family.reference}), version {plan.version}",
+        marking=marking,
+        password=password,
+    )
+
+
+def _member_line(person: Person, on: dt.date) -> str:
+    age = person.age_text(on)
+    if person.role is PersonRole.CHILD and age:
+        return f"{person.full_name} ({age})"
+    return person.full_name
