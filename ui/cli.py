@@ -283,3 +283,7 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
         add_demo_families(store, families)
     finally:
         store.close()
+
+
+if __name__ == "__main__":
+    main()
