@@ -54,7 +54,7 @@ def person_names(people: Iterable[Person]) -> dict[str, str]:
 
 def facts_table(rows: Sequence[tuple[str, str]], styles: Styles) -> Table:
     """Label and value pairs in a light box, for the top of a report."""
-    label_style = ParagraphStyle("fact_label", parent=styles.cell_bold, fontName=FONT_BOLD)
+    label_style = ParagraphStyle("fact_label", parent=styles.body, fontName=FONT_BOLD)
     data = [
         [Paragraph(text(label), label_style), Paragraph(text(value), styles.body)]
         for label, value in rows
