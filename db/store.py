@@ -119,6 +119,11 @@ class Store:
         if not db_file.exists() and not key_file.exists():
             raise NotAStore(path)
         if not key_file.exists():
+            # fmdesk's databases are encrypted from the first byte; a plain SQLite file with no
+            # key file beside it is some other program's database, not a store missing its key.
+            with db_file.open("rb") as fh:
+                if fh.read(16) == b"SQLite format 3\x00":
+                    raise NotAStore(path)
             raise KeyFileMissing(path)
         try:
             keys = KeyFile.load(key_file)
