@@ -171,22 +171,7 @@ class Store:
     @classmethod
     def open_with_key(cls, path: Path, data_key: bytes | None, keys: KeyFile) -> Store:
         db_file = path / DB_NAME
-        # Probe read-only first, so a damaged or foreign file is never written to.
-        try:
-            probe = connect(db_file, data_key, read_only=True)
-        except DatabaseError as exc:
-            raise StoreDamaged(path) from exc
-        try:
-            meta = dict(probe.execute("SELECT key, value FROM meta").fetchall())
-            applied = {m.name for m in migrations.applied(probe)}
-        except DatabaseError as exc:
-            raise StoreDamaged(path, "its tables cannot be read") from exc
-        finally:
-            probe.close()
-        if meta.get("store_id") != keys.store_id:
-            raise StoreDamaged(path, "the key file belongs to another store")
-        if applied - set(KNOWN):
-            raise StoreTooNew(path)
+        applied = _probe(path, db_file, data_key, keys)
         try:
             db = connect(db_file, data_key)
             if set(KNOWN) - applied:
@@ -354,3 +339,39 @@ def _copy_aside(db: Any, db_file: Path) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     shutil.copy2(db_file, db_file.with_name(f"{db_file.name}.before-upgrade-{stamp}"))
+
+
+def _probe(path: Path, db_file: Path, data_key: bytes | None, keys: KeyFile) -> set[str]:
+    """Check the database read-only, before anything writes to it; returns the migrations it has.
+
+    A read-only connection to a WAL database still creates its -wal and -shm files, so when the
+    probe refuses the store it removes those it created: a refused store is left as it was.
+    """
+    sidecars = [db_file.with_name(db_file.name + suffix) for suffix in ("-wal", "-shm")]
+    created = [p for p in sidecars if not p.exists()]
+    try:
+        try:
+            probe = connect(db_file, data_key, read_only=True)
+        except DatabaseError as exc:
+            raise StoreDamaged(path) from exc
+        try:
+            meta = dict(probe.execute("SELECT key, value FROM meta").fetchall())
+            applied = {m.name for m in migrations.applied(probe)}
+            # Read every page now: a flipped byte fails its page's HMAC and a truncation loses
+            # pages, and either must stop the open here rather than in a later query.
+            checked = [r[0] for r in probe.execute("PRAGMA quick_check").fetchall()]
+        except DatabaseError as exc:
+            raise StoreDamaged(path, "its tables cannot be read") from exc
+        finally:
+            probe.close()
+        if checked != ["ok"]:
+            raise StoreDamaged(path, "some of its pages are damaged")
+        if meta.get("store_id") != keys.store_id:
+            raise StoreDamaged(path, "the key file belongs to another store")
+        if applied - set(KNOWN):
+            raise StoreTooNew(path)
+    except BaseException:
+        for sidecar in created:
+            sidecar.unlink(missing_ok=True)
+        raise
+    return applied
