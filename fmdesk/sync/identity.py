@@ -111,7 +111,7 @@ class Enrolment:
         try:
             values["role"] = Role(values["role"])
             enrolment = cls(**values)
-        except ValueError as exc:
+        except (ValueError, ValidationError) as exc:
             raise EnrolmentError(f"The enrolment file is damaged ({exc}).") from None
         # The stored key id and fingerprint are conveniences for people reading the file; if
         # they disagree with the keys, the file has been edited and must not be trusted.
