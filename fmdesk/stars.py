@@ -937,7 +937,7 @@ def star_evidence(
         taken_on=latest.taken_on,
         score=score,
         text=(
-            f"Star reading of {latest.taken_on:%d %b %Y} ({latest.participation.label.lower()}): "
+            f"Star reading of {latest.taken_on.day} {latest.taken_on:%B %Y} ({latest.participation.label.lower()}): "
             f"{label} {scored}; {wanted} needed."
         ),
     )

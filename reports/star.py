@@ -40,6 +40,7 @@ from reports.base import (
     build_pdf,
     grid_table,
     make_styles,
+    register_fonts,
     spacer,
     text,
 )
@@ -77,6 +78,7 @@ def star_chart(
     Spokes run clockwise from the top in the instrument's area order; the centre is 0 and the
     outer ring the top of the scale. An unscored area is drawn at the centre.
     """
+    register_fonts()  # the legend measures its text in the embedded font
     drawing = Drawing(width, height)
     # The renderer starts every drawing in Helvetica unless told otherwise.
     drawing.initialFontName = FONT
@@ -124,13 +126,13 @@ def star_chart(
         chart.strands[1].fillColor = None
     drawing.add(chart)
 
-    # The score of each ring, up the first spoke, so the rings can be read.
+    # The score of each ring, just inside it beside the first spoke, so the rings can be read.
     centre_x, centre_y = chart.x + size / 2, chart.y + size / 2
     for ring in rings:
         drawing.add(
             String(
                 centre_x + 2,
-                centre_y + size / 2 * ring / instrument.scale_max + 1,
+                centre_y + size / 2 * ring / instrument.scale_max - LABEL_SIZE + 1,
                 str(ring),
                 fontName=FONT,
                 fontSize=LABEL_SIZE - 2,

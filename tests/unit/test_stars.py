@@ -454,7 +454,7 @@ def test_evidence_names_the_latest_completed_reading(star: Instrument) -> None:
         dt.date(2025, 6, 2),
         7,
     )
-    assert "02 Jun 2025" in evidence.text
+    assert "Star reading of 2 June 2025" in evidence.text
     assert "Steps towards work scored 7" in evidence.text
 
 
