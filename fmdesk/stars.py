@@ -937,8 +937,8 @@ def star_evidence(
         taken_on=latest.taken_on,
         score=score,
         text=(
-            f"Star reading of {latest.taken_on.day} {latest.taken_on:%B %Y} ({latest.participation.label.lower()}): "
-            f"{label} {scored}; {wanted} needed."
+            f"Star reading of {latest.taken_on.day} {latest.taken_on:%B %Y} "
+            f"({latest.participation.label.lower()}): {label} {scored}; {wanted} needed."
         ),
     )
 
