@@ -1,0 +1,172 @@
+"""Small dialogs for discrete actions: new family, record or withdraw consent, change status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from fmdesk.families import (
+    TRANSITIONS,
+    ClosureReason,
+    ConsentKind,
+    Family,
+    FamilyStatus,
+    Person,
+)
+
+
+def _date_edit(parent: QWidget, label: str) -> QDateEdit:
+    edit = QDateEdit(QDate.currentDate(), parent)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setAccessibleName(label)
+    return edit
+
+
+class FormDialog(QDialog):
+    """A titled form with OK and Cancel; subclasses add rows and read their values."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout(self)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #a4262c;")
+        self.problem.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        self.form.addRow(self.problem)
+        self.form.addRow(self.buttons)
+
+    def check(self) -> str:
+        """The problem with the values, or "" when they are fine."""
+        return ""
+
+    def _try_accept(self) -> None:
+        problem = self.check()
+        if problem:
+            self.problem.setText(problem)
+            return
+        self.accept()
+
+
+class NewFamilyDialog(FormDialog):
+    def __init__(self, suggested_reference: str, parent: QWidget | None = None) -> None:
+        super().__init__("New family", parent)
+        self.reference = QLineEdit(suggested_reference, self)
+        self.reference.setAccessibleName("Case reference")
+        self.name = QLineEdit(self)
+        self.name.setAccessibleName("Family name")
+        self.name.setPlaceholderText("e.g. Khan family")
+        self.form.addRow("Case &reference:", self.reference)
+        self.form.addRow("Family &name:", self.name)
+        self.finish_layout()
+        self.name.setFocus()
+
+    def check(self) -> str:
+        if not self.reference.text().strip():
+            return "Give the case a reference."
+        if not self.name.text().strip():
+            return "Give the family a name, e.g. 'Khan family'."
+        return ""
+
+
+class ConsentDialog(FormDialog):
+    def __init__(self, people: Sequence[Person], parent: QWidget | None = None) -> None:
+        super().__init__("Record consent", parent)
+        self.kind = QComboBox(self)
+        self.kind.setAccessibleName("Consent to")
+        for k in ConsentKind:
+            self.kind.addItem(k.label, k)
+        self.person = QComboBox(self)
+        self.person.setAccessibleName("Given by")
+        for p in people:
+            if p.role.value != "child" and p.in_household:
+                self.person.addItem(p.display_name, p.id)
+        self.person.addItem("The family (recorded jointly)", "")
+        self.given = _date_edit(self, "Date given")
+        self.notes = QLineEdit(self)
+        self.notes.setAccessibleName("Notes")
+        self.form.addRow("Consent &to:", self.kind)
+        self.form.addRow("Given &by:", self.person)
+        self.form.addRow("&Date given:", self.given)
+        self.form.addRow("N&otes:", self.notes)
+        self.finish_layout()
+
+    def values(self) -> tuple[ConsentKind, str, dt.date, str]:
+        return (self.kind.currentData(), self.person.currentData(),
+                self.given.date().toPython(), self.notes.text().strip())  # type: ignore[return-value]
+
+
+class DateDialog(FormDialog):
+    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.date = _date_edit(self, label)
+        self.form.addRow(label + ":", self.date)
+        self.finish_layout()
+
+    def value(self) -> dt.date:
+        return self.date.date().toPython()  # type: ignore[return-value]
+
+
+class StatusDialog(FormDialog):
+    def __init__(self, family: Family, parent: QWidget | None = None) -> None:
+        super().__init__("Change status", parent)
+        self.family = family
+        self.form.addRow(QLabel(f"Now: <b>{family.status.label}</b>", self))
+        self.to = QComboBox(self)
+        self.to.setAccessibleName("New status")
+        for s in FamilyStatus:
+            if s in TRANSITIONS[family.status]:
+                self.to.addItem("Reopen (active)" if family.status is FamilyStatus.CLOSED
+                                else s.label, s)
+        self.closure = QComboBox(self)
+        self.closure.setAccessibleName("Reason for closing")
+        for r in ClosureReason:
+            self.closure.addItem(r.label, r)
+        self.reason = QPlainTextEdit(self)
+        self.reason.setAccessibleName("Reason")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMaximumHeight(80)
+        self.on = _date_edit(self, "Date")
+        self.form.addRow("&New status:", self.to)
+        self.closure_label = QLabel("Reason for &closing:", self)
+        self.closure_label.setBuddy(self.closure)
+        self.form.addRow(self.closure_label, self.closure)
+        self.form.addRow("&Why (in words):", self.reason)
+        self.form.addRow("&Date:", self.on)
+        self.finish_layout()
+        self.to.currentIndexChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        closing = self.to.currentData() is FamilyStatus.CLOSED
+        self.closure.setVisible(closing)
+        self.closure_label.setVisible(closing)
+
+    def check(self) -> str:
+        if self.family.status is FamilyStatus.CLOSED and not self.reason.toPlainText().strip():
+            return "Say why the case is being reopened."
+        return ""
+
+    def values(self) -> tuple[FamilyStatus, ClosureReason | None, str, dt.date]:
+        to = self.to.currentData()
+        closure = self.closure.currentData() if to is FamilyStatus.CLOSED else None
+        return to, closure, self.reason.toPlainText().strip(), self.on.date().toPython()  # type: ignore[return-value]

@@ -1,0 +1,109 @@
+"""Table models over immutable domain objects: one generic model, columns as data.
+
+Each list in the app is a `RowTableModel` with its own column tuple (see `CASELOAD_COLUMNS` and
+friends in the screens). `set_rows()` replaces the rows inside begin/endResetModel; the objects are
+frozen dataclasses, so the view can never edit them behind the store's back. Sorting uses
+`SORT_ROLE`, filtering a `QSortFilterProxyModel` subclass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from typing_extensions import override  # typing.override arrives in Python 3.12
+
+T = TypeVar("T")
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the domain object behind a row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # a value that sorts right (dates, numbers)
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    title: str
+    value: Callable[[T], Any]
+    # Text shown; default: str of the value, dates as 1 Jan 2026, None as blank.
+    text: Callable[[Any], str] | None = None
+    align_right: bool = False
+    tooltip: Callable[[T], str] | None = None
+
+
+def show_date(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%b %Y}"
+    return "" if value is None else str(value)
+
+
+def _sort_key(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    return str(value).casefold()
+
+
+class RowTableModel(QAbstractTableModel, Generic[T]):
+    def __init__(self, columns: Sequence[Column[T]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[T] = []
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[T]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> T:
+        return self._rows[row]
+
+    @override
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    @override
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        item = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+            value = column.value(item)
+            return column.text(value) if column.text else show_date(value)
+        if role == SORT_ROLE:
+            return _sort_key(column.value(item))
+        if role == ROW_ROLE:
+            return item
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(item)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._columns)
+        ):
+            return self._columns[section].title
+        return None
