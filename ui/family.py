@@ -41,6 +41,7 @@ from fmdesk.families import (
     has_consent,
 )
 from fmdesk.records import Record
+from ui.feature_tab import FeatureTab
 from ui.forms import Field, RecordForm
 from ui.models import ROW_ROLE, Column, RowTableModel
 
@@ -125,6 +126,7 @@ class FamilyPage(QWidget):
         super().__init__(parent)
         self.record: FamilyRecord | None = None
         self.today = dt.date.today()
+        self.feature_tabs: list[FeatureTab] = []
 
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -164,9 +166,10 @@ class FamilyPage(QWidget):
 
     # ---- tabs ---------------------------------------------------------------------------
 
-    def add_feature_tab(self, widget: QWidget, title: str) -> None:
-        """Where later features (assessment, Star, plan, outcomes) plug in."""
-        self.tabs.insertTab(self.tabs.count() - 1, widget, title)
+    def add_feature_tab(self, tab: FeatureTab) -> None:
+        """Where features (assessment, Star, plan, outcomes) plug in, before the timeline."""
+        self.feature_tabs.append(tab)
+        self.tabs.insertTab(self.tabs.count() - 1, tab, tab.title)
 
     def _household_tab(self) -> QWidget:
         tab = QWidget(self)
@@ -268,6 +271,8 @@ class FamilyPage(QWidget):
         """Save anything typed but not yet saved (before lock, close or leaving the page)."""
         for form in self.forms():
             form.flush()
+        for tab in self.feature_tabs:
+            tab.flush()
 
     def clear(self) -> None:
         """Forget everything shown (on lock)."""
@@ -280,6 +285,8 @@ class FamilyPage(QWidget):
             model.set_rows([])
         self.title.clear()
         self.banner.clear()
+        for tab in self.feature_tabs:
+            tab.clear()
 
     def show_record(self, record: FamilyRecord, *, select: str | None = None) -> None:
         same_family = self.record is not None and self.record.family.id == record.family.id
@@ -305,6 +312,8 @@ class FamilyPage(QWidget):
             notices.append(f"This case is closed ({reason}). Reopen it to make changes.")
         if not assess and family.status is not FamilyStatus.CLOSED:
             notices.append("No consent to assess is in force: record it before the assessment.")
+        for tab in self.feature_tabs:
+            tab.show_family(record)
         self.banner.setText(" ".join(notices))
         self.banner.setVisible(bool(notices))
         for w in (self.add_person_button, self.add_child_button, self.remove_person_button,

@@ -40,9 +40,13 @@ from ui.caseload import CaseloadPage
 from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
 from ui.family import FamilyPage
+from ui.feature_tab import FeatureTab
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.unlock import UnlockPage
 from ui.welcome import WelcomePage
+
+# Feature tabs on the family record, in order (see ui/feature_tab.py).
+FEATURE_TABS: list[type[FeatureTab]] = []
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -101,6 +105,10 @@ class MainWindow(QMainWindow):
         self.caseload.open_family.connect(self.open_family)
         self.caseload.new_family.connect(self.new_family)
         fp = self.family_page
+        for tab_class in FEATURE_TABS:
+            tab = tab_class(self.runner, fp)
+            tab.family_changed.connect(self._reload_family)
+            fp.add_feature_tab(tab)
         fp.back.connect(self.show_caseload)
         fp.save.connect(self.save_records)
         fp.delete.connect(self.delete_record)

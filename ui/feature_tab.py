@@ -1,0 +1,36 @@
+"""The interface a feature tab on the family record implements (assessment, Star, plan, outcomes).
+
+A tab is built with the window's TaskRunner and does its own store work through `Task`s (never on
+the GUI thread). The family page calls `show_family()` whenever the family is opened or changes,
+`flush()` before lock, close or leaving the family, and `clear()` on lock (forget every name).
+Register a tab class in `ui/main_window.py: FEATURE_TABS`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from db.families import FamilyRecord
+from ui.tasks import TaskRunner
+
+
+class FeatureTab(QWidget):
+    title = "Feature"
+    # Emitted after the tab saved something that other parts of the record show (timeline,
+    # caseload columns): the window reloads the family.
+    family_changed = Signal()
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.record: FamilyRecord | None = None
+
+    def show_family(self, record: FamilyRecord) -> None:
+        self.record = record
+
+    def flush(self) -> None:
+        """Save anything typed but not yet saved."""
+
+    def clear(self) -> None:
+        self.record = None
