@@ -294,11 +294,12 @@ class Store:
     def family_records(
         self, family_id: str, *, include_deleted: bool = False
     ) -> list[dict[str, Any]]:
-        """Every record held about one family, as (kind, plain dict) rows: for export."""
+        """Every record held about one family, as {"kind": ..., "record": plain dict} rows: for
+        export. The record stays nested because some records have a field called `kind` too."""
         sql = "SELECT kind, body FROM records WHERE family_id = ?"
         if not include_deleted:
             sql += " AND deleted = 0"
-        return [{"kind": k, **json.loads(b)} for k, b in self.db.execute(sql, [family_id])]
+        return [{"kind": k, "record": json.loads(b)} for k, b in self.db.execute(sql, [family_id])]
 
     def count(self, cls: type[Record]) -> int:
         return self.db.execute(

@@ -17,9 +17,14 @@ VERSION = 1
 def build_family_file(
     family: Family, records: Sequence[Mapping[str, Any]], *, exported_by: str, on: dt.datetime
 ) -> dict[str, Any]:
-    """`records` are the store's plain rows (with "kind"), the family's own row included."""
-    others = [dict(r) for r in records if r.get("id") != family.id]
-    others.sort(key=lambda r: (r["kind"], r.get("revision", ""), r["id"]))
+    """`records` are the store's rows, {"kind": ..., "record": {...}}, the family's own row
+    included. The record is nested, not merged with "kind": a Consent has its own `kind`."""
+    others = [
+        {"kind": r["kind"], "record": dict(r["record"])}
+        for r in records
+        if r["record"].get("id") != family.id
+    ]
+    others.sort(key=lambda r: (r["kind"], r["record"].get("revision", ""), r["record"]["id"]))
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -49,10 +54,11 @@ def parse_family_file(data: Any) -> tuple[Family, list[Record]]:
     for i, row in enumerate(rows):
         row = _object(row, f"records[{i}]")
         kind = row.get("kind")
-        if kind not in known:
+        if not isinstance(kind, str) or kind not in known:
             raise ValidationError(f"records[{i}].kind: unknown record kind {kind!r}")
+        fields = _object(row.get("record"), f"records[{i}].record")
         try:
-            record = record_from_dict(kind, row)
+            record = record_from_dict(kind, fields)
         except ValidationError as exc:
             raise ValidationError(f"records[{i}]: {exc}") from None
         if record.family_id != family.id:
