@@ -133,7 +133,11 @@ def _household(
                 role=PersonRole.PARENT_CARER,
                 given_name=fake.first_name_female() if female else fake.first_name_male(),
                 family_name=surname,
-                date_of_birth=fake.date_of_birth(minimum_age=19, maximum_age=55),
+                # Relative to `today`, like the children's, so a caseload made for a given day
+                # never has a parent younger than 19 on that day.
+                date_of_birth=fake.date_between(
+                    today - dt.timedelta(days=55 * 365), today - dt.timedelta(days=19 * 366)
+                ),
                 gender="Female" if female else "Male",
                 relationship="Mother" if female else "Father",
                 parental_responsibility=True,
