@@ -1,0 +1,620 @@
+"""Sync on the store: enrolled partners, the outbox, exporting and importing bundles.
+
+The bookkeeping (tables below) is per partner:
+- `sync_partners`: each enrolled partner's enrolment, the last sequence we sent it, the highest
+  sequence we imported from it, and the highest of our sequences it has acknowledged.
+- `sync_base`: for each record, the last version both we and the partner know. A record whose
+  revision differs from it is in the outbox: every export carries it until acknowledged.
+- `sync_sent`: which version of each record went in which bundle, so that an acknowledgement
+  can move the base forward.
+- `sync_imported`: every bundle imported, by id, with its summary (importing twice is a no-op).
+- `sync_conflicts`: both values of every field two sides changed differently, until resolved.
+- `sync_quarantine`: incoming records that failed validation, reported back in the next bundle.
+
+Every import and export is one transaction. Threading: like the Store, call on its thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from db.store import Store
+from fmdesk.errors import UserError, ValidationError
+from fmdesk.families import Family, FamilyStatus
+from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from fmdesk.records import kind_class
+from fmdesk.roles import Role
+from fmdesk.sync.bundle import Change, Limits, Rejection, open_bundle, write_bundle
+from fmdesk.sync.identity import Enrolment, StoreIdentity
+from fmdesk.sync.merge import META_KEYS, MISSING, FieldConflict, Outcome, merge_record
+
+IDENTITY_SETTING = "sync.identity"
+
+# TODO(lead): move into db/migrations.py as `m003_sync` (this module may not edit it); until
+# then `_ensure_tables` creates them, idempotently, inside the first sync transaction.
+SYNC_TABLES = (
+    """CREATE TABLE IF NOT EXISTS sync_partners (
+        store_id TEXT PRIMARY KEY,
+        enrolment TEXT NOT NULL,
+        last_sent INTEGER NOT NULL DEFAULT 0,
+        received_up_to INTEGER NOT NULL DEFAULT 0,
+        acked_by_them INTEGER NOT NULL DEFAULT 0,
+        last_sent_at TEXT,
+        last_received_at TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS sync_base (
+        partner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (partner, id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS sync_sent (
+        partner TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (partner, sequence, id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS sync_imported (
+        bundle_id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        summary TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS sync_conflicts (
+        rowid INTEGER PRIMARY KEY,
+        partner TEXT NOT NULL,
+        bundle_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        family_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        local TEXT NOT NULL,
+        incoming TEXT NOT NULL,
+        base TEXT,
+        provisional TEXT NOT NULL,
+        found_at TEXT NOT NULL,
+        resolved_at TEXT,
+        choice TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS sync_quarantine (
+        rowid INTEGER PRIMARY KEY,
+        partner TEXT NOT NULL,
+        bundle_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        body TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        reported_in INTEGER,
+        acknowledged INTEGER NOT NULL DEFAULT 0
+    )""",
+)
+
+
+class NotEnrolled(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "No partner is enrolled yet. Import the other store's enrolment file first."
+        )
+
+
+class CannotPurge(UserError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Partner:
+    enrolment: Enrolment
+    last_sent: int
+    received_up_to: int
+    acked_by_them: int
+    last_sent_at: str | None
+    last_received_at: str | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExportResult:
+    path: Path
+    partner: str
+    sequence: int
+    changes: int
+    rejected_reported: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImportResult:
+    bundle_id: str
+    partner: str
+    sequence: int
+    duplicate: bool = False
+    # (first, last) sequences missing before this bundle; the bundle was still applied.
+    gap: tuple[int, int] | None = None
+    new: int = 0
+    updated: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    rejected: tuple[Rejection, ...] = ()
+    # What the partner told us about our records it quarantined.
+    reported_back: tuple[Rejection, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> ImportResult:
+        data = json.loads(text)
+        data["gap"] = tuple(data["gap"]) if data["gap"] else None
+        data["rejected"] = tuple(Rejection(**r) for r in data["rejected"])
+        data["reported_back"] = tuple(Rejection(**r) for r in data["reported_back"])
+        return cls(**data)
+
+
+# ---- identity and partners -------------------------------------------------------------------
+
+
+def identity(store: Store) -> StoreIdentity:
+    """This store's sync keys, made on first use and kept in its encrypted settings."""
+    saved = store.get_setting(IDENTITY_SETTING)
+    if saved is not None:
+        return StoreIdentity.from_secret_bytes(base64.b64decode(saved))
+    made = StoreIdentity.generate(
+        store_id=store.info.store_id, role=store.info.role, name=store.info.owner_name
+    )
+    store.set_setting(IDENTITY_SETTING, base64.b64encode(made.secret_bytes()).decode("ascii"))
+    return made
+
+
+def enrol(store: Store, enrolment: Enrolment) -> None:
+    """Record a partner whose fingerprint the user has confirmed. A practitioner store knows one
+    coordinator; a coordinator knows many practitioners. Re-enrolling replaces the keys."""
+    if enrolment.store_id == store.info.store_id:
+        raise UserError("That is this store's own enrolment file; import the other store's.")
+    if enrolment.role is store.info.role:
+        raise UserError(
+            f"Both stores are {store.info.role.label.lower()} stores; a practitioner enrols "
+            "the coordinator and the coordinator enrols practitioners."
+        )
+    with store.transaction():
+        _ensure_tables(store)
+        if store.info.role is Role.PRACTITIONER:
+            others = store.db.execute(
+                "SELECT store_id FROM sync_partners WHERE store_id != ?", [enrolment.store_id]
+            ).fetchall()
+            if others:
+                raise UserError("This store already has a coordinator enrolled.")
+        store.db.execute(
+            "INSERT INTO sync_partners (store_id, enrolment) VALUES (?, ?) "
+            "ON CONFLICT(store_id) DO UPDATE SET enrolment = excluded.enrolment",
+            [enrolment.store_id, enrolment.to_json().decode("utf-8")],
+        )
+
+
+def partners(store: Store) -> list[Partner]:
+    with store.transaction():
+        _ensure_tables(store)
+        rows = store.db.execute(
+            "SELECT enrolment, last_sent, received_up_to, acked_by_them, last_sent_at, "
+            "last_received_at FROM sync_partners ORDER BY store_id"
+        ).fetchall()
+    return [
+        Partner(
+            enrolment=Enrolment.from_json(r[0].encode("utf-8")),
+            last_sent=r[1],
+            received_up_to=r[2],
+            acked_by_them=r[3],
+            last_sent_at=r[4],
+            last_received_at=r[5],
+        )
+        for r in rows
+    ]
+
+
+def pending_count(store: Store, partner_id: str) -> int:
+    """How many records the partner has not yet acknowledged."""
+    with store.transaction():
+        _ensure_tables(store)
+        return len(_outbox(store, partner_id))
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+
+def export_bundle(
+    store: Store,
+    partner_id: str,
+    path: Path,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ExportResult:
+    """Write a bundle for `partner_id`: every change it has not acknowledged, what we have
+    received from it, and the records of its we quarantined. The file is written inside the
+    transaction that records it, so either both happen or neither does."""
+    me = identity(store)
+    with store.transaction():
+        _ensure_tables(store)
+        partner = _partner(store, partner_id)
+        outbox = _outbox(store, partner_id)
+        progress(0, len(outbox))
+        sequence = partner.last_sent + 1
+        changes = [
+            Change.from_record_dict(kind, body, base_revision=base_revision)
+            for kind, body, base_revision in outbox
+        ]
+        store.db.conn.executemany(
+            "INSERT INTO sync_sent (partner, sequence, id, revision, body) VALUES (?, ?, ?, ?, ?)",
+            [(partner_id, sequence, c.id, c.revision, _dump(c.record_dict())) for c in changes],
+        )
+        quarantined = store.db.execute(
+            "SELECT rowid, kind, record_id, revision, reason FROM sync_quarantine "
+            "WHERE partner = ? AND acknowledged = 0 ORDER BY rowid",
+            [partner_id],
+        ).fetchall()
+        store.db.conn.executemany(
+            "UPDATE sync_quarantine SET reported_in = ? WHERE rowid = ?",
+            [(sequence, r[0]) for r in quarantined],
+        )
+        store.db.execute(
+            "UPDATE sync_partners SET last_sent = ?, last_sent_at = ? WHERE store_id = ?",
+            [sequence, _now(), partner_id],
+        )
+        write_bundle(
+            path,
+            sender=me,
+            recipient=partner.enrolment,
+            changes=changes,
+            sequence=sequence,
+            previous_sequence=partner.last_sent,
+            acknowledged_up_to=partner.received_up_to,
+            rejected=[
+                Rejection(kind=r[1], id=r[2], revision=r[3], reason=r[4]) for r in quarantined
+            ],
+            cancel=cancel,
+        )
+    progress(len(outbox), len(outbox))
+    return ExportResult(
+        path=Path(path),
+        partner=partner_id,
+        sequence=sequence,
+        changes=len(changes),
+        rejected_reported=len(quarantined),
+    )
+
+
+def _outbox(store: Store, partner_id: str) -> list[tuple[str, dict[str, Any], str]]:
+    """(kind, record, base revision) of every record whose current version the partner lacks.
+    A coordinator sends a practitioner only the families allocated to it."""
+    rows = store.db.execute(
+        "SELECT r.kind, r.body, coalesce(b.revision, '') FROM records r "
+        "LEFT JOIN sync_base b ON b.partner = ? AND b.id = r.id "
+        "WHERE b.revision IS NULL OR b.revision != r.revision ORDER BY r.revision",
+        [partner_id],
+    ).fetchall()
+    outbox = [(kind, json.loads(body), base) for kind, body, base in rows]
+    if store.info.role is Role.COORDINATOR:
+        allocated = {
+            f.id for f in store.list(Family, include_deleted=True) if f.allocated_to == partner_id
+        }
+        outbox = [row for row in outbox if row[1].get("family_id") in allocated]
+    # A record made and deleted before the partner ever saw it need not travel at all.
+    sent = {
+        r[0] for r in store.db.execute("SELECT id FROM sync_sent WHERE partner = ?", [partner_id])
+    }
+    return [row for row in outbox if row[2] or not row[1].get("deleted") or row[1]["id"] in sent]
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+
+def import_bundle(
+    store: Store,
+    path: Path,
+    *,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ImportResult:
+    """Verify and apply one bundle in one transaction (all of it or none of it)."""
+    me = identity(store)
+    known = [p.enrolment for p in partners(store)]
+    if not known:
+        raise NotEnrolled()
+    bundle = open_bundle(path, me, known, limits, progress=progress, cancel=cancel)
+    manifest = bundle.manifest
+    partner_id = bundle.sender.store_id
+    with store.transaction():
+        _ensure_tables(store)
+        done = store.db.execute(
+            "SELECT summary FROM sync_imported WHERE bundle_id = ?", [manifest.bundle_id]
+        ).fetchone()
+        if done:
+            return dataclasses.replace(ImportResult.from_json(done[0]), duplicate=True)
+        partner = _partner(store, partner_id)
+        gap = None
+        if manifest.sequence > partner.received_up_to + 1:
+            gap = (partner.received_up_to + 1, manifest.sequence - 1)
+        _apply_acknowledgement(store, partner, manifest.acknowledged_up_to)
+        counts: dict[str, int] = dict.fromkeys(("new", "updated", "merged", "unchanged"), 0)
+        conflicts = 0
+        rejected: list[Rejection] = []
+        for number, change in enumerate(bundle.changes, start=1):
+            if number % 500 == 0:
+                cancel.raise_if_cancelled()
+                progress(number, len(bundle.changes))
+            try:
+                outcome, found = _apply_change(store, partner_id, manifest.bundle_id, change)
+            except ValidationError as exc:
+                rejected.append(_quarantine(store, partner_id, manifest.bundle_id, change, exc))
+                continue
+            conflicts += found
+            key = {
+                Outcome.NEW: "new",
+                Outcome.TAKEN: "updated",
+                Outcome.MERGED: "merged",
+                Outcome.CONFLICT: "merged",
+            }.get(outcome, "unchanged")
+            counts[key] += 1
+        store.db.execute(
+            "UPDATE sync_partners SET received_up_to = max(received_up_to, ?), "
+            "last_received_at = ? WHERE store_id = ?",
+            [manifest.sequence, _now(), partner_id],
+        )
+        result = ImportResult(
+            bundle_id=manifest.bundle_id,
+            partner=partner_id,
+            sequence=manifest.sequence,
+            gap=gap,
+            conflicts=conflicts,
+            rejected=tuple(rejected),
+            reported_back=manifest.rejected,
+            **counts,
+        )
+        store.db.execute(
+            "INSERT INTO sync_imported (bundle_id, partner, sequence, imported_at, summary) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [manifest.bundle_id, partner_id, manifest.sequence, _now(), result.to_json()],
+        )
+    progress(len(bundle.changes), len(bundle.changes))
+    return result
+
+
+def import_bundles(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[ImportResult | UserError]:
+    """Import many bundles, each in its own transaction; one refused bundle does not stop the
+    rest. Returns, per path, its result or the error that refused it."""
+    results: list[ImportResult | UserError] = []
+    for done, path in enumerate(paths):
+        cancel.raise_if_cancelled()
+        progress(done, len(paths))
+        try:
+            results.append(import_bundle(store, path, cancel=cancel))
+        except UserError as exc:
+            results.append(exc)
+    progress(len(paths), len(paths))
+    return results
+
+
+def _apply_change(
+    store: Store, partner_id: str, bundle_id: str, change: Change
+) -> tuple[Outcome, int]:
+    cls = kind_class(change.kind)  # an unknown kind is a ValidationError: quarantined
+    incoming = change.record_dict()
+    cls.from_dict(incoming)  # validate before anything is written
+    row = store.db.execute("SELECT kind, body FROM records WHERE id = ?", [change.id]).fetchone()
+    if row is not None and row[0] != change.kind:
+        raise ValidationError(f"record {change.id} is a {row[0]} here, not a {change.kind}")
+    local = json.loads(row[1]) if row else None
+    base_row = store.db.execute(
+        "SELECT body FROM sync_base WHERE partner = ? AND id = ?", [partner_id, change.id]
+    ).fetchone()
+    base = json.loads(base_row[0]) if base_row else None
+    if local is not None and change.base_revision and change.base_revision == local["revision"]:
+        base = local  # the sender edited exactly the version we hold
+    store.clock.observe(change.revision)
+    result = merge_record(base=base, local=local, incoming=incoming, append_only=cls.APPEND_ONLY)
+    conflicts = list(result.conflicts)
+    if result.outcome in (Outcome.NEW, Outcome.TAKEN):
+        store.write_rows([cls.from_dict(incoming)])
+    elif result.outcome is Outcome.UNCHANGED and local and incoming["revision"] > local["revision"]:
+        # The same content under two revisions (both sides merged the same pair): both settle
+        # on the later revision, or each would keep sending its copy to the other for ever.
+        store.write_rows([cls.from_dict(incoming)])
+    elif result.needs_new_revision:
+        try:
+            merged = cls.from_dict({**result.record, "revision": store.clock.now()})
+        except ValidationError:
+            # Fields merged from both sides break the record's own rules (say, a closed status
+            # from one side and no closure reason from the other): keep ours, ask a person.
+            merged = None
+            conflicts = _all_differences(local or {}, incoming)
+        if merged is not None:
+            store.write_rows([merged])
+    _record_conflicts(store, partner_id, bundle_id, change, conflicts)
+    store.db.execute(
+        "INSERT INTO sync_base (partner, id, revision, body) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(partner, id) DO UPDATE SET revision = excluded.revision, "
+        "body = excluded.body",
+        [partner_id, change.id, change.revision, _dump(incoming)],
+    )
+    return (Outcome.CONFLICT if conflicts else result.outcome), len(conflicts)
+
+
+def _all_differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[FieldConflict]:
+    return [
+        FieldConflict(
+            field=f, local=local.get(f), incoming=incoming.get(f), base=MISSING, provisional="local"
+        )
+        for f in sorted((set(local) | set(incoming)) - META_KEYS)
+        if local.get(f) != incoming.get(f)
+    ]
+
+
+def _record_conflicts(
+    store: Store,
+    partner_id: str,
+    bundle_id: str,
+    change: Change,
+    conflicts: Iterable[FieldConflict],
+) -> None:
+    store.db.conn.executemany(
+        "INSERT INTO sync_conflicts (partner, bundle_id, kind, record_id, family_id, field, "
+        "local, incoming, base, provisional, found_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                partner_id,
+                bundle_id,
+                change.kind,
+                change.id,
+                change.family_id,
+                c.field,
+                _dump(c.local),
+                _dump(c.incoming),
+                None if c.base is MISSING else _dump(c.base),
+                c.provisional,
+                _now(),
+            )
+            for c in conflicts
+        ],
+    )
+
+
+def _quarantine(
+    store: Store, partner_id: str, bundle_id: str, change: Change, exc: ValidationError
+) -> Rejection:
+    store.db.execute(
+        "INSERT INTO sync_quarantine (partner, bundle_id, kind, record_id, revision, body, "
+        "reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            partner_id,
+            bundle_id,
+            change.kind,
+            change.id,
+            change.revision,
+            change.to_line().decode("utf-8"),
+            str(exc),
+        ],
+    )
+    return Rejection(kind=change.kind, id=change.id, revision=change.revision, reason=str(exc))
+
+
+def _apply_acknowledgement(store: Store, partner: Partner, acked: int) -> None:
+    """The partner has everything we sent up to bundle `acked`: those versions become the base
+    (unless the base is already later), so they leave the outbox."""
+    if acked <= partner.acked_by_them:
+        return
+    partner_id = partner.enrolment.store_id
+    store.db.execute(
+        "INSERT INTO sync_base (partner, id, revision, body) "
+        "SELECT partner, id, revision, body FROM sync_sent s WHERE partner = ? AND sequence <= ? "
+        "AND sequence = (SELECT max(sequence) FROM sync_sent t WHERE t.partner = s.partner "
+        "AND t.id = s.id AND t.sequence <= ?) "
+        "ON CONFLICT(partner, id) DO UPDATE SET revision = excluded.revision, "
+        "body = excluded.body WHERE excluded.revision > sync_base.revision",
+        [partner_id, acked, acked],
+    )
+    store.db.execute(
+        "DELETE FROM sync_sent WHERE partner = ? AND sequence <= ?", [partner_id, acked]
+    )
+    store.db.execute(
+        "UPDATE sync_quarantine SET acknowledged = 1 WHERE partner = ? AND reported_in <= ?",
+        [partner_id, acked],
+    )
+    store.db.execute(
+        "UPDATE sync_partners SET acked_by_them = ? WHERE store_id = ?", [acked, partner_id]
+    )
+
+
+# ---- conflicts and purging -------------------------------------------------------------------
+
+
+def open_conflicts(store: Store) -> list[dict[str, Any]]:
+    """Unresolved conflicts, oldest first, with both values decoded."""
+    with store.transaction():
+        _ensure_tables(store)
+        rows = store.db.execute(
+            "SELECT rowid, partner, kind, record_id, family_id, field, local, incoming, base, "
+            "provisional FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY rowid"
+        ).fetchall()
+    keys = ("conflict_id", "partner", "kind", "record_id", "family_id", "field")
+    return [
+        {
+            **dict(zip(keys, r[:6], strict=True)),
+            "local": json.loads(r[6]),
+            "incoming": json.loads(r[7]),
+            "base": None if r[8] is None else json.loads(r[8]),
+            "provisional": r[9],
+        }
+        for r in rows
+    ]
+
+
+def purgeable_families(store: Store) -> list[Family]:
+    """Closed families whose every record the coordinator has acknowledged in its latest
+    version: only these may leave a practitioner's laptop."""
+    if store.info.role is not Role.PRACTITIONER:
+        return []
+    coordinators = [p.enrolment.store_id for p in partners(store)]
+    if not coordinators:
+        return []
+    pending = {body.get("family_id") for _, body, _ in _outbox(store, coordinators[0])}
+    return [
+        f for f in store.list(Family) if f.status is FamilyStatus.CLOSED and f.id not in pending
+    ]
+
+
+def purge_family(store: Store, family_id: str) -> int:
+    """Remove a closed, acknowledged family and everything about it from this store."""
+    if family_id not in {f.id for f in purgeable_families(store)}:
+        raise CannotPurge(
+            "This family cannot be removed yet: it must be closed, and the coordinator must "
+            "have confirmed receiving its latest records. Send a bundle and wait for the reply."
+        )
+    with store.transaction():
+        ids = [
+            r[0]
+            for r in store.db.execute("SELECT id FROM records WHERE family_id = ?", [family_id])
+        ]
+        store.db.execute("DELETE FROM records WHERE family_id = ?", [family_id])
+        store.db.conn.executemany("DELETE FROM sync_base WHERE id = ?", [(i,) for i in ids])
+        store.db.execute("DELETE FROM sync_conflicts WHERE family_id = ?", [family_id])
+        store.db.conn.executemany("DELETE FROM sync_sent WHERE id = ?", [(i,) for i in ids])
+    return len(ids)
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def _ensure_tables(store: Store) -> None:
+    for statement in SYNC_TABLES:
+        store.db.execute(statement)
+
+
+def _partner(store: Store, partner_id: str) -> Partner:
+    for partner in partners(store):
+        if partner.enrolment.store_id == partner_id:
+            return partner
+    raise UserError(f"The store {partner_id} is not enrolled here.")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
