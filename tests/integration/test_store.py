@@ -59,7 +59,7 @@ CHILD_NAME = "Siobhán"
 
 def one_family() -> list[Record]:
     family = Family(
-        reference="FM-2025-0007",
+        reference="EH-2025-0007",
         name=f"{FAMILY_NAME} family",
         status=FamilyStatus.CLOSED,
         closure_reason=ClosureReason.MOVED_AWAY,
@@ -456,7 +456,7 @@ def test_caseload_and_family_record_from_the_store(store: Store) -> None:
     assert row.last_contact == dt.date(2024, 12, 2)
     assert "siobhán" in row.search_text
 
-    family = find_family(store, "fm-2025-0007")
+    family = find_family(store, "eh-2025-0007")
     assert family.id == records[0].id
     record = load_family(store, family.id)
     assert [p.given_name for p in record.people] == ["Zoë", CHILD_NAME]
@@ -477,7 +477,7 @@ def test_export_then_import_into_another_store(store: Store, coordinator_store: 
     assert len(exported["records"]) == len(records) - 1
 
     imported = import_family(coordinator_store, exported)
-    assert imported.reference == "FM-2025-0007"
+    assert imported.reference == "EH-2025-0007"
     for record in records:
         copy = coordinator_store.get(type(record), record.id)
         assert copy is not None
@@ -496,6 +496,6 @@ def test_a_family_with_a_reference_already_used_is_refused(store: Store) -> None
         "family": other[0].to_dict(),
         "records": [{"kind": r.KIND, "record": r.to_dict()} for r in other[1:]],
     }
-    with pytest.raises(UserError, match="Another family already has reference FM-2025-0007"):
+    with pytest.raises(UserError, match="Another family already has reference EH-2025-0007"):
         import_family(store, other_store_file)
     assert store.count(Family) == 1
