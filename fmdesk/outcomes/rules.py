@@ -16,6 +16,7 @@ import enum
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Self
 
+from fmdesk.assessment import Assessment, AssessmentState
 from fmdesk.families import Family, Person, PersonRole
 from fmdesk.outcomes.framework import (
     AttendanceTest,
@@ -108,6 +109,9 @@ class FamilyOutcomeData:
         for record in records:
             if record.deleted or record.family_id != family.id:
                 continue
+            if isinstance(record, Assessment):
+                buckets[IndicatorTick].extend(ticks_from_assessment(record))
+                continue
             bucket = buckets.get(type(record))
             if bucket is not None:
                 bucket.append(record)
@@ -154,6 +158,28 @@ class ProblemPresent:
             if item not in seen:
                 seen.append(item)
         return f"{self.problem.short_name} ({', '.join(seen)})"
+
+
+def ticks_from_assessment(assessment: Assessment) -> list[IndicatorTick]:
+    """The indicators of need a completed assessment found, as ticks dated the day it was
+    completed (not saved: the assessment stays their record). A draft gives none."""
+    if assessment.deleted or assessment.state is AssessmentState.DRAFT:
+        return []
+    on = assessment.completed_on or assessment.started_on
+    if on is None:
+        return []
+    return [
+        IndicatorTick(
+            id=f"{assessment.id}/{index}",
+            family_id=assessment.family_id,
+            indicator=tick.code,
+            person_id=tick.person_id,
+            on=on,
+            evidence_source=tick.evidence or "Whole-family assessment",
+            recorded_by=assessment.completed_by,
+        )
+        for index, tick in enumerate(assessment.indicators)
+    ]
 
 
 def problems_present(framework: Framework, data: FamilyOutcomeData) -> list[ProblemPresent]:
