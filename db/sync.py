@@ -415,7 +415,7 @@ def _apply_change(
 ) -> tuple[Outcome, int]:
     cls = kind_class(change.kind)  # an unknown kind is a ValidationError: quarantined
     incoming = change.record_dict()
-    cls.from_dict(incoming)  # validate before anything is written
+    record = cls.from_dict(incoming)  # validate before anything is written
     row = store.db.execute("SELECT kind, body FROM records WHERE id = ?", [change.id]).fetchone()
     if row is not None and row[0] != change.kind:
         raise ValidationError(f"record {change.id} is a {row[0]} here, not a {change.kind}")
@@ -430,11 +430,11 @@ def _apply_change(
     result = merge_record(base=base, local=local, incoming=incoming, append_only=cls.APPEND_ONLY)
     conflicts = list(result.conflicts)
     if result.outcome in (Outcome.NEW, Outcome.TAKEN):
-        store.write_rows([cls.from_dict(incoming)])
+        store.write_rows([record])
     elif result.outcome is Outcome.UNCHANGED and local and incoming["revision"] > local["revision"]:
         # The same content under two revisions (both sides merged the same pair): both settle
         # on the later revision, or each would keep sending its copy to the other for ever.
-        store.write_rows([cls.from_dict(incoming)])
+        store.write_rows([record])
     elif result.needs_new_revision:
         try:
             merged = cls.from_dict({**result.record, "revision": store.clock.now()})
