@@ -1,0 +1,238 @@
+"""Star readings through the store: the instrument catalogue, a family's readings, and the
+caseload's "Star due" column.
+
+The catalogue is the built-in instruments plus the council's instrument files. The files stay
+where the council keeps them (they are licensed, and are not ours to copy into the store); the
+store keeps their paths in the setting `star.instrument_paths`, and the instrument new readings
+use in `star.default` ("id" or "id@version"; empty means the last council file added).
+
+Each function is one call from the UI's worker thread or the command line; each write is one
+transaction.
+"""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import cast
+
+from db.store import Store
+from fmdesk.errors import UserError, ValidationError
+from fmdesk.families import Family, FamilyStatus, StatusChange
+from fmdesk.stars import (
+    DueState,
+    Instrument,
+    InstrumentCatalogue,
+    StarReading,
+    StarReadingDeletion,
+    StarReadingEdit,
+    StarSchedule,
+    check_reading,
+    complete_reading,
+    delete_reading,
+    edit_completed_reading,
+    load_instrument,
+    star_due,
+)
+
+INSTRUMENT_PATHS_SETTING = "star.instrument_paths"
+DEFAULT_INSTRUMENT_SETTING = "star.default"
+SCHEDULE_SETTING = "star.schedule"
+
+
+@dataclasses.dataclass(frozen=True)
+class Catalogue:
+    """The instruments this store can use, and any council file that could not be loaded
+    (one plain sentence each), so a missing file on a shared drive never hides the rest."""
+
+    instruments: InstrumentCatalogue
+    problems: tuple[str, ...] = ()
+
+
+def instrument_paths(store: Store) -> list[str]:
+    paths = store.get_setting(INSTRUMENT_PATHS_SETTING, [])
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+
+def load_catalogue(store: Store) -> Catalogue:
+    """Built-ins plus every council file named in the settings that still loads."""
+    default = store.get_setting(DEFAULT_INSTRUMENT_SETTING, "") or ""
+    loaded: list[Instrument] = []
+    problems: list[str] = []
+    for path in instrument_paths(store):
+        try:
+            loaded.append(load_instrument(path))
+        except ValidationError as exc:
+            problems.append(str(exc))
+    try:
+        catalogue = InstrumentCatalogue(loaded, default=default)
+        catalogue.default  # noqa: B018 - refuses a default that is not loaded
+    except ValidationError as exc:
+        problems.append(f"The chosen default Star instrument is not available: {exc}")
+        catalogue = InstrumentCatalogue(loaded)
+    return Catalogue(catalogue, tuple(problems))
+
+
+def add_instrument_file(store: Store, path: str | Path) -> Instrument:
+    """Check a council's instrument file and remember its path; new readings then use it
+    (unless `star.default` names another). Raises ValidationError naming the file and field,
+    or when the same id@version is already loaded with different content."""
+    path = Path(path).resolve()
+    instrument = load_instrument(path)
+    catalogue = load_catalogue(store).instruments
+    catalogue.add(instrument)  # refuses a changed file that kept its version number
+    paths = [p for p in instrument_paths(store) if Path(p) != path]
+    store.set_setting(INSTRUMENT_PATHS_SETTING, [*paths, str(path)])
+    return instrument
+
+
+def set_default_instrument(store: Store, ref: str) -> None:
+    """Which instrument new readings use: "id", "id@version", or "" for the last file added."""
+    if ref:
+        load_catalogue(store).instruments.get(ref)  # refuses one that is not loaded
+    store.set_setting(DEFAULT_INSTRUMENT_SETTING, ref)
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyStars:
+    """Everything the Star tab shows for one family, read in one go."""
+
+    family_id: str
+    catalogue: Catalogue
+    readings: list[StarReading]  # not deleted: drafts and completed, oldest first
+    edits: list[StarReadingEdit]
+    deletions: list[StarReadingDeletion]
+    practitioner: str  # the store owner's name, for "taken by" and the edit log
+
+
+def load_family_stars(store: Store, family_id: str) -> FamilyStars:
+    readings = sorted(
+        store.list(StarReading, family_id=family_id), key=lambda r: (r.taken_on, r.id)
+    )
+    edits = sorted(store.list(StarReadingEdit, family_id=family_id), key=lambda e: e.at)
+    deletions = sorted(store.list(StarReadingDeletion, family_id=family_id), key=lambda d: d.at)
+    return FamilyStars(
+        family_id=family_id,
+        catalogue=load_catalogue(store),
+        readings=readings,
+        edits=edits,
+        deletions=deletions,
+        practitioner=store.info.owner_name,
+    )
+
+
+def save_draft(store: Store, reading: StarReading, instrument: Instrument) -> StarReading:
+    """Autosave a reading being taken. A completed reading is never overwritten this way."""
+    stored = store.get(StarReading, reading.id)
+    if stored is not None and (stored.is_completed or stored.deleted):
+        raise UserError(
+            "This Star reading has been completed or deleted meanwhile; the change was not "
+            "saved. Open it again to change it."
+        )
+    check_reading(reading, instrument)
+    (saved,) = store.save(reading)
+    return saved
+
+
+def save_completed(store: Store, reading: StarReading, instrument: Instrument) -> StarReading:
+    """Complete a draft: refused (ValidationError naming the areas) until every area is scored."""
+    completed = complete_reading(reading, instrument)
+    stored = store.get(StarReading, reading.id)
+    if stored is not None and stored.deleted:
+        raise UserError("This Star reading was deleted meanwhile; it cannot be completed.")
+    (saved,) = store.save(completed)
+    return saved
+
+
+def save_edit(
+    store: Store,
+    before: StarReading,
+    after: StarReading,
+    *,
+    instrument: Instrument,
+    by: str,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> tuple[StarReading, StarReadingEdit]:
+    """Change a completed reading with a reason: the reading and its before/after log entry
+    are saved in one transaction. `before` must still be what the store holds."""
+    stored = store.get(StarReading, before.id)
+    if stored is None or stored.deleted:
+        raise UserError("This Star reading was deleted meanwhile; the change was not saved.")
+    if stored.replace(revision=before.revision) != before:
+        raise UserError(
+            "This Star reading was changed elsewhere (perhaps by a sync) since you opened it; "
+            "the change was not saved. Open it again and make the change once more."
+        )
+    edited, log = edit_completed_reading(
+        stored,
+        after.replace(revision=stored.revision),
+        instrument=instrument,
+        by=by,
+        at=at or dt.datetime.now(dt.UTC).replace(microsecond=0),
+        reason=reason,
+    )
+    saved_reading, saved_log = store.save(edited, log)
+    return cast(StarReading, saved_reading), cast(StarReadingEdit, saved_log)
+
+
+def remove_reading(
+    store: Store, reading: StarReading, *, by: str, reason: str, at: dt.datetime | None = None
+) -> StarReadingDeletion:
+    """Delete a reading (draft or completed) with a reason, in one transaction."""
+    tombstone, deletion = delete_reading(
+        reading, by=by, at=at or dt.datetime.now(dt.UTC).replace(microsecond=0), reason=reason
+    )
+    _, saved = store.save(tombstone, deletion)
+    return cast(StarReadingDeletion, saved)
+
+
+def star_schedule(store: Store) -> StarSchedule:
+    """The council's Star intervals from the setting `star.schedule` (any of
+    first_within_days, every_days, notice_days), else the usual 28 / 84 / 14 days."""
+    saved = store.get_setting(SCHEDULE_SETTING, {})
+    if not isinstance(saved, dict):
+        return StarSchedule()
+    known = {f.name for f in dataclasses.fields(StarSchedule)}
+    try:
+        return StarSchedule(**{k: int(v) for k, v in saved.items() if k in known})
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"The Star schedule setting is not usable: {exc}.") from None
+
+
+def star_due_by_family(
+    store: Store, on: dt.date, schedule: StarSchedule | None = None
+) -> dict[str, str]:
+    """The caseload's Star column for every family: "Due by 3 Mar 2026", "Overdue (was
+    due 3 Mar 2026)", or "" when no reading is due (and for families that are not engaged or
+    active: identified, allocated, refused or closed).
+
+    The first reading is due from the day the family became engaged (its latest status change
+    to engaged), then every `schedule.every_days` after the latest completed reading (the
+    schedule defaults to the store's setting). Reads each kind once, so the whole caseload
+    costs three queries.
+    """
+    schedule = schedule or star_schedule(store)
+    engaged_on: dict[str, dt.date] = {}
+    for change in store.list(StatusChange):
+        if change.to_status is FamilyStatus.ENGAGED:
+            seen = engaged_on.get(change.family_id)
+            if seen is None or change.on > seen:
+                engaged_on[change.family_id] = change.on
+    readings: dict[str, list[StarReading]] = {}
+    for reading in store.list(StarReading):
+        readings.setdefault(reading.family_id, []).append(reading)
+    out: dict[str, str] = {}
+    for family in store.list(Family):
+        text = ""
+        if family.status in (FamilyStatus.ENGAGED, FamilyStatus.ACTIVE):
+            due = star_due(engaged_on.get(family.id), readings.get(family.id, []), on, schedule)
+            if due.due_on is not None and due.state is DueState.DUE:
+                text = f"Due by {_short_date(due.due_on)}"
+            elif due.due_on is not None and due.state is DueState.OVERDUE:
+                text = f"Overdue (was due {_short_date(due.due_on)})"
+        out[family.id] = text
+    return out
+
+
+def _short_date(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
