@@ -1,0 +1,221 @@
+"""The `fmdesk` command end to end, through its real entry point in a child process, with the
+passphrases in the environment as a script would give them. Each command costs a real Argon2id
+unlock (~0.4 s), so the module shares one demo store and keeps the number of runs small."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PASSPHRASE = "quillfeather maple lantern harbour"
+NEW_PASSPHRASE = "Łódź tram ticket on a rainy Tuesday"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def fmdesk(
+    home: Path, *args: str, passphrase: str | None = PASSPHRASE, new: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
+    env["FMDESK_HOME"] = str(home)
+    # Never touch a real keychain from the tests.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    if passphrase is not None:
+        env["FMDESK_PASSPHRASE"] = passphrase
+    if new is not None:
+        env["FMDESK_NEW_PASSPHRASE"] = new
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("fmdesk: ")
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FMDESK_HOME holding a store made by `init` and filled by `demo-data`."""
+    home = tmp_path_factory.mktemp("home")
+    made = fmdesk(home, "init", "--name", "Zoë Fairweather", passphrase=None, new=PASSPHRASE)
+    assert made.returncode == 0, made.stderr
+    assert "Created a lead practitioner store" in made.stdout
+    filled = fmdesk(home, "demo-data", "--families", "6", "--seed", "3")
+    assert filled.returncode == 0, filled.stderr
+    assert filled.stdout.strip() == "Added 6 synthetic families."
+    return home
+
+
+@pytest.fixture(scope="module")
+def caseload(home: Path) -> list[dict[str, object]]:
+    listed = fmdesk(home, "families", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
+def test_init_makes_the_store_under_fmdesk_home(home: Path) -> None:
+    assert sorted(p.name for p in (home / "store").iterdir()) == ["fmdesk.db", "keys.json"]
+
+
+def test_families_list_as_json(caseload: list[dict[str, object]]) -> None:
+    assert len(caseload) == 6
+    references = [row["reference"] for row in caseload]
+    assert references == sorted(references)
+    for row in caseload:
+        assert str(row["name"]).endswith(" family")
+        assert row["status"] in {
+            "identified",
+            "allocated",
+            "engaged",
+            "refused",
+            "active",
+            "closed",
+        }
+        assert isinstance(row["children"], int)
+
+
+def test_families_list_as_text(home: Path, caseload: list[dict[str, object]]) -> None:
+    listed = fmdesk(home, "families", "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) == 6
+    for line, row in zip(lines, caseload, strict=True):
+        assert line.startswith(str(row["reference"]))
+        assert str(row["name"]) in line
+        assert f"{row['children']} children" in line
+
+
+def test_families_show_as_json(home: Path, caseload: list[dict[str, object]]) -> None:
+    reference = str(caseload[0]["reference"])
+    shown = fmdesk(home, "families", "show", reference.lower(), "--json")
+    assert shown.returncode == 0, shown.stderr
+    family = json.loads(shown.stdout)
+    assert family["reference"] == reference
+    assert family["name"] == caseload[0]["name"]
+    children = [p for p in family["people"] if p["role"] == "child"]
+    assert len(children) == caseload[0]["children"]
+    assert all(p["family_id"] == family["id"] for p in family["people"])
+
+
+def test_export_then_import_into_a_second_store(
+    home: Path, caseload: list[dict[str, object]], tmp_path: Path
+) -> None:
+    # A family with consent: its records carry a `kind` field of their own.
+    row = next(r for r in caseload if r["status"] in ("active", "closed"))
+    reference = str(row["reference"])
+    exported = tmp_path / "family.json"
+    done = fmdesk(home, "families", "export", reference, "-o", str(exported))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert data["format"] == "fmdesk-family"
+    assert data["family"]["reference"] == reference
+    assert {r["kind"] for r in data["records"]} >= {"person", "consent"}
+
+    second = tmp_path / "coordinator"
+    made = fmdesk(
+        home,
+        "init",
+        "--store",
+        str(second),
+        "--role",
+        "coordinator",
+        "--name",
+        "Central Team",
+        passphrase=None,
+        new=NEW_PASSPHRASE,
+    )
+    assert made.returncode == 0, made.stderr
+    imported = fmdesk(
+        home,
+        "families",
+        "import",
+        str(exported),
+        "--store",
+        str(second),
+        passphrase=NEW_PASSPHRASE,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert reference in imported.stdout
+    shown = fmdesk(
+        home,
+        "families",
+        "show",
+        reference,
+        "--json",
+        "--store",
+        str(second),
+        passphrase=NEW_PASSPHRASE,
+    )
+    assert shown.returncode == 0, shown.stderr
+    family = json.loads(shown.stdout)
+    assert family["id"] == data["family"]["id"]
+    held = {r["record"]["id"] for r in data["records"]}
+    shown_ids = {
+        r["id"] for key in ("people", "consents", "notes", "status_changes") for r in family[key]
+    }
+    assert shown_ids == held
+
+
+def test_check_reports_a_sound_store(home: Path) -> None:
+    checked = fmdesk(home, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "sound" in checked.stdout
+
+
+def test_passwd_then_only_the_new_passphrase_opens(tmp_path: Path) -> None:
+    made = fmdesk(tmp_path, "init", passphrase=None, new=PASSPHRASE)
+    assert made.returncode == 0, made.stderr
+    changed = fmdesk(tmp_path, "passwd", new=NEW_PASSPHRASE)
+    assert changed.returncode == 0, changed.stderr
+    assert "Passphrase changed" in changed.stdout
+    assert_one_line_error(fmdesk(tmp_path, "families", "list"), "does not unlock")
+    opened = fmdesk(tmp_path, "families", "list", "--json", passphrase=NEW_PASSPHRASE)
+    assert opened.returncode == 0, opened.stderr
+    assert json.loads(opened.stdout) == []
+
+
+def test_a_wrong_passphrase_is_one_line_and_exit_1(home: Path) -> None:
+    assert_one_line_error(
+        fmdesk(home, "families", "list", passphrase="not it at all"), "does not unlock"
+    )
+
+
+def test_a_missing_store_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = fmdesk(tmp_path, "families", "list", "--store", str(tmp_path / "nowhere"))
+    assert_one_line_error(result, "no fmdesk store", "fmdesk init")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_weak_new_passphrase_is_refused_and_nothing_made(tmp_path: Path) -> None:
+    assert_one_line_error(fmdesk(tmp_path, "init", passphrase=None, new="password1"), "too weak")
+    assert not (tmp_path / "store").exists()
+
+
+def test_an_unknown_reference_is_one_line_and_exit_1(home: Path) -> None:
+    assert_one_line_error(fmdesk(home, "families", "show", "FM-1999-9999"), "FM-1999-9999")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("families", "frobnicate"), ("families", "show"), ("demo-data", "--families", "lots")],
+    ids=["unknown command", "missing argument", "bad option value"],
+)
+def test_usage_errors_exit_2(home: Path, args: tuple[str, ...]) -> None:
+    result = fmdesk(home, *args)
+    assert result.returncode == 2
+    assert "Usage:" in result.stderr
+    assert "Traceback" not in result.stderr
