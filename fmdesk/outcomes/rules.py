@@ -802,7 +802,7 @@ def _problem_progress(
     outcomes = tuple(evaluate_outcome(framework, o.code, data, today) for o in problem.outcomes)
     if framework.claim.outcomes_required is OutcomesRequired.ALL_APPLICABLE:
         applicable = [o for o in outcomes if o.applicable] or list(outcomes)
-        met = all(o.achieved for o in applicable)
+        met = bool(applicable) and all(o.achieved for o in applicable)
         met_by = ", ".join(o.code for o in applicable) if met else ""
     else:
         achieved = sorted(
@@ -898,6 +898,7 @@ def family_outcomes_json(
                 "code": present.problem.code,
                 "name": present.problem.name,
                 "indicators": [_tick_json(framework, tick, data) for tick in present.ticks],
+                "required": progress.required,
                 "met": progress.met,
                 "met_by": progress.met_by,
             }
