@@ -1,0 +1,162 @@
+"""`fmdesk plan print` and `plan show` end to end: a real store, process and PDF."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from db.keyslots import KdfParams
+from db.plans import save_plan_version
+from db.store import Store
+from fmdesk.families import Family, FamilyStatus, Person, PersonRole
+from fmdesk.plans import ActionOwner, ActionStatus, PlanAction, PlanGoal, first_plan, new_version
+from fmdesk.roles import Role
+from fmdesk.stars import InstrumentCatalogue, complete_reading, new_reading
+from fmdesk.taf import TafMember
+from tests.conftest import TEST_PASSPHRASE
+
+REFERENCE = "FM-2025-0007"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An fmdesk home holding a store with one family, a two-version plan and two Star readings,
+    and one family with no plan."""
+    home = tmp_path / "home"
+    store = Store.create(
+        home / "store",
+        TEST_PASSPHRASE,
+        role=Role.PRACTITIONER,
+        name="Pat Keyworker",
+        kdf=KdfParams.fast(),
+    )
+    try:
+        family = Family(
+            reference=REFERENCE,
+            name="Ó Briain family",
+            status=FamilyStatus.ACTIVE,
+            lead_practitioner="Pat Keyworker",
+        )
+        mum = Person(
+            family_id=family.id,
+            role=PersonRole.PARENT_CARER,
+            given_name="Siobhán",
+            family_name="Ó Briain",
+        )
+        nurse = TafMember(
+            family_id=family.id, agency="School health", role="School nurse", name="Zoë Adeyemi"
+        )
+        goal = PlanGoal(
+            words="Aoife gets to school on time",
+            problems=("2",),
+            actions=(
+                PlanAction(
+                    what="Walk to school together",
+                    owner=ActionOwner.family_member(mum.id),
+                    by_when=dt.date(2025, 3, 14),
+                ),
+                PlanAction(
+                    what="Breakfast club place",
+                    owner=ActionOwner.agency_worker("School health", "Zoë Adeyemi"),
+                    by_when=dt.date(2025, 3, 7),
+                ),
+            ),
+        )
+        store.save(family, mum, nurse, Family(reference="FM-2025-0008", name="Empty family"))
+        one = save_plan_version(
+            store, first_plan(family.id, made_on=dt.date(2025, 2, 3), goals=[goal])
+        )
+        done = goal.replace(
+            actions=(goal.actions[0].replace(status=ActionStatus.DONE), goal.actions[1])
+        )
+        save_plan_version(store, new_version(one, made_on=dt.date(2025, 4, 28), goals=[done]))
+        instrument = InstrumentCatalogue().default
+        for taken_on, score in ((dt.date(2025, 2, 3), 3), (dt.date(2025, 4, 28), 6)):
+            reading = new_reading(instrument, family_id=family.id, taken_on=taken_on)
+            for area in instrument.areas:
+                reading = reading.with_score(area.id, score)
+            store.save(complete_reading(reading, instrument))
+    finally:
+        store.close()
+    return home
+
+
+def fmdesk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": TEST_PASSPHRASE}
+    env.pop("FMDESK_STORE", None)
+    return subprocess.run(
+        [sys.executable, "-c", "from ui.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_plan_print_writes_a_password_protected_plan_with_the_star_chart(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "plan.pdf"
+    result = fmdesk(
+        home,
+        "plan",
+        "print",
+        REFERENCE.lower(),
+        "-o",
+        str(out),
+        "--password",
+        "kite-harbour",
+        "--marking",
+        "OFFICIAL",
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Wrote the plan for {REFERENCE}" in result.stdout
+    reader = PdfReader(out)
+    assert reader.is_encrypted
+    assert reader.decrypt("wrong") == 0
+    assert reader.decrypt("kite-harbour") != 0
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Ó Briain family" in text
+    assert "Version 2, agreed on 28 April 2025" in text
+    assert "Aoife gets to school on time" in text
+    assert "Breakfast club place" in text
+    assert "Zoë Adeyemi\nSchool nurse, School health" in text  # she signs the plan
+    assert "Star reading of 28 April 2025 (latest)" in text  # the Star chart's legend
+    assert "OFFICIAL" in text
+    assert "OFFICIAL-SENSITIVE" not in text
+
+
+def test_plan_print_without_password_uses_the_default_marking(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plain.pdf"
+    result = fmdesk(home, "plan", "print", REFERENCE, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    assert not reader.is_encrypted
+    assert "OFFICIAL-SENSITIVE" in reader.pages[0].extract_text()
+
+
+def test_plan_print_explains_an_unknown_family_and_a_family_with_no_plan(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "none.pdf"
+    unknown = fmdesk(home, "plan", "print", "FM-1999-0001", "-o", str(out))
+    assert unknown.returncode == 1
+    assert "No family with reference FM-1999-0001" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    empty = fmdesk(home, "plan", "print", "FM-2025-0008", "-o", str(out))
+    assert empty.returncode == 1
+    assert "There is no plan for Empty family" in empty.stderr
+    assert not out.exists()
+
+
+def test_plan_show_lists_actions_and_the_changes_since_the_last_version(home: Path) -> None:
+    result = fmdesk(home, "plan", "show", REFERENCE)
+    assert result.returncode == 0, result.stderr
+    assert "plan version 2" in result.stdout
+    assert "Walk to school together | Siobhán Ó Briain | by 14 March 2025 | Done" in result.stdout
+    assert "Changes since version 1:" in result.stdout
+    assert "Action “Walk to school together”: not started → done." in result.stdout

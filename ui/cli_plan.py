@@ -1,0 +1,92 @@
+"""`fmdesk plan …`: the family action plan from the command line.
+
+Registered on the main group by the import at the end of ui/cli.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from db.families import find_family
+from db.plans import load_plans
+from fmdesk.errors import UserError
+from fmdesk.plans import date_text, plan_differences, plan_warnings
+from reports.base import DEFAULT_MARKING, write_pdf
+from ui.cli import main, open_store, store_option
+from ui.plan_print import build_plan_pdf
+
+
+@main.group()
+def plan() -> None:
+    """Show and print a family's action plan."""
+
+
+@plan.command("print")
+@store_option
+@click.argument("reference")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The PDF file to write.",
+)
+@click.option(
+    "--password",
+    default=None,
+    help="Protect the PDF with this password (it must be typed to open the file).",
+)
+@click.option(
+    "--marking",
+    default=DEFAULT_MARKING,
+    show_default=True,
+    help="The protective marking printed at the top and bottom of every page.",
+)
+def plan_print(
+    store_path: Path | None, reference: str, output: Path, password: str | None, marking: str
+) -> None:
+    """Print the current version of a family's plan to a PDF, with the Star chart when the
+    family has readings and a signature line for everyone who signs."""
+    if not marking.strip():
+        raise UserError("The marking cannot be blank; the default is OFFICIAL-SENSITIVE.")
+    with open_store(store_path) as store:
+        family = find_family(store, reference)
+        pdf = build_plan_pdf(store, family.id, marking=marking.strip(), password=password)
+    try:
+        write_pdf(pdf, output)
+    except OSError as exc:
+        raise UserError(f"Could not write {output}: {exc.strerror}.") from None
+    protected = " (password protected)" if password else ""
+    click.echo(f"Wrote the plan for {family.reference} to {output}{protected}.")
+
+
+@plan.command("show")
+@store_option
+@click.argument("reference")
+def plan_show(store_path: Path | None, reference: str) -> None:
+    """The current plan in words, and what changed since the version before."""
+    with open_store(store_path) as store:
+        record = load_plans(store, find_family(store, reference).id)
+    current = record.current
+    if current is None:
+        raise UserError(f"There is no plan for {record.family.reference} yet.")
+    names = record.names
+    click.echo(
+        f"{record.family.reference}  {record.family.name}: plan version "
+        f"{current.version}, agreed {date_text(current.made_on)} ({current.made_at})"
+    )
+    for number, goal in enumerate(current.goals, start=1):
+        click.echo(f"  Goal {number}: {goal.words}")
+        for action in goal.actions:
+            click.echo(
+                f"    - {action.what} | {action.owner.text(names)} | by "
+                f"{date_text(action.by_when)} | {action.status.label}"
+            )
+    for warning in plan_warnings(current):
+        click.echo(f"  ! {warning}")
+    if record.previous is not None:
+        click.echo(f"  Changes since version {record.previous.version}:")
+        for change in plan_differences(record.previous, current, names) or ["None."]:
+            click.echo(f"    {change}")

@@ -1,0 +1,116 @@
+"""The printed plan and closing summary, put together from the store: one call each, shared by
+the Plan tab (on the task runner's worker thread) and `fmdesk plan print`.
+
+The plan PDF names the family's framework problems and outcome measures in words when the family is
+attached to a framework loaded here (codes print as "Problem 2" otherwise), and shows the Star chart
+(first reading against latest) when the family has a completed reading of a loaded instrument.
+"""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+from db.plans import PlanRecord, load_plans
+from db.stars import load_catalogue
+from db.store import Store
+from fmdesk.errors import UserError, ValidationError
+from fmdesk.families import Family
+from fmdesk.outcomes import FrameworkLibrary
+from fmdesk.stars import InstrumentCatalogue, completed_readings
+from reports.base import DEFAULT_MARKING
+from reports.closure import closure_pdf
+from reports.plan import plan_pdf
+from reports.star import family_star_chart
+
+
+def framework_names(family: Family) -> tuple[dict[str, str], dict[str, str]]:
+    """(problem code → name, outcome code → words) of the family's framework; empty when the
+    family has none or it is not loaded on this computer."""
+    if not family.framework:
+        return {}, {}
+    try:
+        framework = FrameworkLibrary.shipped().for_family(family)
+    except UserError:
+        return {}, {}
+    problems = {p.code: p.name for p in framework.problems}
+    measures = {o.code: o.text for p in framework.problems for o in p.outcomes}
+    return problems, measures
+
+
+def star_chart_for(record: PlanRecord, instruments: InstrumentCatalogue) -> Flowable | None:
+    """First against latest reading of the instrument the latest completed reading used."""
+    done = completed_readings(record.readings)
+    if not done:
+        return None
+    try:
+        instrument = instruments.get(done[-1].instrument)
+    except ValidationError:  # taken with a licensed Star this computer does not have
+        return None
+    return family_star_chart(instrument, record.readings)
+
+
+def plan_pdf_for(
+    record: PlanRecord,
+    instruments: InstrumentCatalogue,
+    *,
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    """The current plan version as PDF bytes. Pure: safe off the GUI thread."""
+    plan = record.current
+    if plan is None:
+        raise UserError(
+            f"There is no plan for {record.family.name} ({record.family.reference}) yet."
+        )
+    problems, measures = framework_names(record.family)
+    return plan_pdf(
+        record.family,
+        record.people,
+        plan,
+        record.members,
+        problem_names=problems,
+        measure_names=measures,
+        star_chart=star_chart_for(record, instruments),
+        marking=marking,
+        password=password or None,
+    )
+
+
+def closure_pdf_for(
+    record: PlanRecord, *, marking: str = DEFAULT_MARKING, password: str | None = None
+) -> bytes:
+    summary = record.latest_closure
+    if summary is None:
+        raise UserError(f"The case for {record.family.name} has no closing summary.")
+    problems, measures = framework_names(record.family)
+    return closure_pdf(
+        record.family,
+        summary,
+        problem_names=problems,
+        measure_names=measures,
+        marking=marking,
+        password=password or None,
+    )
+
+
+def build_plan_pdf(
+    store: Store,
+    family_id: str,
+    *,
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    """Read the family's plan from the store and print it (worker thread or command line)."""
+    record = load_plans(store, family_id)
+    instruments = load_catalogue(store).instruments
+    return plan_pdf_for(record, instruments, marking=marking, password=password)
+
+
+def build_closure_pdf(
+    store: Store,
+    family_id: str,
+    *,
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    return closure_pdf_for(load_plans(store, family_id), marking=marking, password=password)
