@@ -287,3 +287,4 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
 
 if __name__ == "__main__":
     main()
+from ui import cli_plan  # noqa: E402,F401
