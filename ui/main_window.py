@@ -36,6 +36,7 @@ from fmdesk.errors import UserError
 from fmdesk.families import Consent, Family, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
+from ui.assessment_tab import AssessmentTab
 from ui.caseload import CaseloadPage
 from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
@@ -46,7 +47,7 @@ from ui.unlock import UnlockPage
 from ui.welcome import WelcomePage
 
 # Feature tabs on the family record, in order (see ui/feature_tab.py).
-FEATURE_TABS: list[type[FeatureTab]] = []
+FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab]
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
