@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from db.families import FamilyRecord
+from fmdesk.roles import Role
 from ui.tasks import TaskRunner
 
 
@@ -34,3 +35,30 @@ class FeatureTab(QWidget):
 
     def clear(self) -> None:
         self.record = None
+
+
+class WorkspacePage(QWidget):
+    """A whole page reached from the Go menu (Sync, Programme dashboard, Claims...).
+
+    `roles` says which stores show it. `refresh()` is called each time the page is shown (load
+    what it shows through Tasks); `clear()` on lock. Register in `ui/main_window.py:
+    WORKSPACE_PAGES`.
+    """
+
+    title = "Page"
+    shortcut = ""  # e.g. "Ctrl+3"
+    roles: tuple[Role, ...] = (Role.PRACTITIONER, Role.COORDINATOR)
+    # Ask the window to open a family record (e.g. from a list of families behind a figure).
+    open_family = Signal(str)
+    # Something changed that the caseload shows: the window reloads it.
+    caseload_changed = Signal()
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+
+    def refresh(self) -> None:
+        """Called when the page is shown."""
+
+    def clear(self) -> None:
+        """Called on lock: forget everything shown."""

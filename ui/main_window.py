@@ -41,13 +41,15 @@ from ui.caseload import CaseloadPage
 from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
 from ui.family import FamilyPage
-from ui.feature_tab import FeatureTab
+from ui.feature_tab import FeatureTab, WorkspacePage
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.unlock import UnlockPage
 from ui.welcome import WelcomePage
 
 # Feature tabs on the family record, in order (see ui/feature_tab.py).
 FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab]
+# Pages on the Go menu (see ui/feature_tab.py: WorkspacePage), shown to the roles they name.
+WORKSPACE_PAGES: list[type[WorkspacePage]] = []
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -84,6 +86,13 @@ class MainWindow(QMainWindow):
         for page in (self.welcome, self.unlock_page, self.caseload, self.family_page):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
+        self.workspace_pages: list[WorkspacePage] = []
+        for page_class in WORKSPACE_PAGES:
+            page = page_class(self.runner, self)
+            page.open_family.connect(self.open_family)
+            page.caseload_changed.connect(self.show_caseload)
+            self.pages.addWidget(page)
+            self.workspace_pages.append(page)
 
         self.status_store = QLabel(self)
         self.status_lock = QLabel(self)
@@ -139,11 +148,28 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         go = self.menuBar().addMenu("&Go")
         go.addAction(self.caseload_action)
+        self.page_actions: list[tuple[QAction, WorkspacePage]] = []
+        for page in self.workspace_pages:
+            page_action = action(page.title, page.shortcut or None,
+                                 lambda _=False, p=page: self.show_page(p))
+            go.addAction(page_action)
+            self.page_actions.append((page_action, page))
         self._set_data_actions(False)
 
     def _set_data_actions(self, enabled: bool) -> None:
         for a in (self.lock_action, self.caseload_action):
             a.setEnabled(enabled)
+        for page_action, page in self.page_actions:
+            shown = self.info is None or self.info.role in page.roles
+            page_action.setVisible(shown)
+            page_action.setEnabled(enabled and shown)
+
+    def show_page(self, page: WorkspacePage) -> None:
+        if not self.unlocked:
+            return
+        self.family_page.flush()
+        self.pages.setCurrentWidget(page)
+        page.refresh()
 
     def _apply_autolock_setting(self) -> None:
         minutes = int(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES))
@@ -281,6 +307,7 @@ class MainWindow(QMainWindow):
         def got_info(info: StoreInfo) -> None:
             self.info = info
             self._update_status_bar()
+            self._set_data_actions(self.unlocked)
 
         Task(self.runner, remember_info, got_info, parent=self).run()
         place, self.place = self.place, None
@@ -304,6 +331,8 @@ class MainWindow(QMainWindow):
         self._set_data_actions(False)
         self.family_page.clear()
         self.caseload.set_rows([])
+        for page in self.workspace_pages:
+            page.clear()
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.isVisible():
                 w.reject()
