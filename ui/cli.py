@@ -284,7 +284,7 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
     finally:
         store.close()
 
+from ui import cli_plan  # noqa: E402,F401 - registers `fmdesk plan` on the group above
 
 if __name__ == "__main__":
     main()
-from ui import cli_plan  # noqa: E402,F401
