@@ -287,4 +287,8 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
 from ui import cli_plan  # noqa: E402,F401 - registers `fmdesk plan` on the group above
 
 if __name__ == "__main__":
-    main()
+    # As `python -m ui.cli` this file runs as __main__, while command modules such as cli_plan
+    # register on the group of the module they import, `ui.cli`: run that one.
+    from ui.cli import main as registered_main
+
+    registered_main()
