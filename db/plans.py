@@ -7,18 +7,21 @@ the one write a closed family accepts.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from db.store import Store
 from fmdesk.closure import (
     ClosureSummary,
+    ContinuingSupport,
+    OutcomeAtClosure,
+    close_family,
     ensure_editable,
     latest_closure,
     reopen_family,
 )
 from fmdesk.errors import UserError, ValidationError
-from fmdesk.families import Family, FamilyStatus, Person, StatusChange
+from fmdesk.families import ClosureReason, Family, Person
 from fmdesk.plans import DriftFlag, FamilyPlan, current_plan, drift_flags, live_versions
 from fmdesk.records import Record
 from fmdesk.stars import StarReading
@@ -157,18 +160,38 @@ def _save_for_family(store: Store, records: Iterable[Record]) -> list[Record]:
 
 
 def close_case(
-    store: Store, closed: Family, change: StatusChange, summary: ClosureSummary
-) -> Family:
-    """Save a closure made by `fmdesk.closure.close_family`: the closed family, the status change
-    and the closing summary, in one transaction. Refused if the case was closed meanwhile."""
-    if closed.status is not FamilyStatus.CLOSED:
-        raise ValidationError("Only a closed family can be saved as closed.")
+    store: Store,
+    family_id: str,
+    *,
+    on: dt.date,
+    reason: ClosureReason,
+    by: str = "",
+    summary: str = "",
+    outcomes: Sequence[OutcomeAtClosure] = (),
+    continuing_support: Sequence[ContinuingSupport] = (),
+    moving_on: str = "",
+    moving_on_from: str = "",
+) -> tuple[Family, ClosureSummary]:
+    """Close the case with its closing summary (`fmdesk.closure.close_family`) on the family as
+    the store holds it: the closed family, the status change and the summary are saved in one
+    transaction. Refused if the case is already closed."""
     with store.transaction():
-        held = _family(store, closed.id)
+        held = _family(store, family_id)
         if held.is_read_only:
             raise UserError(f"The case for {held.name} ({held.reference}) is already closed.")
-        saved, _, _ = store.save(closed, change, summary)
-    return saved  # type: ignore[return-value]
+        closed, change, record = close_family(
+            held,
+            on=on,
+            reason=reason,
+            by=by,
+            summary=summary,
+            outcomes=outcomes,
+            continuing_support=continuing_support,
+            moving_on=moving_on,
+            moving_on_from=moving_on_from,
+        )
+        saved, _, saved_summary = store.save(closed, change, record)
+    return saved, saved_summary  # type: ignore[return-value]
 
 
 def reopen_case(store: Store, family_id: str, *, on: dt.date, reason: str, by: str = "") -> Family:

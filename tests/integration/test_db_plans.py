@@ -14,7 +14,7 @@ from db.plans import (
     save_team,
 )
 from db.store import Store
-from fmdesk.closure import FamilyClosedError, close_family
+from fmdesk.closure import FamilyClosedError, OutcomeAtClosure, OutcomeResult
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import ClosureReason, Family, FamilyStatus, Person, PersonRole
 from fmdesk.plans import (
@@ -116,18 +116,21 @@ def test_a_closed_family_refuses_changes_until_reopened_with_a_reason(
     store: Store, family: Family
 ) -> None:
     one = save_plan_version(store, first_plan(family.id, made_on=START))
-    closed, change, summary = close_family(
-        family,
+    closed, summary = close_case(
+        store,
+        family.id,
         on=START + dt.timedelta(weeks=20),
         reason=ClosureReason.STEPPED_DOWN,
+        outcomes=[OutcomeAtClosure(problem="2", result=OutcomeResult.SOME_PROGRESS)],
         moving_on="We know who to ring now.",
         moving_on_from="Łucja",
     )
-    close_case(store, closed, change, summary)
+    assert closed.status is FamilyStatus.CLOSED
+    assert closed.closure_reason is ClosureReason.STEPPED_DOWN
 
     record = load_plans(store, family.id)
     assert record.family.is_read_only
-    assert record.latest_closure is not None
+    assert record.latest_closure == summary
     assert record.latest_closure.moving_on == "We know who to ring now."
     assert record.drift(START + dt.timedelta(weeks=200)) == ()
 
@@ -136,7 +139,7 @@ def test_a_closed_family_refuses_changes_until_reopened_with_a_reason(
     with pytest.raises(FamilyClosedError):
         save_team(store, TafMember(family_id=family.id, agency="Housing", name="Ade Okoro"))
     with pytest.raises(UserError, match="already closed"):
-        close_case(store, closed, change, summary)
+        close_case(store, family.id, on=START, reason=ClosureReason.NEEDS_MET)
     with pytest.raises(UserError, match="Say why"):
         reopen_case(store, family.id, on=START + dt.timedelta(weeks=30), reason=" ")
 
