@@ -1,0 +1,249 @@
+"""The Plan tab as a keyworker uses it: a plan with a goal and two actions, a review that makes a
+new version and says what changed, the plan saved as a PDF, a TAF meeting, closing the case."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+
+from db.plans import load_plans
+from db.store import Store
+from fmdesk.closure import ClosureSummary, OutcomeResult
+from fmdesk.families import Family, FamilyStatus
+from fmdesk.plans import ActionStatus
+from tests.conftest import TEST_PASSPHRASE
+from tests.ui.conftest import unlock
+from ui.main_window import MainWindow
+from ui.plan_dialogs import CloseCaseDialog, MeetingDialog, MemberDialog, NewVersionDialog
+from ui.plan_editors import AGENCY_OWNER
+from ui.plan_tab import PlanTab
+
+GOAL = "Kids at school on time every day"
+
+
+def active_family(path: Path) -> Family:
+    with Store.open(path, TEST_PASSPHRASE) as store:
+        family = next(f for f in store.list(Family) if f.status is FamilyStatus.ACTIVE)
+        assert not load_plans(store, family.id).versions
+    return family
+
+
+def open_plan_tab(qtbot, window: MainWindow, family: Family) -> PlanTab:
+    unlock(qtbot, window)
+    window.open_family(family.id)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page)
+    tab = next(t for t in window.family_page.feature_tabs if isinstance(t, PlanTab))
+    window.family_page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.plans is not None and tab.plans.family.id == family.id)
+    return tab
+
+
+def settled(tab: PlanTab) -> Callable[[], bool]:
+    """Nothing typed is waiting and every save has been written."""
+    editors = (tab.goal_editor, tab.action_editor, tab.member_form, tab.meeting_form)
+    return lambda: not any(e.dirty for e in editors) and tab._pending_writes == 0
+
+
+def type_into(qtbot, editor, text: str) -> None:
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+
+
+def make_plan_with_two_actions(qtbot, tab: PlanTab) -> None:
+    tab.start_button.click()
+    qtbot.waitUntil(lambda: tab.goal_model.rowCount() == 1)
+    type_into(qtbot, tab.goal_editor.words, GOAL)
+    type_into(qtbot, tab.goal_editor.problems, "2")
+    qtbot.waitUntil(settled(tab))
+
+    tab.add_action_button.click()
+    qtbot.waitUntil(lambda: tab.action_model.rowCount() == 1)
+    type_into(qtbot, tab.action_editor.what, "Set two alarms")
+    qtbot.waitUntil(settled(tab))
+
+    tab.add_action_button.click()
+    qtbot.waitUntil(lambda: tab.action_model.rowCount() == 2)
+    editor = tab.action_editor
+    type_into(qtbot, editor.what, "Breakfast club place")
+    editor.who.setCurrentIndex(editor.who.findData(AGENCY_OWNER))
+    type_into(qtbot, editor.agency, "Riverside Primary")
+    type_into(qtbot, editor.worker, "Ms Patel")
+    qtbot.waitUntil(settled(tab))
+
+
+def test_plan_review_pdf_and_closing(
+    qtbot,
+    qtmodeltester,
+    make_window,
+    make_store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    path = make_store(6)
+    family = active_family(path)
+    window = make_window(path)
+    tab = open_plan_tab(qtbot, window, family)
+    assert "There is no plan yet" in tab.notices.text()
+
+    make_plan_with_two_actions(qtbot, tab)
+    assert tab.goal_model.index(0, 0).data() == GOAL
+    whats = [tab.action_model.index(r, 0).data() for r in range(2)]
+    assert whats == ["Set two alarms", "Breakfast club place"]
+    assert tab.action_model.index(1, 1).data() == "Ms Patel (Riverside Primary)"
+    assert "Plan version 1" in tab.summary.text()
+
+    # A review: a new version, then the first action is marked done in it.
+    monkeypatch.setattr(NewVersionDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    tab.new_version_button.click()
+    qtbot.waitUntil(lambda: tab.version_model.rowCount() == 2)
+    assert "Plan version 2" in tab.summary.text()
+    tab.actions_view.selectRow(0)
+    qtbot.waitUntil(
+        lambda: (
+            tab.action_editor.item is not None and tab.action_editor.item.what == "Set two alarms"
+        )
+    )
+    status = tab.action_editor.status
+    status.setCurrentIndex(status.findData(ActionStatus.DONE))
+    qtbot.waitUntil(settled(tab))
+    tab.sections.setCurrentIndex(1)
+    assert "from version 1 to version 2" in tab.changes_heading.text()
+    changes = tab.changes.toPlainText()
+    assert "Action “Set two alarms”: not started → done." in changes
+    assert "Breakfast club place" not in changes  # unchanged actions are not listed
+
+    # Save the plan as a password-protected PDF.
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        lambda *a, **k: (str(tmp_path / "our plan"), "PDF files (*.pdf)"),
+    )
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("kite harbour", True))
+    tab.pdf_button.click()
+    pdf_path = tmp_path / "our plan.pdf"
+    qtbot.waitUntil(pdf_path.exists, timeout=20_000)
+    reader = PdfReader(pdf_path)
+    assert reader.is_encrypted
+    assert reader.decrypt("kite harbour") != 0
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert GOAL in text
+    assert "Set two alarms" in text
+    assert "Breakfast club place" in text
+    assert "Version 2, agreed on" in text
+
+    for model in (tab.goal_model, tab.action_model, tab.version_model):
+        qtmodeltester.check(model)
+
+    # Close the case with its closing summary; the plan becomes read-only.
+    def fill_closing(dialog: CloseCaseDialog) -> int:
+        code, result, note = dialog.outcomes[0]
+        assert code == "2"
+        result.setCurrentIndex(result.findData(OutcomeResult.ACHIEVED))
+        note.setText("Attendance over 95% for two terms")
+        dialog.support[0][0].setText("Hillside Family Hub")
+        dialog.moving_on.setPlainText("Mornings are calm now – we’ve got this.")
+        assert "not done or dropped" in dialog.warnings.text()  # one action still open
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CloseCaseDialog, "exec", fill_closing)
+    tab.close_button.click()
+    qtbot.waitUntil(lambda: tab.plans is not None and tab.plans.family.is_read_only, timeout=10_000)
+    assert "closed" in tab.notices.text()
+    assert not tab.goal_editor.isEnabled()
+    assert not tab.action_editor.isEnabled()
+    for button in (
+        tab.add_goal_button,
+        tab.add_action_button,
+        tab.remove_action_button,
+        tab.new_version_button,
+        tab.meeting_button,
+        tab.add_member_button,
+    ):
+        assert not button.isEnabled(), button.text()
+    assert tab.close_button.isHidden()
+    assert tab.reopen_button.isVisible()
+    assert tab.reopen_button.isEnabled()
+    assert tab.pdf_button.isEnabled()  # a closed plan can still be printed
+    assert "Mornings are calm now" in tab.closure_text.text()
+    assert "Closed" in window.family_page.title.text()
+
+    window.close()
+    with Store.open(path, TEST_PASSPHRASE) as store:
+        record = load_plans(store, family.id)
+        assert record.family.status is FamilyStatus.CLOSED
+        assert [v.version for v in record.versions] == [1, 2]
+        first, second = record.versions
+        assert [a.status for a in first.actions] == [ActionStatus.NOT_STARTED] * 2
+        assert [a.status for a in second.actions] == [ActionStatus.DONE, ActionStatus.NOT_STARTED]
+        [summary] = store.list(ClosureSummary, family_id=family.id)
+        assert summary.outcomes[0].result is OutcomeResult.ACHIEVED
+        assert summary.continuing_support[0].service == "Hillside Family Hub"
+        assert summary.moving_on == "Mornings are calm now – we’ve got this."
+
+
+def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
+    qtbot,
+    qtmodeltester,
+    make_window,
+    make_store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = make_store(6)
+    family = active_family(path)
+    window = make_window(path)
+    tab = open_plan_tab(qtbot, window, family)
+    tab.start_button.click()
+    qtbot.waitUntil(lambda: tab.goal_model.rowCount() == 1)
+    qtbot.waitUntil(settled(tab))
+
+    def fill_member(dialog: MemberDialog) -> int:
+        dialog.name.setText("Siobhán Kelly")
+        dialog.role.setText("School nurse")
+        dialog.agency.setText("Community health")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(MemberDialog, "exec", fill_member)
+    tab.add_member_button.click()
+    qtbot.waitUntil(lambda: tab.member_model.rowCount() == 1)
+    qtbot.waitUntil(settled(tab))
+
+    def fill_meeting(dialog: MeetingDialog) -> int:
+        for box, _kind, _ident in dialog.came:
+            box.setChecked(True)
+        dialog.decisions.setPlainText("Keep the breakfast club\nMeet again in six weeks")
+        assert dialog.makes_version.isChecked()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(MeetingDialog, "exec", fill_meeting)
+    tab.meeting_button.click()
+    qtbot.waitUntil(lambda: tab.meeting_model.rowCount() == 1 and tab.version_model.rowCount() == 2)
+    assert tab.meeting_model.index(0, 5).data() == "Version 2"
+    assert "TAF meeting 1" in tab.summary.text()
+    assert "Siobhán Kelly" in tab.meeting_details.text()
+    assert "Keep the breakfast club" in tab.meeting_details.text()
+    for model in (tab.member_model, tab.meeting_model):
+        qtmodeltester.check(model)
+
+    # Close with the least the dialog allows, then reopen with a reason.
+    monkeypatch.setattr(CloseCaseDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    tab.close_button.click()
+    qtbot.waitUntil(lambda: tab.plans is not None and tab.plans.family.is_read_only, timeout=10_000)
+    assert not tab.add_goal_button.isEnabled()
+
+    from ui.plan_dialogs import ReopenDialog
+
+    def fill_reopen(dialog: ReopenDialog) -> int:
+        dialog.reason.setPlainText("School raised new worries")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ReopenDialog, "exec", fill_reopen)
+    tab.reopen_button.click()
+    qtbot.waitUntil(
+        lambda: tab.plans is not None and not tab.plans.family.is_read_only, timeout=10_000
+    )
+    assert tab.add_goal_button.isEnabled()
+    assert tab.goal_editor.isEnabled()
+    assert "reopened since" in tab.closure_text.text()
