@@ -38,8 +38,8 @@ from ui.models import Column, RowTableModel
 AGENCY_OWNER = "agency"
 NOTE_COLUMNS: tuple[Column[ProgressNote], ...] = (
     Column("Date", lambda n: n.on),
-    Column("Progress", lambda n: n.text),
     Column("By", lambda n: n.by),
+    Column("Progress", lambda n: n.text),
 )
 
 

@@ -140,6 +140,13 @@ def _table(parent: QWidget, name: str) -> QTableView:
     return view
 
 
+def _stretch(view: QTableView, column: int) -> None:
+    """Give the wordy column the spare width rather than the last one."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
 def _button(parent: QWidget, text: str, shortcut: str = "", tip: str = "") -> QPushButton:
     button = QPushButton(text, parent)
     button.setAccessibleName(text.replace("&", "").rstrip("…"))
@@ -257,9 +264,10 @@ class PlanTab(FeatureTab):
         self.goal_model: RowTableModel[PlanGoal] = RowTableModel(GOAL_COLUMNS, self)
         self.goals_view = _table(page, "Goals")
         self.goals_view.setModel(self.goal_model)
+        _stretch(self.goals_view, 0)
         self.action_model: RowTableModel[PlanAction] = RowTableModel(
             (
-                Column("What", lambda a: a.what),
+                Column("What", lambda a: a.what, tooltip=lambda a: a.what),
                 Column("Who", lambda a: a.owner.text(self._names())),
                 Column("By when", lambda a: a.by_when),
                 Column("Where it's at", lambda a: a.status, text=lambda s: s.label),
@@ -269,6 +277,7 @@ class PlanTab(FeatureTab):
         )
         self.actions_view = _table(page, "Actions for the chosen goal")
         self.actions_view.setModel(self.action_model)
+        _stretch(self.actions_view, 0)
         self.add_goal_button = _button(page, "Add &goal", "Ctrl+G")
         self.remove_goal_button = _button(page, "Remove goal")
         self.add_action_button = _button(
