@@ -337,6 +337,7 @@ class PlanTab(FeatureTab):
         self.version_model: RowTableModel[FamilyPlan] = RowTableModel(VERSION_COLUMNS, self)
         self.versions_view = _table(page, "Plan versions")
         self.versions_view.setModel(self.version_model)
+        _stretch(self.versions_view, 2)
         self.changes_heading = QLabel(page)
         self.changes = QPlainTextEdit(page)
         self.changes.setReadOnly(True)
@@ -1017,7 +1018,8 @@ class PlanTab(FeatureTab):
                 f"({current.made_at}) · next review {review} · {len(current.goals)} goals, "
                 f"{len(current.actions)} actions"
             )
-            notices.extend(plan_warnings(current))
+            if not plans.family.is_read_only:
+                notices.extend(plan_warnings(current))
             notices.extend(
                 f"{flag.label}: time to review the plan with the family."
                 for flag in plans.drift(self.today)
