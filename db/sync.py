@@ -1,6 +1,6 @@
 """Sync on the store: enrolled partners, the outbox, exporting and importing bundles.
 
-The bookkeeping (tables below) is per partner:
+The bookkeeping (tables made by db/migrations.py: m003_sync) is per partner:
 - `sync_partners`: each enrolled partner's enrolment, the last sequence we sent it, the highest
   sequence we imported from it, and the highest of our sequences it has acknowledged.
 - `sync_base`: for each record, the last version both we and the partner know. A record whose
@@ -35,71 +35,6 @@ from fmdesk.sync.identity import Enrolment, StoreIdentity
 from fmdesk.sync.merge import META_KEYS, MISSING, FieldConflict, Outcome, merge_record
 
 IDENTITY_SETTING = "sync.identity"
-
-# TODO(lead): move into db/migrations.py as `m003_sync` (this module may not edit it); until
-# then `_ensure_tables` creates them, idempotently, inside the first sync transaction.
-SYNC_TABLES = (
-    """CREATE TABLE IF NOT EXISTS sync_partners (
-        store_id TEXT PRIMARY KEY,
-        enrolment TEXT NOT NULL,
-        last_sent INTEGER NOT NULL DEFAULT 0,
-        received_up_to INTEGER NOT NULL DEFAULT 0,
-        acked_by_them INTEGER NOT NULL DEFAULT 0,
-        last_sent_at TEXT,
-        last_received_at TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS sync_base (
-        partner TEXT NOT NULL,
-        id TEXT NOT NULL,
-        revision TEXT NOT NULL,
-        body TEXT NOT NULL,
-        PRIMARY KEY (partner, id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS sync_sent (
-        partner TEXT NOT NULL,
-        sequence INTEGER NOT NULL,
-        id TEXT NOT NULL,
-        revision TEXT NOT NULL,
-        body TEXT NOT NULL,
-        PRIMARY KEY (partner, sequence, id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS sync_imported (
-        bundle_id TEXT PRIMARY KEY,
-        partner TEXT NOT NULL,
-        sequence INTEGER NOT NULL,
-        imported_at TEXT NOT NULL,
-        summary TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS sync_conflicts (
-        rowid INTEGER PRIMARY KEY,
-        partner TEXT NOT NULL,
-        bundle_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        family_id TEXT NOT NULL,
-        field TEXT NOT NULL,
-        local TEXT NOT NULL,
-        incoming TEXT NOT NULL,
-        base TEXT,
-        provisional TEXT NOT NULL,
-        found_at TEXT NOT NULL,
-        resolved_at TEXT,
-        choice TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS sync_quarantine (
-        rowid INTEGER PRIMARY KEY,
-        partner TEXT NOT NULL,
-        bundle_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        revision TEXT NOT NULL,
-        body TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        reported_in INTEGER,
-        acknowledged INTEGER NOT NULL DEFAULT 0
-    )""",
-)
-
 
 class NotEnrolled(UserError):
     def __init__(self) -> None:
@@ -186,7 +121,6 @@ def enrol(store: Store, enrolment: Enrolment) -> None:
             "the coordinator and the coordinator enrols practitioners."
         )
     with store.transaction():
-        _ensure_tables(store)
         if store.info.role is Role.PRACTITIONER:
             others = store.db.execute(
                 "SELECT store_id FROM sync_partners WHERE store_id != ?", [enrolment.store_id]
@@ -202,7 +136,6 @@ def enrol(store: Store, enrolment: Enrolment) -> None:
 
 def partners(store: Store) -> list[Partner]:
     with store.transaction():
-        _ensure_tables(store)
         rows = store.db.execute(
             "SELECT enrolment, last_sent, received_up_to, acked_by_them, last_sent_at, "
             "last_received_at FROM sync_partners ORDER BY store_id"
@@ -223,7 +156,6 @@ def partners(store: Store) -> list[Partner]:
 def pending_count(store: Store, partner_id: str) -> int:
     """How many records the partner has not yet acknowledged."""
     with store.transaction():
-        _ensure_tables(store)
         return len(_outbox(store, partner_id))
 
 
@@ -243,7 +175,6 @@ def export_bundle(
     transaction that records it, so either both happen or neither does."""
     me = identity(store)
     with store.transaction():
-        _ensure_tables(store)
         partner = _partner(store, partner_id)
         outbox = _outbox(store, partner_id)
         progress(0, len(outbox))
@@ -334,7 +265,6 @@ def import_bundle(
     manifest = bundle.manifest
     partner_id = bundle.sender.store_id
     with store.transaction():
-        _ensure_tables(store)
         done = store.db.execute(
             "SELECT summary FROM sync_imported WHERE bundle_id = ?", [manifest.bundle_id]
         ).fetchone()
@@ -546,7 +476,6 @@ def _apply_acknowledgement(store: Store, partner: Partner, acked: int) -> None:
 def open_conflicts(store: Store) -> list[dict[str, Any]]:
     """Unresolved conflicts, oldest first, with both values decoded."""
     with store.transaction():
-        _ensure_tables(store)
         rows = store.db.execute(
             "SELECT rowid, partner, kind, record_id, family_id, field, local, incoming, base, "
             "provisional FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY rowid"
@@ -598,11 +527,6 @@ def purge_family(store: Store, family_id: str) -> int:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-
-def _ensure_tables(store: Store) -> None:
-    for statement in SYNC_TABLES:
-        store.db.execute(statement)
 
 
 def _partner(store: Store, partner_id: str) -> Partner:
