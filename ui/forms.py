@@ -102,6 +102,7 @@ class RecordForm(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
+        self._pending = False
         self.setEnabled(False)
 
     def _make_editor(self, f: Field) -> QWidget:
@@ -192,18 +193,20 @@ class RecordForm(QWidget):
 
     def _touched(self, *_: object) -> None:
         if self._record is not None:
+            self._pending = True
             self._timer.start()
 
     @property
     def dirty(self) -> bool:
-        return self._timer.isActive()
+        return self._pending
 
     def flush(self) -> None:
         """Emit the edited record now if anything changed since the last emit."""
-        if not self._timer.isActive() or self._record is None:
-            self._timer.stop()
-            return
         self._timer.stop()
+        if not self._pending or self._record is None:
+            self._pending = False
+            return
+        self._pending = False
         values = self.values()
         changes = {k: v for k, v in values.items() if getattr(self._record, k) != v}
         if not changes:

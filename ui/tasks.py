@@ -61,6 +61,7 @@ class TaskRunner(QObject):
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="store")
         self._store: Store | None = None
         self._pending = 0
+        self._closed = False
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     def _on_deliver(self, fn: Callable[[], None]) -> None:
@@ -74,6 +75,8 @@ class TaskRunner(QObject):
         cancel: CancelToken,
         report: Callable[[int, int], None],
     ) -> None:
+        if self._closed:  # the window is closing: follow-up reads have nobody to show them to
+            return
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -106,6 +109,9 @@ class TaskRunner(QObject):
         def close(ctx: TaskContext) -> None:
             ctx.set_store(None)
 
+        if self._closed:
+            return
+        self._closed = True
         self._executor.submit(lambda: close(TaskContext(self, CancelToken(), lambda d, t: None)))
         self._executor.shutdown(wait=True)
 

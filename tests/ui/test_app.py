@@ -1,4 +1,4 @@
-"""The desktop app as a practitioner uses it: first run, unlock, caseload, family, autosave, lock."""
+"""The desktop app as a practitioner uses it: first run, unlock, caseload, family, autosave."""
 
 import os
 import signal
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 
 from db.families import load_caseload, load_family
 from db.store import Store
-from fmdesk.families import Family, PersonRole
+from fmdesk.families import Family, FamilyStatus, PersonRole
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.dialogs import NewFamilyDialog
@@ -24,7 +24,10 @@ STRONG = "marmalade lighthouse crocus tandem"
 
 
 def open_first_family(qtbot, window: MainWindow) -> Family:
-    index = window.caseload.table.model().index(0, 0)
+    """Open the first family whose case is open (a closed one is read-only)."""
+    model = window.caseload.table.model()
+    index = next(model.index(r, 0) for r in range(model.rowCount())
+                 if model.index(r, 0).data(ROW_ROLE).status is not FamilyStatus.CLOSED)
     row = index.data(ROW_ROLE)
     window.caseload.table.doubleClicked.emit(index)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page)
@@ -105,7 +108,8 @@ def test_add_a_family_and_a_child_and_see_them_in_the_list(
     window.caseload.add_button.click()
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page)
     page = window.family_page
-    assert page.family is not None and page.family.name == "Nowak family"
+    assert page.family is not None
+    assert page.family.name == "Nowak family"
 
     page.add_child_button.click()
     qtbot.waitUntil(lambda: page.people_model.rowCount() == 1)
@@ -122,7 +126,8 @@ def test_add_a_family_and_a_child_and_see_them_in_the_list(
     window.caseload.filter.setText("zofia")
     assert window.caseload.proxy.rowCount() == 1
     row = window.caseload.proxy.index(0, 0).data(ROW_ROLE)
-    assert row.name == "Nowak family" and row.children == 1
+    assert row.name == "Nowak family"
+    assert row.children == 1
 
 
 def test_autosave_survives_closing_the_window(qtbot, make_window, make_store) -> None:
@@ -238,7 +243,9 @@ KILL_SCRIPT = textwrap.dedent("""
         timer.start(50)
 
     def open_family():
-        window.open_family(window.caseload.model.row_at(0).family_id, tab=3)
+        rows = window.caseload.model.rows()
+        row = next(r for r in rows if r.status.value != "closed")
+        window.open_family(row.family_id, tab=3)
         when(lambda: window.family_page.family is not None, type_note)
 
     def type_note():
@@ -261,17 +268,17 @@ def test_killing_the_app_mid_edit_loses_nothing_typed(make_store, tmp_path: Path
     path = make_store(2)
     text = "Mum rang: the boiler is fixed at last."
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FMDESK_HOME": str(tmp_path / "h")}
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", KILL_SCRIPT, str(path), TEST_PASSPHRASE, text,
          str(tmp_path / "s.ini")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.strip() == "TYPED", proc.stderr.read() if proc.stderr else ""
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "TYPED"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
     with Store.open(path, TEST_PASSPHRASE) as store:
         notes = [n for f in store.list(Family) for n in load_family(store, f.id).notes]
         assert text in [n.text for n in notes]
