@@ -1,0 +1,506 @@
+"""Identified families from the council's data matching, as a CSV file (one row per person).
+
+The format is in docs/identified-families-csv.md. `parse_identified_csv` reads the file's bytes
+(UTF-8, with or without the byte-order mark Excel writes), checks every row and returns an
+`IdentifiedImport`: the families it would add, each with its people and baseline measures, the
+errors (each naming the spreadsheet row and the column), and the families skipped as already
+held. Nothing is written here; db/programme.py saves what the user accepts.
+
+Rows are numbered as a spreadsheet numbers them: the header is row 1, the first person row 2.
+"""
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from fmdesk.errors import ValidationError
+from fmdesk.families import Family, FamilyStatus, Person, PersonRole
+from fmdesk.outcomes.records import Measure, MeasureKind, MeasureStage
+
+# column -> what it holds, for the docs and the error messages
+COLUMNS: dict[str, str] = {
+    "family_key": "the household's key from data matching; it becomes the case reference",
+    "household_name": "what the family is called, e.g. 'Nowak family' (default: from surname)",
+    "identified_on": "the day the family was identified (default: the day of the import)",
+    "address": "the household's address",
+    "postcode": "the household's postcode",
+    "role": "parent, carer, child or other adult",
+    "given_name": "the person's first name",
+    "surname": "the person's family name",
+    "date_of_birth": "the person's date of birth",
+    "gender": "as the source records it",
+    "school": "the child's school",
+    "attendance_percent": "school attendance over the term, 0 to 100",
+    "exclusions": "fixed-term exclusions in the term",
+    "term_end": "the last day of the term the attendance and exclusions cover",
+    "offences": "proven offences over the period",
+    "asb_incidents": "anti-social behaviour incidents over the period",
+    "police_callouts": "police call-outs to the home over the period (once per family)",
+    "period_start": "the first day of the period the counts cover",
+    "period_end": "the last day of the period the counts cover",
+    "out_of_work_benefits": "yes or no",
+    "benefit": "which benefit: jsa, esa, uc, is or other",
+    "benefits_on": "the day the benefit position was checked",
+}
+REQUIRED = ("family_key", "role", "given_name")
+FAMILY_FIELDS = ("household_name", "identified_on", "address", "postcode")
+ROLE_WORDS = {
+    "parent": PersonRole.PARENT_CARER,
+    "carer": PersonRole.PARENT_CARER,
+    "parent/carer": PersonRole.PARENT_CARER,
+    "parent or carer": PersonRole.PARENT_CARER,
+    "parent_carer": PersonRole.PARENT_CARER,
+    "mother": PersonRole.PARENT_CARER,
+    "father": PersonRole.PARENT_CARER,
+    "child": PersonRole.CHILD,
+    "young person": PersonRole.CHILD,
+    "other adult": PersonRole.OTHER_ADULT,
+    "other_adult": PersonRole.OTHER_ADULT,
+    "adult": PersonRole.OTHER_ADULT,
+}
+BENEFITS = ("jsa", "esa", "uc", "is", "other")
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+MAX_ROWS = 200_000
+SOURCE = "Data matching (CSV)"
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvProblem:
+    row: int  # as the spreadsheet numbers it (the header is 1); 0 for the file as a whole
+    column: str  # "" when the problem is the whole row
+    message: str
+
+    def __str__(self) -> str:
+        where = "The file" if self.row == 0 else f"Row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentifiedFamily:
+    key: str
+    family: Family
+    people: tuple[Person, ...]
+    measures: tuple[Measure, ...]
+    rows: tuple[int, ...]
+
+    @property
+    def records(self) -> list[Family | Person | Measure]:
+        return [self.family, *self.people, *self.measures]
+
+
+@dataclasses.dataclass(frozen=True)
+class Duplicate:
+    key: str
+    rows: tuple[int, ...]
+    reason: str  # "reference FM-0042 is already held", "Zoë Nowak (born ...) is in FM-0042"
+    existing_family_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentifiedImport:
+    families: tuple[IdentifiedFamily, ...]  # every family with no error and not a duplicate
+    errors: tuple[CsvProblem, ...]
+    duplicates: tuple[Duplicate, ...]
+    rejected_keys: tuple[str, ...]  # families left out because a row of theirs has an error
+    row_count: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def people_count(self) -> int:
+        return sum(len(f.people) for f in self.families)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.row_count} row{'s' if self.row_count != 1 else ''} read",
+            f"{len(self.families)} new famil{'ies' if len(self.families) != 1 else 'y'} "
+            f"({self.people_count} people)",
+        ]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} already held")
+        if self.errors:
+            parts.append(
+                f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} in "
+                f"{len(self.rejected_keys)} famil{'ies' if len(self.rejected_keys) != 1 else 'y'}"
+            )
+        return ", ".join(parts) + "."
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[^a-z0-9%]+", "_", name.strip().casefold()).strip("_").replace("%", "percent")
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8")."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            f"The file is not UTF-8 text (first unreadable byte on line {line}). In Excel, "
+            "save it with 'Save as type: CSV UTF-8 (Comma delimited)'."
+        ) from None
+
+
+def parse_date(value: str) -> dt.date:
+    """YYYY-MM-DD, or DD/MM/YYYY as a UK spreadsheet writes it."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+        found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+        if found:
+            day, month, year = map(int, found.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a date (write it as YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _person_key(given: str, surname: str, born: dt.date | None) -> tuple[str, str, str] | None:
+    if born is None:
+        return None
+    return (given.strip().casefold(), surname.strip().casefold(), born.isoformat())
+
+
+class _Row:
+    """One row's cells, with checked readers that note a problem instead of raising."""
+
+    def __init__(self, number: int, cells: Mapping[str, str], problems: list[CsvProblem]) -> None:
+        self.number = number
+        self.cells = cells
+        self.problems = problems
+
+    def text(self, column: str) -> str:
+        return (self.cells.get(column) or "").strip()
+
+    def fail(self, column: str, message: str) -> None:
+        self.problems.append(CsvProblem(self.number, column, message))
+
+    def date(self, column: str) -> dt.date | None:
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(column, str(exc))
+            return None
+
+    def number_(self, column: str, *, whole: bool, high: float | None = None) -> float | None:
+        value = self.text(column).rstrip("%").strip()
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(column, f"{self.text(column)!r} is not a number")
+            return None
+        if whole and not number.is_integer():
+            self.fail(column, f"{self.text(column)!r} is not a whole number")
+            return None
+        if number < 0 or (high is not None and number > high):
+            limit = f"0 to {high:g}" if high is not None else "0 or more"
+            self.fail(column, f"{self.text(column)!r} is out of range ({limit})")
+            return None
+        return number
+
+
+def parse_identified_csv(
+    data: bytes,
+    *,
+    today: dt.date,
+    existing_families: Iterable[Family] = (),
+    existing_people: Iterable[Person] = (),
+    framework: str = "",
+) -> IdentifiedImport:
+    """Check the whole file. A file-level fault (not UTF-8, a missing or unknown column) is one
+    problem on row 0 and nothing else is read."""
+    try:
+        text = decode(data)
+    except ValidationError as exc:
+        return IdentifiedImport((), (CsvProblem(0, "", str(exc)),), (), (), 0)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header_cells = next(reader)
+    except StopIteration:
+        return IdentifiedImport((), (CsvProblem(0, "", "The file is empty."),), (), (), 0)
+    except csv.Error as exc:
+        return IdentifiedImport((), (CsvProblem(1, "", f"cannot be read: {exc}"),), (), (), 0)
+    header = [normalise_header(h) for h in header_cells]
+    file_problems = []
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        file_problems.append(
+            CsvProblem(
+                1,
+                unknown[0],
+                "is not a column this format has (a misspelt column would lose its data); "
+                "see docs/identified-families-csv.md for the columns",
+            )
+        )
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        file_problems.append(CsvProblem(1, missing[0], "this column is required"))
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        file_problems.append(CsvProblem(1, repeated[0], "appears twice in the header"))
+    if file_problems:
+        return IdentifiedImport((), tuple(file_problems), (), (), 0)
+
+    problems: list[CsvProblem] = []
+    groups: dict[str, list[_Row]] = {}
+    count = 0
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue  # Excel leaves blank lines at the end
+            count += 1
+            if count > MAX_ROWS:
+                raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
+            if len(cells) > len(header):
+                problems.append(
+                    CsvProblem(
+                        number,
+                        "",
+                        f"has {len(cells)} cells but the header has {len(header)} columns",
+                    )
+                )
+            row = _Row(number, dict(zip(header, cells, strict=False)), problems)
+            key = row.text("family_key")
+            if not key:
+                row.fail("family_key", "is empty; every row needs its household's key")
+                continue
+            groups.setdefault(key, []).append(row)
+    except csv.Error as exc:
+        problems.append(CsvProblem(reader.line_num, "", f"cannot be read: {exc}"))
+
+    held_refs = {f.reference.strip().casefold(): f for f in existing_families if not f.deleted}
+    held_people = {}
+    for person in existing_people:
+        key = _person_key(person.given_name, person.family_name, person.date_of_birth)
+        if key and not person.deleted:
+            held_people[key] = person
+    ref_of = {f.id: f.reference for f in held_refs.values()}
+
+    families = []
+    duplicates = []
+    rejected = []
+    seen_people: dict[tuple[str, str, str], tuple[int, str]] = {}
+    for key, rows in groups.items():
+        before = len(problems)
+        built = _family(key, rows, today, framework)
+        for row, person in built.people_rows:
+            pkey = _person_key(person.given_name, person.family_name, person.date_of_birth)
+            if pkey is None:
+                continue
+            if pkey in seen_people:
+                first_row, first_key = seen_people[pkey]
+                row.fail(
+                    "given_name",
+                    f"{person.full_name} born {person.date_of_birth} is already on row "
+                    f"{first_row}" + (f" (family {first_key})" if first_key != key else ""),
+                )
+            else:
+                seen_people[pkey] = (row.number, key)
+        numbers = tuple(r.number for r in rows)
+        if len(problems) > before:
+            rejected.append(key)
+            continue
+        held = held_refs.get(key.casefold())
+        if held is not None:
+            duplicates.append(
+                Duplicate(key, numbers, f"reference {held.reference} is already held", held.id)
+            )
+            continue
+        match = next(
+            (
+                (p, held_people[k])
+                for _, p in built.people_rows
+                if (k := _person_key(p.given_name, p.family_name, p.date_of_birth)) in held_people
+            ),
+            None,
+        )
+        if match is not None:
+            new, old = match
+            duplicates.append(
+                Duplicate(
+                    key,
+                    numbers,
+                    f"{new.full_name}, born {new.date_of_birth}, is already in family "
+                    f"{ref_of.get(old.family_id, 'held here')}",
+                    old.family_id,
+                )
+            )
+            continue
+        families.append(
+            IdentifiedFamily(
+                key,
+                built.family,
+                tuple(p for _, p in built.people_rows),
+                tuple(built.measures),
+                numbers,
+            )
+        )
+    problems.sort(key=lambda p: (p.row, p.column))
+    return IdentifiedImport(
+        tuple(families), tuple(problems), tuple(duplicates), tuple(rejected), count
+    )
+
+
+@dataclasses.dataclass
+class _Built:
+    family: Family
+    people_rows: list[tuple[_Row, Person]]
+    measures: list[Measure]
+
+
+def _family(key: str, rows: Sequence[_Row], today: dt.date, framework: str) -> _Built:
+    values: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        for column in FAMILY_FIELDS:
+            value = row.text(column)
+            if not value:
+                continue
+            if column in values and values[column][0].casefold() != value.casefold():
+                row.fail(
+                    column,
+                    f"{value!r} differs from {values[column][0]!r} on row {values[column][1]} "
+                    f"for the same family",
+                )
+            values.setdefault(column, (value, row.number))
+    identified_on = today
+    if "identified_on" in values:
+        first = next(r for r in rows if r.number == values["identified_on"][1])
+        identified_on = first.date("identified_on") or today
+    surname = next((r.text("surname") for r in rows if r.text("surname")), "")
+    name = values.get("household_name", ("",))[0] or (f"{surname} family" if surname else key)
+    family = Family(
+        reference=key,
+        name=name,
+        status=FamilyStatus.IDENTIFIED,
+        address=values.get("address", ("",))[0],
+        postcode=values.get("postcode", ("",))[0].upper(),
+        identified_on=identified_on,
+        framework=framework,
+    )
+    built = _Built(family, [], [])
+    callouts_row: int | None = None
+    for row in rows:
+        person = _person(row, family.id, today)
+        if person is not None:
+            built.people_rows.append((row, person))
+        measures = _measures(row, family.id, person.id if person else "", callouts_row)
+        if row.text("police_callouts") and callouts_row is None:
+            callouts_row = row.number
+        built.measures.extend(measures)
+    return built
+
+
+def _person(row: _Row, family_id: str, today: dt.date) -> Person | None:
+    given = row.text("given_name")
+    if not given:
+        row.fail("given_name", "is empty")
+    role_text = row.text("role").casefold()
+    role = ROLE_WORDS.get(role_text)
+    if role is None:
+        row.fail(
+            "role",
+            f"{row.text('role')!r} is not a role here; use parent, carer, child or other adult"
+            if role_text
+            else "is empty; use parent, carer, child or other adult",
+        )
+    born = row.date("date_of_birth")
+    if born is not None and born > today:
+        row.fail("date_of_birth", f"{born} is in the future")
+        born = None
+    if not given or role is None:
+        return None
+    return Person(
+        family_id=family_id,
+        role=role,
+        given_name=given,
+        family_name=row.text("surname"),
+        date_of_birth=born,
+        gender=row.text("gender"),
+        school=row.text("school"),
+    )
+
+
+def _measures(row: _Row, family_id: str, person_id: str, callouts_row: int | None) -> list[Measure]:
+    found: list[Measure] = []
+
+    def add(kind: MeasureKind, value: float, on: dt.date, **extra: object) -> None:
+        found.append(
+            Measure(
+                family_id=family_id,
+                kind=kind,
+                stage=MeasureStage.BASELINE,
+                value=value,
+                on=on,
+                source=SOURCE,
+                **extra,  # type: ignore[arg-type]
+            )
+        )
+
+    attendance = row.number_("attendance_percent", whole=False, high=100)
+    exclusions = row.number_("exclusions", whole=True)
+    term_end = row.date("term_end")
+    if (attendance is not None or exclusions is not None) and term_end is None:
+        if not row.text("term_end"):
+            row.fail("term_end", "is needed with attendance or exclusions (the term's last day)")
+    elif term_end is not None:
+        if attendance is not None:
+            add(MeasureKind.ATTENDANCE, attendance, term_end, person_id=person_id)
+        if exclusions is not None:
+            add(MeasureKind.EXCLUSIONS, exclusions, term_end, person_id=person_id)
+
+    counts = {
+        MeasureKind.OFFENCES: row.number_("offences", whole=True),
+        MeasureKind.ASB_INCIDENTS: row.number_("asb_incidents", whole=True),
+        MeasureKind.POLICE_CALLOUTS: row.number_("police_callouts", whole=True),
+    }
+    if counts[MeasureKind.POLICE_CALLOUTS] is not None and callouts_row is not None:
+        row.fail(
+            "police_callouts",
+            f"is given for the household on row {callouts_row} already; give it once per family",
+        )
+        counts[MeasureKind.POLICE_CALLOUTS] = None
+    start, end = row.date("period_start"), row.date("period_end")
+    if any(v is not None for v in counts.values()):
+        for column, day in (("period_start", start), ("period_end", end)):
+            if day is None and not row.text(column):
+                row.fail(column, "is needed with offences, ASB incidents or police call-outs")
+        if start is not None and end is not None:
+            if start > end:
+                row.fail("period_end", f"{end} is before the period starts ({start})")
+            else:
+                for kind, value in counts.items():
+                    if value is None:
+                        continue
+                    who = "" if kind is MeasureKind.POLICE_CALLOUTS else person_id
+                    add(kind, value, end, period_start=start, person_id=who)
+
+    benefits = row.text("out_of_work_benefits").casefold()
+    benefit = row.text("benefit").casefold()
+    if benefits not in YES | NO:
+        row.fail("out_of_work_benefits", f"{row.text('out_of_work_benefits')!r}: use yes or no")
+    elif benefits in YES:
+        on = row.date("benefits_on")
+        if on is None and not row.text("benefits_on"):
+            row.fail("benefits_on", "is needed when out_of_work_benefits is yes")
+        if benefit and benefit not in BENEFITS:
+            row.fail("benefit", f"{row.text('benefit')!r} is not one of {', '.join(BENEFITS)}")
+        elif on is not None:
+            add(MeasureKind.BENEFITS, 1, on, person_id=person_id, detail=benefit)
+    elif benefit:
+        row.fail("benefit", "is given but out_of_work_benefits is not yes")
+    return found
