@@ -54,23 +54,34 @@ def caseload_rows(
     rows = []
     for family in families:
         members = by_family.get(family.id, [])
-        names = " ".join([family.name, family.reference, *(p.display_name for p in members)])
         rows.append(
-            CaseloadRow(
-                family_id=family.id,
-                reference=family.reference,
-                name=family.name,
-                status=family.status,
-                intensity=family.intensity,
+            caseload_row(
+                family,
+                member_names=[p.display_name for p in members],
                 children=sum(1 for p in members if p.role is PersonRole.CHILD),
-                next_action=family.next_action,
-                next_action_due=family.next_action_due,
                 last_contact=last_contact.get(family.id),
-                search_text=names.casefold(),
             )
         )
     rows.sort(key=lambda r: r.reference)
     return rows
+
+
+def caseload_row(
+    family: Family, *, member_names: Iterable[str], children: int, last_contact: dt.date | None
+) -> CaseloadRow:
+    search = " ".join([family.name, family.reference, *member_names])
+    return CaseloadRow(
+        family_id=family.id,
+        reference=family.reference,
+        name=family.name,
+        status=family.status,
+        intensity=family.intensity,
+        children=children,
+        next_action=family.next_action,
+        next_action_due=family.next_action_due,
+        last_contact=last_contact,
+        search_text=search.casefold(),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
