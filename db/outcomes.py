@@ -1,0 +1,358 @@
+"""Outcomes through the store: the frameworks this store knows, one family's outcome picture,
+the claim requirements its records meet, Star readings as evidence, and the caseload's
+"Claim status" column.
+
+The frameworks are the shipped ones plus any council file whose path is kept in the setting
+`outcomes.framework_paths` (the files stay where the council keeps them, like Star instruments).
+The rules themselves live in fmdesk.outcomes; nothing here stores an answer, because answers
+change with the date and with what sync brings in.
+
+Each function is one call from the UI's worker thread or the command line; each write is one
+transaction.
+"""
+
+import dataclasses
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from db.stars import load_catalogue
+from db.store import Store
+from fmdesk.assessment import Assessment, AssessmentState
+from fmdesk.errors import UserError, ValidationError
+from fmdesk.families import Family, Person
+from fmdesk.outcomes import (
+    OUTCOME_RECORD_CLASSES,
+    ClaimReadiness,
+    ClaimStatus,
+    EvidenceBasis,
+    FamilyOutcomeData,
+    Framework,
+    FrameworkLibrary,
+    FrameworkNotFound,
+    OutcomeEvidence,
+    attach_framework,
+    claim_readiness,
+    family_outcomes_json,
+    load_framework,
+    shipped_frameworks,
+)
+from fmdesk.plans import FamilyPlan, current_plan
+from fmdesk.records import Record
+from fmdesk.stars import StarReading, completed_readings, star_evidence
+
+FRAMEWORK_PATHS_SETTING = "outcomes.framework_paths"
+NO_FRAMEWORK = (
+    "No outcomes framework is attached to this family: attach one on the Outcomes tab "
+    "before eligibility and claims can be worked out."
+)
+
+
+# ---- frameworks --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Frameworks:
+    """The frameworks this store can use, and a sentence for each council file that could not be
+    loaded (a missing file on a shared drive never hides the rest)."""
+
+    library: FrameworkLibrary
+    problems: tuple[str, ...] = ()
+
+
+def framework_paths(store: Store) -> list[str]:
+    paths = store.get_setting(FRAMEWORK_PATHS_SETTING, [])
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+
+def load_frameworks(store: Store) -> Frameworks:
+    library = FrameworkLibrary(shipped_frameworks())
+    problems: list[str] = []
+    for path in framework_paths(store):
+        try:
+            library.add(load_framework(path))
+        except UserError as exc:
+            problems.append(str(exc))
+    return Frameworks(library, tuple(problems))
+
+
+def add_framework_file(store: Store, path: str | Path) -> Framework:
+    """Check a council's framework file and remember its path. Refused (ValidationError naming
+    the file and field) when it is malformed, or changes a loaded version without a new number."""
+    path = Path(path).resolve()
+    framework = load_framework(path)
+    load_frameworks(store).library.add(framework)
+    paths = [p for p in framework_paths(store) if Path(p) != path]
+    store.set_setting(FRAMEWORK_PATHS_SETTING, [*paths, str(path)])
+    return framework
+
+
+# ---- what the family's records show ------------------------------------------------------------
+
+
+def requirements_from(
+    family: Family, assessments: Iterable[Assessment], plans: Iterable[FamilyPlan]
+) -> frozenset[str]:
+    """The claim requirement ids (framework `claim.requirements`) the records meet: a completed
+    whole-family assessment, a current family plan, and a lead practitioner named."""
+    met = set()
+    if any(not a.deleted and a.state is not AssessmentState.DRAFT for a in assessments):
+        met.add("whole_family_assessment")
+    if current_plan(plans) is not None:
+        met.add("action_plan")
+    if family.lead_practitioner.strip():
+        met.add("lead_practitioner")
+    return frozenset(met)
+
+
+def requirements_met(store: Store, family: Family) -> frozenset[str]:
+    return requirements_from(
+        family,
+        store.list(Assessment, family_id=family.id),
+        store.list(FamilyPlan, family_id=family.id),
+    )
+
+
+def _family_data(store: Store, family: Family) -> FamilyOutcomeData:
+    records: list[Record] = [*store.list(Person, family_id=family.id)]
+    for cls in (*OUTCOME_RECORD_CLASSES, Assessment):
+        records.extend(store.list(cls, family_id=family.id))
+    return FamilyOutcomeData.from_records(family, records)
+
+
+@dataclasses.dataclass(frozen=True)
+class StarArea:
+    id: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyOutcomes:
+    """Everything the Outcomes tab shows for one family, read in one go.
+
+    `framework` and `readiness` are None when no framework is attached, or when the version the
+    family was attached under is not loaded here (`problem` then says which)."""
+
+    family: Family
+    data: FamilyOutcomeData
+    frameworks: tuple[Framework, ...]  # every version available, for attaching
+    framework: Framework | None
+    readiness: ClaimReadiness | None
+    requirements_met: frozenset[str]
+    star_areas: tuple[StarArea, ...]  # the areas of the latest completed reading's instrument
+    practitioner: str
+    today: dt.date
+    problem: str = ""
+
+    @property
+    def has_star_reading(self) -> bool:
+        return bool(self.star_areas)
+
+
+def load_family_outcomes(
+    store: Store, family_id: str, today: dt.date | None = None
+) -> FamilyOutcomes:
+    today = today or dt.date.today()
+    family = store.get(Family, family_id)
+    if family is None or family.deleted:
+        raise UserError("That family is no longer in this store.")
+    loaded = load_frameworks(store)
+    data = _family_data(store, family)
+    met = requirements_met(store, family)
+    framework: Framework | None = None
+    readiness: ClaimReadiness | None = None
+    problem = ""
+    if not family.framework:
+        problem = NO_FRAMEWORK
+    else:
+        try:
+            framework = loaded.library.for_family(family)
+        except FrameworkNotFound as exc:
+            problem = str(exc)
+        else:
+            readiness = claim_readiness(framework, data, today, requirements_met=met)
+    return FamilyOutcomes(
+        family=family,
+        data=data,
+        frameworks=tuple(loaded.library.all()),
+        framework=framework,
+        readiness=readiness,
+        requirements_met=met,
+        star_areas=_star_areas(store, store.list(StarReading, family_id=family_id)),
+        practitioner=store.info.owner_name,
+        today=today,
+        problem=" ".join([problem, *loaded.problems]).strip(),
+    )
+
+
+def _star_areas(store: Store, readings: Sequence[StarReading]) -> tuple[StarArea, ...]:
+    done = completed_readings(readings)
+    if not done:
+        return ()
+    latest = done[-1]
+    try:
+        instrument = load_catalogue(store).instruments.get(latest.instrument)
+    except ValidationError:  # a licensed instrument this computer does not have: ids only
+        return tuple(StarArea(s.area, s.area) for s in latest.scores)
+    return tuple(StarArea(a.id, a.name) for a in instrument.areas)
+
+
+def _live_family(store: Store, family_id: str) -> Family:
+    family = store.get(Family, family_id)
+    if family is None or family.deleted:
+        raise UserError("That family is no longer in this store.")
+    if family.is_read_only:
+        raise UserError(
+            f"Family {family.reference} is closed, so its outcomes cannot be changed. "
+            "Reopen the case first."
+        )
+    return family
+
+
+def attach_family_framework(store: Store, family_id: str, ref: str) -> Family:
+    """Attach the family, as the store holds it, under framework `ref` ("id@version"). A family
+    already attached under another version keeps it (attach_framework refuses the move)."""
+    family = _live_family(store, family_id)
+    framework = load_frameworks(store).library.get(ref)
+    (saved,) = store.save(attach_framework(family, framework))
+    return saved
+
+
+def save_outcome_records(store: Store, family_id: str, records: Sequence[Record]) -> list[Record]:
+    """Save ticks, measures, evidence or approvals of one open family, in one transaction."""
+    _live_family(store, family_id)
+    if any(r.family_id != family_id for r in records):
+        raise UserError("These records belong to another family; nothing was saved.")
+    return store.save(*records)
+
+
+def delete_outcome_records(store: Store, family_id: str, records: Sequence[Record]) -> None:
+    _live_family(store, family_id)
+    if any(r.family_id != family_id for r in records):
+        raise UserError("These records belong to another family; nothing was deleted.")
+    store.delete(*records)
+
+
+def use_star_reading(
+    store: Store, family_id: str, outcome_code: str, area: str, today: dt.date | None = None
+) -> OutcomeEvidence:
+    """Record the family's latest completed Star reading as evidence for an outcome, when the
+    framework accepts Star evidence for it and the reading scores `area` high enough. The
+    evidence names the reading (its date and id) and holds from the day it was taken."""
+    today = today or dt.date.today()
+    family = _live_family(store, family_id)
+    framework = load_frameworks(store).library.for_family(family)
+    _, outcome = framework.outcome(outcome_code)
+    rule = outcome.star
+    if rule is None or not framework.claim.star_evidence:
+        raise UserError(f"{framework.name} does not accept a Star reading for {outcome.code}.")
+    if rule.areas and area not in rule.areas:
+        raise UserError(
+            f"A Star reading counts for {outcome.code} only in: {', '.join(rule.areas)}."
+        )
+    readings = store.list(StarReading, family_id=family_id)
+    names = {a.id: a.name for a in _star_areas(store, readings)}
+    found = star_evidence(
+        readings, area=area, minimum=rule.min_score, on=today, area_name=names.get(area, area)
+    )
+    if not found.met or found.taken_on is None or found.score is None:
+        raise UserError(f"The Star reading is not evidence for {outcome.code}: {found.text}")
+    evidence = OutcomeEvidence(
+        family_id=family_id,
+        outcome=outcome.code,
+        holds_from=found.taken_on,
+        basis=EvidenceBasis.STAR,
+        star_area=area,
+        star_score=found.score,
+        source=found.text,
+        description=f"Star reading {found.reading_id}",
+        recorded_by=store.info.owner_name,
+    )
+    (saved,) = store.save(evidence)
+    return saved
+
+
+# ---- the command line and the caseload ---------------------------------------------------------
+
+
+def family_outcomes_for_json(
+    store: Store, family: Family, today: dt.date | None = None
+) -> dict[str, Any]:
+    """The outcomes part of `fmdesk families show REF --json`. Without a framework: eligible is
+    null and the claim is not_eligible, with `missing` saying to attach one."""
+    today = today or dt.date.today()
+    if family.framework:
+        try:
+            framework = load_frameworks(store).library.for_family(family)
+        except FrameworkNotFound as exc:
+            return _no_framework_json(family, str(exc))
+        data = _family_data(store, family)
+        return family_outcomes_json(
+            framework, data, today, requirements_met=requirements_met(store, family)
+        )
+    return _no_framework_json(family, NO_FRAMEWORK)
+
+
+def _no_framework_json(family: Family, why: str) -> dict[str, Any]:
+    return {
+        "framework": family.framework,
+        "eligible": None,
+        "eligibility": why,
+        "problems": [],
+        "outcomes": [],
+        "alternative_routes": [],
+        "additional_results": [],
+        "claim": {
+            "status": ClaimStatus.NOT_ELIGIBLE.value,
+            "missing": [why],
+            "route": "",
+            "equivalent_progress": False,
+            "claimed_on": None,
+            "batch": None,
+        },
+        "warnings": [],
+    }
+
+
+def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[str, str]:
+    """The caseload's "Claim status" words for each family attached to a framework ("Not
+    eligible", "In progress", "Ready to claim", "Claimed"; "Framework missing" when its version
+    is not loaded here). Families with no framework are left out: their column stays blank.
+
+    Only attached families are decoded, and when there are none nothing else is read; otherwise
+    each kind of record the rules need is read once for the whole caseload."""
+    today = today or dt.date.today()
+    attached = [
+        Family.from_dict(json.loads(body))
+        for (body,) in store.db.execute(
+            "SELECT body FROM records WHERE kind = ? AND deleted = 0 "
+            "AND coalesce(body ->> '$.framework', '') != ''",
+            [Family.KIND],
+        )
+    ]
+    if not attached:
+        return {}
+    library = load_frameworks(store).library
+    by_family: dict[str, list[Record]] = defaultdict(list)
+    for cls in (Person, *OUTCOME_RECORD_CLASSES, Assessment, FamilyPlan):
+        for record in store.list(cls):
+            by_family[record.family_id].append(record)
+    out = {}
+    for family in attached:
+        try:
+            framework = library.for_family(family)
+        except FrameworkNotFound:
+            out[family.id] = "Framework missing"
+            continue
+        own = by_family.get(family.id, [])
+        met = requirements_from(
+            family,
+            (r for r in own if isinstance(r, Assessment)),
+            (r for r in own if isinstance(r, FamilyPlan)),
+        )
+        data = FamilyOutcomeData.from_records(family, own)
+        out[family.id] = claim_readiness(framework, data, today, requirements_met=met).status.label
+    return out
