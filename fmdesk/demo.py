@@ -6,8 +6,7 @@ The same seed gives the same caseload, so a benchmark or a screenshot can be rep
 import datetime as dt
 import random
 from collections.abc import Iterator
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from fmdesk.families import (
     CaseNote,
@@ -23,6 +22,9 @@ from fmdesk.families import (
     StatusChange,
 )
 from fmdesk.records import Record
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 DEMO_PASSPHRASE = "demo caseload only"
 
@@ -46,6 +48,9 @@ def demo_caseload(
 ) -> Iterator[list[Record]]:
     """Yield one list of records per family: the Family first, then its people, consents,
     notes and status changes."""
+    # Imported here: Faker takes about a second to import, and the app needs it only for demos.
+    from faker import Faker
+
     today = today or dt.date.today()
     fake = Faker("en_GB")
     fake.seed_instance(seed)
