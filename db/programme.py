@@ -1,0 +1,308 @@
+"""The coordinator's programme on the store: identified-families import, the dashboard, claims.
+
+Each function is one call from the UI's worker thread or the command line; each write is one
+transaction. Reading the programme reads each kind of record once (about 3,000 families with
+their records in well under a second; benchmarks/bench_programme.py measures it).
+"""
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from db.stars import load_catalogue
+from db.store import Store
+from fmdesk.assessment import Assessment
+from fmdesk.claims import (
+    ClaimBatch,
+    FamilyOutcomes,
+    ScheduleRow,
+    make_batch,
+    readiness_by_family,
+    ready_families,
+    schedule_rows,
+    submit_batch,
+    withdraw_batch,
+)
+from fmdesk.errors import UserError
+from fmdesk.families import Family, FamilyStatus, Person, StatusChange
+from fmdesk.identified_csv import IdentifiedImport, parse_identified_csv
+from fmdesk.outcomes import (
+    EquivalentProgress,
+    FrameworkLibrary,
+    IndicatorTick,
+    Measure,
+    OutcomeClaim,
+    OutcomeEvidence,
+)
+from fmdesk.plans import FamilyPlan
+from fmdesk.programme import (
+    Allocation,
+    Dashboard,
+    ProgrammeRecords,
+    Stage,
+    build_dashboard,
+    parse_targets,
+    targets_to_plain,
+)
+from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from fmdesk.records import Record
+from fmdesk.stars import StarReading
+
+TARGETS_SETTING = "programme.targets"
+
+# ---- identified families from a CSV ------------------------------------------------------------
+
+
+def preview_identified_csv(
+    store: Store, data: bytes, *, today: dt.date | None = None, framework: str = ""
+) -> IdentifiedImport:
+    """Check a CSV file against the rules and against the families already held."""
+    return parse_identified_csv(
+        data,
+        today=today or dt.date.today(),
+        existing_families=store.list(Family),
+        existing_people=store.list(Person),
+        framework=framework,
+    )
+
+
+def read_csv_file(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"Could not read {path}: {exc.strerror}.") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportedFamilies:
+    families: int
+    people: int
+    measures: int
+    skipped_duplicates: int
+    skipped_with_errors: int
+
+
+def import_identified(
+    store: Store,
+    checked: IdentifiedImport,
+    *,
+    valid_only: bool = False,
+    progress: Progress = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ImportedFamilies:
+    """Save the families a checked file holds, in one transaction. With errors in the file
+    nothing is saved, unless `valid_only` says to add the families without errors."""
+    if checked.errors and not valid_only:
+        first = checked.errors[0]
+        more = len(checked.errors) - 1
+        raise UserError(
+            f"Nothing was imported: {first}"
+            + (f" (and {more} more problem{'s' if more != 1 else ''})" if more else "")
+            + ". Correct the file, or import only the families without errors."
+        )
+    if checked.errors and not checked.families and checked.row_count == 0:
+        raise UserError(f"Nothing was imported: {checked.errors[0]}.")
+    held = {f.reference.casefold() for f in store.list(Family)}
+    clash = next((f for f in checked.families if f.key.casefold() in held), None)
+    if clash is not None:
+        raise UserError(
+            f"Family {clash.key} was added since the file was checked; check the file again."
+        )
+    total = len(checked.families)
+    people = measures = 0
+    with store.transaction():
+        for done, item in enumerate(checked.families, start=1):
+            cancel.raise_if_cancelled()
+            store.save(*item.records)
+            people += len(item.people)
+            measures += len(item.measures)
+            if done % 100 == 0 or done == total:
+                progress(done, total)
+    return ImportedFamilies(
+        families=total,
+        people=people,
+        measures=measures,
+        skipped_duplicates=len(checked.duplicates),
+        skipped_with_errors=len(checked.rejected_keys),
+    )
+
+
+# ---- the programme's records, read once --------------------------------------------------------
+
+OUTCOME_KINDS: tuple[type[Record], ...] = (
+    Person,
+    IndicatorTick,
+    Measure,
+    OutcomeEvidence,
+    EquivalentProgress,
+    OutcomeClaim,
+    Assessment,
+    FamilyPlan,
+)
+
+
+def load_outcomes(
+    store: Store,
+    today: dt.date,
+    *,
+    families: Sequence[Family] | None = None,
+    library: FrameworkLibrary | None = None,
+) -> dict[str, FamilyOutcomes]:
+    families = store.list(Family) if families is None else families
+    records: list[Record] = []
+    for kind in OUTCOME_KINDS:
+        records.extend(store.list(kind))
+    return readiness_by_family(families, records, library or FrameworkLibrary.shipped(), today)
+
+
+def load_programme(store: Store, today: dt.date) -> ProgrammeRecords:
+    families = store.list(Family)
+    return ProgrammeRecords(
+        families=families,
+        changes=store.list(StatusChange),
+        allocations=store.list(Allocation),
+        readings=store.list(StarReading),
+        outcomes=load_outcomes(store, today, families=families),
+    )
+
+
+def get_targets(store: Store) -> dict[int, dict[Stage, int]]:
+    return parse_targets(store.get_setting(TARGETS_SETTING, {}))
+
+
+def set_targets(store: Store, year: int, values: dict[Stage, int | None]) -> None:
+    """Set (or, with None, clear) the year's targets; other years are kept."""
+    targets = get_targets(store)
+    year_targets = dict(targets.get(year, {}))
+    for stage, value in values.items():
+        if value is None:
+            year_targets.pop(stage, None)
+        elif value < 0:
+            raise UserError("A target cannot be negative.")
+        else:
+            year_targets[stage] = value
+    targets[year] = year_targets
+    store.set_setting(TARGETS_SETTING, targets_to_plain(targets))
+
+
+def load_dashboard(
+    store: Store, today: dt.date | None = None, year: int | None = None
+) -> Dashboard:
+    today = today or dt.date.today()
+    return build_dashboard(
+        load_programme(store, today),
+        today=today,
+        year=year,
+        targets=get_targets(store),
+        instruments=load_catalogue(store).instruments,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyListRow:
+    """A family in the list behind a figure."""
+
+    family_id: str
+    reference: str
+    name: str
+    status: FamilyStatus
+    intensity: str
+    practitioner: str
+    postcode: str
+    identified_on: dt.date | None
+
+
+def family_rows(store: Store, family_ids: Iterable[str]) -> list[FamilyListRow]:
+    wanted = set(family_ids)
+    rows = [
+        FamilyListRow(
+            f.id,
+            f.reference,
+            f.name,
+            f.status,
+            f.intensity.label,
+            f.lead_practitioner,
+            f.postcode,
+            f.identified_on,
+        )
+        for f in store.list(Family)
+        if f.id in wanted
+    ]
+    return sorted(rows, key=lambda r: r.reference)
+
+
+# ---- claims ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimsView:
+    ready: list[FamilyOutcomes]
+    batches: list[ClaimBatch]
+    outcomes: dict[str, FamilyOutcomes]
+
+
+def load_claims(store: Store, today: dt.date | None = None) -> ClaimsView:
+    outcomes = load_outcomes(store, today or dt.date.today())
+    batches = sorted(store.list(ClaimBatch), key=lambda b: (b.made_on, b.reference), reverse=True)
+    return ClaimsView(ready_families(outcomes), batches, outcomes)
+
+
+def create_batch(
+    store: Store,
+    reference: str,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    family_ids: Sequence[str],
+    today: dt.date | None = None,
+    by: str = "",
+) -> ClaimBatch:
+    """A draft claim batch of the chosen families, with each family's OutcomeClaim, in one
+    transaction. A family already claimed (here or in a batch) is refused by name."""
+    today = today or dt.date.today()
+    outcomes = load_outcomes(store, today)
+    missing = [fid for fid in family_ids if fid not in outcomes]
+    if missing:
+        raise UserError("A chosen family is no longer in this store; refresh the list.")
+    batch, claims = make_batch(
+        reference,
+        period_start=period_start,
+        period_end=period_end,
+        chosen=[outcomes[fid] for fid in family_ids],
+        existing=store.list(ClaimBatch),
+        made_on=today,
+        made_by=by or store.info.owner_name,
+    )
+    with store.transaction():
+        saved, *_ = store.save(batch, *claims)
+    return saved
+
+
+def find_batch(store: Store, reference: str) -> ClaimBatch:
+    for batch in store.list(ClaimBatch):
+        if batch.reference.casefold() == reference.strip().casefold() or batch.id == reference:
+            return batch
+    raise UserError(f"There is no claim batch called {reference}.")
+
+
+def submit(store: Store, reference: str, *, on: dt.date | None = None, by: str = "") -> ClaimBatch:
+    batch = find_batch(store, reference)
+    changed = submit_batch(batch, on=on or dt.date.today(), by=by or store.info.owner_name)
+    return store.save(changed)[0]
+
+
+def withdraw(store: Store, reference: str) -> None:
+    batch = find_batch(store, reference)
+    claims = [c for c in store.list(OutcomeClaim) if c.family_id in batch.family_ids]
+    gone, removed = withdraw_batch(batch, claims)
+    with store.transaction():
+        store.save(gone, *removed)
+
+
+def batch_schedule(
+    store: Store, reference: str, today: dt.date | None = None
+) -> tuple[ClaimBatch, list[ScheduleRow]]:
+    batch = find_batch(store, reference)
+    outcomes = load_outcomes(store, today or dt.date.today())
+    return batch, schedule_rows(batch, outcomes)
