@@ -41,7 +41,8 @@ def test_the_ready_family_is_the_one_with_every_problem_met_and_not_claimed(prog
     assert [o.family.reference for o in ready_families(outcomes)] == ["FM-001"]
     assert by_ref["FM-002"].status is ClaimStatus.CLAIMED
     assert by_ref["FM-005"].status is ClaimStatus.IN_PROGRESS
-    assert by_ref["FM-004"].readiness is None and "framework" in by_ref["FM-004"].problem
+    assert by_ref["FM-004"].readiness is None
+    assert "framework" in by_ref["FM-004"].problem
     assert turned_around_on(by_ref["FM-001"]) == dt.date(2025, 10, 1)
 
 
@@ -108,7 +109,9 @@ def test_submitting_is_once_and_a_submitted_batch_cannot_be_withdrawn(programme)
         "Q3", chosen=[by_ref["FM-001"]], existing=[], made_on=TODAY, made_by="C", **Q3
     )
     gone, removed = withdraw_batch(batch, claims)
-    assert gone.deleted and all(c.deleted for c in removed) and len(removed) == 1
+    assert gone.deleted
+    assert all(c.deleted for c in removed)
+    assert len(removed) == 1
     sent = submit_batch(batch, on=TODAY, by="C")
     assert (sent.status, sent.submitted_on) == (BatchStatus.SUBMITTED, TODAY)
     with pytest.raises(ValidationError, match="already submitted on 15 Jan 2026"):

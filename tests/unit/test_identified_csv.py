@@ -28,14 +28,16 @@ def csv_bytes(*rows: str, bom: bool = False, header: str = HEADER) -> bytes:
 
 def test_good_rows_make_families_with_people_and_baseline_measures():
     result = parse_identified_csv(csv_bytes(*GOOD), today=TODAY)
-    assert result.ok and result.row_count == 4
+    assert result.ok
+    assert result.row_count == 4
     nowak, kelly = result.families
     assert (nowak.family.reference, nowak.family.name, nowak.family.postcode) == (
         "K-100",
         "Nowak family",
         "LS1 1AA",
     )
-    assert nowak.family.identified_on == TODAY and nowak.rows == (2, 3)
+    assert nowak.family.identified_on == TODAY
+    assert nowak.rows == (2, 3)
     assert [(p.given_name, p.role) for p in nowak.people] == [
         ("Zoë", PersonRole.PARENT_CARER),
         ("Łukasz", PersonRole.CHILD),
@@ -138,7 +140,9 @@ def test_a_file_that_is_not_utf8_says_how_to_save_it():
     data = (HEADER + "\r\nK-1,,,child,Zo\xeb,Nowak,,,,,,,,,,,,\r\n").encode("cp1252")
     result = parse_identified_csv(data, today=TODAY)
     (problem,) = result.errors
-    assert problem.row == 0 and "CSV UTF-8" in str(problem) and "line 2" in str(problem)
+    assert problem.row == 0
+    assert "CSV UTF-8" in str(problem)
+    assert "line 2" in str(problem)
 
 
 def test_families_already_held_are_skipped_as_duplicates():
@@ -157,7 +161,8 @@ def test_families_already_held_are_skipped_as_duplicates():
         existing_families=[held, kelly_family],
         existing_people=[siobhan],
     )
-    assert result.ok and result.families == ()
+    assert result.ok
+    assert result.families == ()
     by_reference, by_person = result.duplicates
     assert (by_reference.key, by_reference.existing_family_id) == ("K-100", held.id)
     assert "already held" in by_reference.reason
