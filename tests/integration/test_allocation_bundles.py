@@ -108,7 +108,7 @@ def test_reassigning_needs_a_reason_and_goes_to_the_new_practitioner(
 
 
 def test_caseload_sizes_warn_past_the_limit(programme_stores) -> None:
-    coordinator, (zoe, lukasz) = programme_stores
+    coordinator, (zoe, _lukasz) = programme_stores
     allocation.set_caseload_limit(coordinator, 1)
     ids = [f.id for f in coordinator.list(Family)]
     result = allocation.allocate(coordinator, ids, zoe.info.store_id, on=DAY)
@@ -152,7 +152,8 @@ def test_a_folder_of_bundles_is_summed_up_per_practitioner(
     assert (by_name["Łukasz Brown"].bundles, by_name["Łukasz Brown"].new) == (1, 1)
     ((name, why),) = summary.refused
     assert name == "stranger.fmb"
-    assert "Siobhán Walsh" in why and "not enrolled" in why
+    assert "Siobhán Walsh" in why
+    assert "not enrolled" in why
     assert len(coordinator.list(CaseNote)) == 2
     assert "X-1" not in {f.reference for f in coordinator.list(Family)}
     lines = summary.lines()

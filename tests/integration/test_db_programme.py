@@ -56,7 +56,7 @@ def held(coordinator_store: Store) -> tuple[Store, dict[str, Family]]:
 
 
 def test_the_dashboard_from_the_store_gives_the_hand_computed_figures(held) -> None:
-    store, refs = held
+    store, _refs = held
     programme.set_targets(store, 2025, {Stage.IDENTIFIED: 10, Stage.CLAIMED: 4})
     programme.set_targets(store, 2025, {Stage.CLAIMED: None, Stage.WORKED_WITH: 6})
     assert programme.get_targets(store) == {2025: {Stage.IDENTIFIED: 10, Stage.WORKED_WITH: 6}}
@@ -87,7 +87,8 @@ def test_a_claimed_family_cannot_be_claimed_again(held) -> None:
         family_ids=[f1],
         today=TODAY,
     )
-    assert batch.revision and batch.family_id == ""
+    assert batch.revision
+    assert batch.family_id == ""
     claim = next(c for c in store.list(OutcomeClaim) if c.family_id == f1)
     assert claim.batch == "2025/26 Q3"
     assert programme.load_claims(store, TODAY).ready == []
