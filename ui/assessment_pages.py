@@ -319,6 +319,16 @@ class DateEditor(ElementEditor):
         return self.date.known
 
 
+NO_ISSUES = "no_issues"
+
+
+def rating_data(answer: Answer) -> str:
+    """What the rating drop-down holds for an answer: "1"-"5", "no_issues" or ""."""
+    if answer.no_issues:
+        return NO_ISSUES
+    return "" if answer.rating is None else str(answer.rating)
+
+
 class StrengthsNeedsEditor(ElementEditor):
     """What is going well, what needs to change, and a rating in the template's words."""
 
@@ -340,16 +350,15 @@ class StrengthsNeedsEditor(ElementEditor):
         self.needs = _text_box(self, f"{element.label}: needs", lines=3, read_only=read_only)
         self.rating = QComboBox(self)
         self.rating.setAccessibleName(f"{element.label}: rating")
-        self.rating.addItem("Not rated yet", (None, False))
+        # Item data are plain text: PySide does not hand a tuple back from a combo box.
+        self.rating.addItem("Not rated yet", "")
         for value in range(1, 6):
-            self.rating.addItem(scale.words(value, False), (value, False))
-        self.rating.addItem(scale.no_issues, (None, True))
+            self.rating.addItem(scale.words(value, False), str(value))
+        self.rating.addItem(scale.no_issues, NO_ISSUES)
         if answer is not None:
             self.strengths.setPlainText(answer.strengths)
             self.needs.setPlainText(answer.needs)
-            self.rating.setCurrentIndex(
-                max(self.rating.findData((answer.rating, answer.no_issues)), 0)
-            )
+            self.rating.setCurrentIndex(max(self.rating.findData(rating_data(answer)), 0))
         self.rating.setEnabled(not read_only)
         form.addRow("Strengths:", self.strengths)
         form.addRow("Needs:", self.needs)
@@ -359,7 +368,9 @@ class StrengthsNeedsEditor(ElementEditor):
         self.rating.currentIndexChanged.connect(self.changed)
 
     def answer(self) -> Answer:
-        rating, no_issues = self.rating.currentData()
+        data = self.rating.currentData() or ""
+        rating = int(data) if data.isdigit() else None
+        no_issues = data == NO_ISSUES
         return dataclasses.replace(
             self.blank(),
             strengths=self.strengths.toPlainText().strip(),
