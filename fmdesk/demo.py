@@ -3,6 +3,8 @@
 The same seed gives the same caseload, so a benchmark or a screenshot can be repeated.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import random
 from collections.abc import Iterator
