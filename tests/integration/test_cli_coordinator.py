@@ -1,0 +1,165 @@
+"""The coordinator's commands end to end, through the real entry point in a child process."""
+
+import csv
+import json
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from db.store import Store
+from tests.integration.test_cli import PASSPHRASE, assert_one_line_error, fmdesk
+from tests.unit.test_identified_csv import GOOD, csv_bytes
+from tests.unit.test_programme import fixture_programme
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("coordinator-home")
+    made = fmdesk(
+        home,
+        "init",
+        "--role",
+        "coordinator",
+        "--name",
+        "Central Team",
+        passphrase=None,
+        new=PASSPHRASE,
+    )
+    assert made.returncode == 0, made.stderr
+    return home
+
+
+def test_import_csv_refuses_a_file_with_a_bad_row_then_imports_a_good_one(
+    home: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(*GOOD, "K-300,,,child,Ola,Reed,2015-13-01,,,,,,,,,,,"))
+    refused = fmdesk(home, "families", "import-csv", str(bad))
+    assert refused.returncode == 1
+    assert "Row 6, column date_of_birth" in refused.stdout  # the preview lists each problem
+    assert refused.stderr.startswith("fmdesk: Nothing was imported: Row 6, column date_of_birth")
+    listed = fmdesk(home, "families", "list", "--json")
+    assert json.loads(listed.stdout) == []
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(*GOOD, bom=True))
+    done = fmdesk(home, "families", "import-csv", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 families (4 people, 7 baseline measures); 0 already held." in done.stdout
+    again = fmdesk(home, "families", "import-csv", str(good))
+    assert "Imported 0 families" in again.stdout
+    assert "already held: K-100 (rows 2, 3)" in again.stdout
+
+    partial = fmdesk(home, "families", "import-csv", str(bad), "--valid-only")
+    assert partial.returncode == 0, partial.stderr
+    assert "Imported 0 families" in partial.stdout
+    assert "2 already held; 1 left out for errors" in partial.stdout
+
+
+def test_dashboard_targets_and_exports(home: Path, tmp_path: Path) -> None:
+    fmdesk(home, "families", "import-csv", str(_good(tmp_path)))
+    targets = fmdesk(home, "programme", "targets", "--year", "2025", "--identified", "12")
+    assert targets.returncode == 0, targets.stderr
+    assert "Identified     12" in targets.stdout
+    out_csv, out_pdf = tmp_path / "figures.csv", tmp_path / "dashboard.pdf"
+    shown = fmdesk(
+        home, "programme", "dashboard", "--json", "--csv", str(out_csv), "--pdf", str(out_pdf)
+    )
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    to_date = next(s for s in data["sections"] if s["key"] == "to_date")
+    assert to_date["figures"][0] == {
+        "key": "identified",
+        "label": "Identified",
+        "value": 2,
+        "of": None,
+        "target": None,
+        "average": None,
+        "families": 2,
+    }
+    with out_csv.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"Programme to date", "Consent and refusal"} <= {r["section"] for r in rows}
+    reader = pypdf.PdfReader(out_pdf)
+    assert "Programme dashboard" in reader.pages[0].extract_text()
+
+
+def test_practitioners_and_allocation_need_an_enrolled_practitioner(home: Path) -> None:
+    listed = fmdesk(home, "programme", "practitioners", "--limit", "12")
+    assert listed.returncode == 0, listed.stderr
+    assert "Caseload limit: 12 families" in listed.stdout
+    assert "No practitioner is enrolled yet." in listed.stdout
+    refused = fmdesk(home, "programme", "allocate", "K-100", "--to", "Nobody")
+    assert_one_line_error(refused, "Nobody is not an enrolled practitioner")
+
+
+def test_a_claim_batch_refuses_a_family_claimed_before_and_the_schedule_is_csv(
+    home: Path, tmp_path: Path
+) -> None:
+    records, _refs = fixture_programme()
+    store = Store.open(home / "store", PASSPHRASE)
+    try:
+        store.save(*records)
+    finally:
+        store.close()
+    ready = fmdesk(home, "claims", "ready")
+    assert "FM-001" in ready.stdout
+    made = fmdesk(
+        home,
+        "claims",
+        "batch",
+        "Q3",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2025-12-31",
+        "--family",
+        "FM-001",
+    )
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "Made draft batch Q3 of 1 families."
+    twice = fmdesk(
+        home,
+        "claims",
+        "batch",
+        "Q4",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--family",
+        "FM-001",
+    )
+    assert_one_line_error(twice, "FM-001 has already been claimed for, in batch Q3")
+    old = fmdesk(
+        home,
+        "claims",
+        "batch",
+        "Q4",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--family",
+        "FM-002",
+    )
+    assert_one_line_error(old, "FM-002 has already been claimed for")
+
+    schedule = tmp_path / "schedule.csv"
+    wrote = fmdesk(home, "claims", "schedule", "Q3", "--csv", str(schedule))
+    assert wrote.returncode == 0, wrote.stderr
+    with schedule.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["family_reference"], r["outcome"], r["evidence_source"]) for r in rows] == [
+        ("FM-001", "5.2", "Police domestic abuse unit"),
+        ("FM-001", "6.1", "GP letter"),
+    ]
+    submitted = fmdesk(home, "claims", "submit", "Q3")
+    assert "marked as submitted" in submitted.stdout
+
+
+def _good(tmp_path: Path) -> Path:
+    path = tmp_path / "good.csv"
+    path.write_bytes(csv_bytes(*GOOD))
+    return path
