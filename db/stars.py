@@ -102,6 +102,7 @@ class FamilyStars:
     edits: list[StarReadingEdit]
     deletions: list[StarReadingDeletion]
     practitioner: str  # the store owner's name, for "taken by" and the edit log
+    schedule: StarSchedule = dataclasses.field(default_factory=StarSchedule)
 
 
 def load_family_stars(store: Store, family_id: str) -> FamilyStars:
@@ -117,6 +118,7 @@ def load_family_stars(store: Store, family_id: str) -> FamilyStars:
         edits=edits,
         deletions=deletions,
         practitioner=store.info.owner_name,
+        schedule=star_schedule(store),
     )
 
 

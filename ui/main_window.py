@@ -42,13 +42,15 @@ from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
 from ui.family import FamilyPage
 from ui.feature_tab import FeatureTab, WorkspacePage
+from ui.outcomes_tab import OutcomesTab
 from ui.plan_tab import PlanTab
+from ui.star_tab import StarTab
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.unlock import UnlockPage
 from ui.welcome import WelcomePage
 
 # Feature tabs on the family record, in order (see ui/feature_tab.py).
-FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab, PlanTab]
+FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab, StarTab, PlanTab, OutcomesTab]
 # Pages on the Go menu (see ui/feature_tab.py: WorkspacePage), shown to the roles they name.
 WORKSPACE_PAGES: list[type[WorkspacePage]] = []
 
