@@ -13,5 +13,5 @@ class ValidationError(UserError):
     """A record or definition file does not meet its rules; the message names the field."""
 
 
-class Cancelled(Exception):  # noqa: N818 - named for what happened, like asyncio.CancelledError
+class Cancelled(Exception):
     """The user cancelled a long-running job; presenters stay silent about it."""

@@ -1,5 +1,5 @@
 """Shared fixtures. Qt runs offscreen; stores are real SQLCipher files in tmp_path with cheap key
-derivation (a real store's Argon2id costs ~0.4 s an unlock, which adds up over hundreds of tests)."""
+derivation (a real store's Argon2id costs ~0.4 s an unlock: it adds up over hundreds of tests)."""
 
 import os
 from collections.abc import Iterator
@@ -9,12 +9,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
+import keyring
+import keyring.backend
 
-from db.keyslots import KdfParams  # noqa: E402
-from db.store import Store  # noqa: E402
-from fmdesk.roles import Role  # noqa: E402
+from db.keyslots import KdfParams
+from db.store import Store
+from fmdesk.roles import Role
 
 TEST_PASSPHRASE = "correct horse battery staple"
 
