@@ -28,6 +28,7 @@ from db.families import (
     load_family,
 )
 from db.keyslots import write_atomic
+from db.outcomes import family_outcomes_for_json
 from db.store import Store
 from fmdesk.demo import DEMO_PASSPHRASE
 from fmdesk.errors import UserError
@@ -227,6 +228,7 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
     """One family: household, consent, status and recent notes."""
     with open_store(store_path) as store:
         record = load_family(store, find_family(store, reference).id)
+        outcomes = family_outcomes_for_json(store, record.family)
     family = record.family
     if as_json:
         _echo_json({
@@ -235,10 +237,13 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
             "consents": [c.to_dict() for c in record.consents],
             "notes": [n.to_dict() for n in record.notes],
             "status_changes": [c.to_dict() for c in record.changes],
+            # eligible, eligibility, problems, outcomes, claim...: see db/outcomes.py
+            **{k: v for k, v in outcomes.items() if k != "framework"},
         })
         return
     click.echo(f"{family.reference}  {family.name}  ({family.status.label}, "
                f"{family.intensity.label.lower()} intensity)")
+    click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {outcomes['claim']['status']}")
     for p in record.people:
         click.echo(f"  {p.role.label:<36} {p.display_name}")
     for event in record.timeline[:10]:
@@ -284,7 +289,10 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
     finally:
         store.close()
 
-from ui import cli_plan  # noqa: E402,F401 - registers `fmdesk plan` on the group above
+from ui import (  # noqa: E402 - command modules register on the group above
+    cli_outcomes,  # noqa: F401 - registers `fmdesk frameworks`
+    cli_plan,  # noqa: F401 - registers `fmdesk plan` on the group above
+)
 
 if __name__ == "__main__":
     # As `python -m ui.cli` this file runs as __main__, while command modules such as cli_plan
