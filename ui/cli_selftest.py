@@ -1,0 +1,84 @@
+"""`fmdesk self-test`: check this copy of fmdesk works (for a support person, and for CI on the
+packaged build). Registered on the main group by the import at the end of ui/cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+import fmdesk
+from fmdesk.errors import UserError
+from ui.cli import json_option, main
+from ui.selftest import StepResult, StepStatus, run_self_test
+
+NAME_WIDTH = 17
+
+
+def _line(step: StepResult) -> str:
+    took = f" ({step.seconds:.1f} s)" if step.status is StepStatus.OK else ""
+    return f"  {step.status.value:<8}{step.name:<{NAME_WIDTH}}{step.detail}{took}"
+
+
+@main.command("self-test")
+@click.option(
+    "--folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Work in this folder and keep what the test made (default: a temporary folder, "
+    "removed afterwards).",
+)
+@json_option
+def self_test(folder: Path | None, as_json: bool) -> None:
+    """Check this copy of fmdesk: its fonts and definitions, an encrypted store, a family
+    written and read back, a plan PDF, a sync bundle between two stores, and a window.
+
+    Uses test stores of its own; your store is not opened. Exit code 0 when every step passed.
+    """
+    frozen = "packaged" if getattr(sys, "frozen", False) else "from source"
+    if not as_json:
+        click.echo(
+            f"fmdesk {fmdesk.__version__} self-test ({frozen}, Python "
+            f"{platform.python_version()}, {platform.system()} {platform.machine()})"
+        )
+    report = None if as_json else (lambda step: click.echo(_line(step)))
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if any(folder.iterdir()):
+            raise UserError(f"{folder} is not empty; give the self-test an empty folder.")
+        result = run_self_test(folder, report=report)
+    else:
+        with tempfile.TemporaryDirectory(prefix="fmdesk-self-test-") as temporary:
+            result = run_self_test(Path(temporary), report=report)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "version": fmdesk.__version__,
+                    "packaged": frozen == "packaged",
+                    "passed": result.passed,
+                    "steps": [
+                        {
+                            "name": s.name,
+                            "status": s.status.value,
+                            "detail": s.detail,
+                            "seconds": round(s.seconds, 3),
+                        }
+                        for s in result.steps
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    failed = len(result.failed)
+    if failed:
+        names = ", ".join(s.name for s in result.failed)
+        raise UserError(f"self-test failed: {failed} of {len(result.steps)} steps ({names}).")
+    if not as_json:
+        click.echo("Every step passed: this copy of fmdesk works.")
