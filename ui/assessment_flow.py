@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -214,6 +215,9 @@ class AssessmentFlow(QWidget):
         self.previous: Assessment | None = None
         self.practitioner = ""
         self.page: StepPage | None = None
+        # Pages built so far, by step key: going back to a step (or on to the next, which is
+        # built while the practitioner reads the current one) only switches pages.
+        self._pages: dict[str, tuple[QScrollArea, StepPage]] = {}
         self.index = 0
         self._queued: Assessment | None = None  # the last draft handed to the store
         self._moving = False
@@ -278,9 +282,8 @@ class AssessmentFlow(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)
         self.problem.setAccessibleName("Assessment problem")
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.page_stack = QStackedWidget(self)
+        self.page_stack.setAccessibleName("Step page")
         self.prev_button = QPushButton("◀ P&revious step", self)
         self.prev_button.setToolTip("Previous step (Ctrl+Page Up)")
         self.next_button = QPushButton("Ne&xt step ▶", self)
@@ -299,7 +302,7 @@ class AssessmentFlow(QWidget):
         main_layout.setContentsMargins(0, 0, 0, 0)
         main_layout.addWidget(self.step_title)
         main_layout.addWidget(self.step_help)
-        main_layout.addWidget(self.scroll, 1)
+        main_layout.addWidget(self.page_stack, 1)
         main_layout.addWidget(self.problem)
         main_layout.addLayout(nav)
 
@@ -318,6 +321,10 @@ class AssessmentFlow(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
+        self._prebuild = QTimer(self)
+        self._prebuild.setSingleShot(True)
+        self._prebuild.setInterval(0)
+        self._prebuild.timeout.connect(self._build_next)
 
         self.back_button.clicked.connect(self.back)
         self.prev_button.clicked.connect(lambda: self.go_to(self.index - 1))
@@ -359,6 +366,7 @@ class AssessmentFlow(QWidget):
     ) -> None:
         """Show an assessment at the step it was left on."""
         self.flush()
+        self._drop_pages()
         self.draft = assessment
         self._queued = assessment
         self.template = template
@@ -402,9 +410,11 @@ class AssessmentFlow(QWidget):
             self.index = keys.index(current_key) if current_key in keys else 0
             self._select_row(self.index)
         # Pages that show the record itself are rebuilt; a page of questions keeps its typing.
-        if self.page is not None and self.page.step.section.kind is not SectionKind.QUESTIONS:
-            rebuild = True
-        if rebuild:
+        keep = self.page if self.page is not None and not rebuild else None
+        if keep is not None and keep.step.section.kind is not SectionKind.QUESTIONS:
+            keep = None
+        self._drop_pages(keep=keep)
+        if keep is None:
             self._show_step(self.index)
         self._show_header()
         self.refresh_states()
@@ -417,7 +427,7 @@ class AssessmentFlow(QWidget):
         self.ctx = None
         self.template = None
         self.previous = None
-        self._drop_page()
+        self._drop_pages()
         self.step_model.set_steps([], {})
         self.missing_model.set_rows([])
         self.title.clear()
@@ -459,11 +469,42 @@ class AssessmentFlow(QWidget):
         finally:
             self._moving = False
 
-    def _drop_page(self) -> None:
-        if self.page is not None:
-            self.scroll.takeWidget()
-            self.page.deleteLater()
+    def _drop_pages(self, *, keep: StepPage | None = None) -> None:
+        """Forget built pages (all but `keep`): they showed a record or a draft now gone."""
+        self._prebuild.stop()
+        for key, (scroll, page) in list(self._pages.items()):
+            if page is keep:
+                continue
+            del self._pages[key]
+            self.page_stack.removeWidget(scroll)
+            scroll.deleteLater()
+        if self.page is not keep:
             self.page = None
+
+    def _page_for(self, index: int) -> tuple[QScrollArea, StepPage]:
+        assert self.draft is not None
+        assert self.ctx is not None
+        step = self.step_model.steps()[index]
+        built = self._pages.get(step.key)
+        if built is not None and built[1].step == step:
+            return built
+        if built is not None:  # the person it was about changed
+            self.page_stack.removeWidget(built[0])
+            built[0].deleteLater()
+        scroll = QScrollArea(self.page_stack)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        page = make_page(step, self.draft, self.ctx, scroll)
+        page.edited.connect(self.apply)
+        scroll.setWidget(page)
+        self.page_stack.addWidget(scroll)
+        self._pages[step.key] = (scroll, page)
+        return scroll, page
+
+    def _build_next(self) -> None:
+        if self.draft is not None and self.index + 1 < self.step_model.rowCount():
+            scroll, _page = self._page_for(self.index + 1)
+            scroll.ensurePolished()  # the page and its children: styled now, not when shown
 
     def _show_step(self, index: int, element_id: str = "") -> None:
         assert self.draft is not None
@@ -471,11 +512,8 @@ class AssessmentFlow(QWidget):
         self.index = index
         step = self.step_model.steps()[index]
         self._select_row(index)
-        self._drop_page()
-        self.page = make_page(step, self.draft, self.ctx, self.scroll)
-        self.page.edited.connect(self.apply)
-        self.scroll.setWidget(self.page)
-        self.scroll.verticalScrollBar().setValue(0)
+        scroll, self.page = self._page_for(index)
+        self.page_stack.setCurrentWidget(scroll)
         person = step.person
         about = ""
         if person is not None:
@@ -494,6 +532,7 @@ class AssessmentFlow(QWidget):
             self.page.focus_element(element_id)
         elif not self.read_only and self.isVisible():
             self.page.focus_first()
+        self._prebuild.start()
 
     # ---- editing and saving -------------------------------------------------------------
 
@@ -547,7 +586,8 @@ class AssessmentFlow(QWidget):
             return
         missing = [] if self.draft.is_read_only else self.missing()
         self.step_model.set_states(step_states(self.step_model.steps(), self.draft, missing))
-        self.missing_model.set_rows(missing)
+        if missing != self.missing_model.rows():  # a reset costs the list view a relayout
+            self.missing_model.set_rows(missing)
         editable = not self.read_only
         self.missing_label.setVisible(editable)
         self.missing_view.setVisible(editable)
@@ -606,6 +646,7 @@ class AssessmentFlow(QWidget):
         self.ctx = dataclasses.replace(self.ctx, read_only=True)
         self._show_header()
         self.refresh_states()
+        self._drop_pages()  # every page is read-only now
         self._show_step(self.index)
         self.finished.emit(changed)
 

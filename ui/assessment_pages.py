@@ -16,6 +16,7 @@ import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,7 +60,7 @@ from ui.forms import OptionalDateEdit
 from ui.models import Column, RowTableModel
 
 Change = Callable[[Assessment], Assessment]
-HELP_STYLE = "color: #505a64;"
+HELP_COLOUR = QColor("#505a64")
 PROBLEM_STYLE = "color: #a4262c;"
 WHOLE_FAMILY = "The whole family"
 
@@ -153,7 +154,10 @@ def make_table(parent: QWidget, name: str) -> QTableView:
 def help_label(words: str, parent: QWidget) -> QLabel:
     label = QLabel(words, parent)
     label.setWordWrap(True)
-    label.setStyleSheet(HELP_STYLE)
+    # A palette, not a style sheet: a style sheet on each of a page's labels costs a re-polish.
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, HELP_COLOUR)
+    label.setPalette(palette)
     return label
 
 
