@@ -300,4 +300,5 @@ if __name__ == "__main__":
     from ui.cli import main as registered_main
 
     registered_main()
+from ui import cli_selftest  # noqa: E402,F401
 from ui import cli_coordinator  # noqa: E402,F401 - registers programme, claims, import-csv
