@@ -269,6 +269,21 @@ class Store:
             ],
         )
 
+    def write_bodies(self, rows: Sequence[tuple[str, str, str, str, bool, str]]) -> None:
+        """`write_rows` for records already checked and already in JSON, as (id, kind,
+        family_id, revision, deleted, body) rows: sync's import has parsed and validated each
+        incoming record and keeps its JSON as it came, rather than building it twice over."""
+        self.db.conn.executemany(
+            "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
+            "family_id=excluded.family_id, revision=excluded.revision, "
+            "deleted=excluded.deleted, body=excluded.body",
+            [
+                (i, kind, family, revision, int(deleted), body)
+                for i, kind, family, revision, deleted, body in rows
+            ],
+        )
+
     def delete(self, *records: Record) -> None:
         """Delete as tombstones, so the deletion travels to the other side."""
         self.save(*(r.replace(deleted=True) for r in records))

@@ -81,9 +81,23 @@ def record_from_dict(kind: str, data: Mapping[str, Any]) -> Record:
 # ---- plain JSON conversion -----------------------------------------------------------------
 
 
+# Types whose values are already plain JSON (exact types: a StrEnum is a str subclass).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+# Field names per dataclass, so a sync import of thousands of records does not ask
+# `dataclasses.fields()` for each one (speed only; the result is the same).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def to_plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = tuple(f.name for f in dataclasses.fields(value))
+        _FIELD_NAMES[kind] = names
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):
@@ -97,28 +111,50 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+_INIT_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+_SHAPES: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+_DATACLASS_TYPES: dict[type, bool] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    hints = _HINTS.get(cls)
-    if hints is None:
+def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, type hint) of each field `cls(...)` takes, worked out once per class."""
+    fields = _INIT_FIELDS.get(cls)
+    if fields is None:
         hints = typing.get_type_hints(cls)
-        _HINTS[cls] = hints
-    return hints
+        fields = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls) if f.init)
+        _INIT_FIELDS[cls] = fields
+    return fields
+
+
+def _is_dataclass_type(tp: type) -> bool:
+    known = _DATACLASS_TYPES.get(tp)
+    if known is None:
+        known = _DATACLASS_TYPES[tp] = dataclasses.is_dataclass(tp)
+    return known
+
+
+def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
+    """`typing.get_origin` and `get_args` of a hint, worked out once per hint."""
+    try:
+        return _SHAPES[tp]
+    except KeyError:
+        shape = (typing.get_origin(tp), typing.get_args(tp))
+        _SHAPES[tp] = shape
+        return shape
+    except TypeError:  # an unhashable hint: work it out each time
+        return typing.get_origin(tp), typing.get_args(tp)
 
 
 def from_plain(cls: type[R] | type, data: Mapping[str, Any], where: str = "") -> Any:
     """Build dataclass `cls` from plain data, checking types; unknown keys are ignored
     (so a newer app's extra fields do not break an older one)."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise ValidationError(f"{where or cls.__name__}: expected an object")
-    hints = _hints(cls)
+    prefix = where or cls.__name__
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if not f.init or f.name not in data:
-            continue
-        kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{where or cls.__name__}.{f.name}")
+    for name, tp in _init_fields(cls):
+        if name in data:
+            kwargs[name] = _convert(tp, data[name], f"{prefix}.{name}")
     try:
         return cls(**kwargs)
     except TypeError as exc:  # a required field is missing
@@ -128,9 +164,10 @@ def from_plain(cls: type[R] | type, data: Mapping[str, Any], where: str = "") ->
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
+    if tp is str and type(value) is str:  # the commonest case, first
+        return value
+    origin, args = _shape(tp)
     if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
         if value is None and type(None) in args:
             return None
         errors = []
@@ -145,20 +182,24 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise ValidationError(f"{where}: expected a list")
-        args = typing.get_args(tp)
         item = args[0] if args else Any
         return tuple(_convert(item, v, f"{where}[{i}]") for i, v in enumerate(value))
     if origin is dict:
         if not isinstance(value, Mapping):
             raise ValidationError(f"{where}: expected an object")
-        _, vt = typing.get_args(tp) or (str, Any)
+        _, vt = args or (str, Any)
         return {str(k): _convert(vt, v, f"{where}.{k}") for k, v in value.items()}
     if tp is Any:
         return value
     if isinstance(tp, type):
-        if dataclasses.is_dataclass(tp):
+        if _is_dataclass_type(tp):
             return from_plain(tp, value, where)
         if issubclass(tp, enum.Enum):
+            try:
+                # The member map first: calling the enum class costs ten times as much.
+                return tp._value2member_map_[value]
+            except (KeyError, TypeError):
+                pass
             try:
                 return tp(value)
             except ValueError:
