@@ -21,9 +21,11 @@ Definitions (docs/identified-families-csv.md, "The dashboard", says the same in 
 - Claims by quarter: families claimed in each quarter of the programme year (Q1 = Apr-Jun).
 """
 
+import csv
 import dataclasses
 import datetime as dt
 import enum
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -39,6 +41,15 @@ from fmdesk.families import (
 )
 from fmdesk.records import Record, record_kind
 from fmdesk.stars import InstrumentCatalogue, StarReading, completed_readings
+
+
+def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    """Rows as a CSV file Excel opens without asking: UTF-8 with a byte-order mark, CRLF line
+    ends. (Python reads it with encoding="utf-8-sig".)"""
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue().encode("utf-8-sig")
+
 
 # ---- allocation --------------------------------------------------------------------------------
 
@@ -90,6 +101,16 @@ def quarter_label(day: dt.date) -> str:
     start = year_start(day)
     quarter = ((day.month - 4) % 12) // 3 + 1
     return f"{year_label(start)} Q{quarter}"
+
+
+def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the programme quarter holding `day`."""
+    month = 4 + 3 * (((day.month - 4) % 12) // 3)  # 4, 7, 10 or 13 (January next year)
+    year = year_start(day) + (month - 1) // 12
+    start = dt.date(year, (month - 1) % 12 + 1, 1)
+    after = start.month + 3
+    following = dt.date(start.year + (after - 1) // 12, (after - 1) % 12 + 1, 1)
+    return start, following - dt.timedelta(days=1)
 
 
 class Stage(enum.StrEnum):

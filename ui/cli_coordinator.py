@@ -13,10 +13,7 @@ Registered on the main group by the import at the end of ui/cli.py.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -28,7 +25,7 @@ from db.store import Store
 from fmdesk.claims import SCHEDULE_HEADER, schedule_csv_row
 from fmdesk.errors import UserError
 from fmdesk.identified_csv import IdentifiedImport
-from fmdesk.programme import Stage, year_label, year_start
+from fmdesk.programme import Stage, csv_bytes, year_label, year_start
 from fmdesk.roles import Role
 from reports.base import DEFAULT_MARKING, write_pdf
 from reports.claims import schedule_pdf
@@ -46,13 +43,6 @@ def _write(path: Path, data: bytes) -> None:
         write_atomic(path, data)
     except OSError as exc:
         raise UserError(f"Could not write {path}: {exc.strerror}.") from None
-
-
-def _csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
-    """CSV as Excel opens it without asking: UTF-8 with a byte-order mark, CRLF line ends."""
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode("utf-8-sig")
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -149,7 +139,7 @@ def programme_dashboard(
     with open_store(store_path) as store:
         board = programme.load_dashboard(store, year=year)
     if csv_path:
-        _write(csv_path, _csv_bytes(board.csv_rows()))
+        _write(csv_path, csv_bytes(board.csv_rows()))
     if pdf_path:
         try:
             write_pdf(dashboard_pdf(board, marking=marking), pdf_path)
@@ -372,7 +362,7 @@ def claims_schedule(
     with open_store(store_path) as store:
         batch, rows = programme.batch_schedule(store, reference)
     if csv_path:
-        _write(csv_path, _csv_bytes([SCHEDULE_HEADER, *(schedule_csv_row(r) for r in rows)]))
+        _write(csv_path, csv_bytes([SCHEDULE_HEADER, *(schedule_csv_row(r) for r in rows)]))
     if pdf_path:
         try:
             write_pdf(schedule_pdf(batch, rows, marking=marking), pdf_path)

@@ -36,14 +36,17 @@ from fmdesk.errors import UserError
 from fmdesk.families import Consent, Family, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
+from ui.allocation_page import AllocationPage
 from ui.assessment_tab import AssessmentTab
 from ui.caseload import CaseloadPage
+from ui.claims_page import ClaimsPage
 from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
 from ui.family import FamilyPage
 from ui.feature_tab import FeatureTab, WorkspacePage
 from ui.outcomes_tab import OutcomesTab
 from ui.plan_tab import PlanTab
+from ui.programme_page import ProgrammePage
 from ui.star_tab import StarTab
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.unlock import UnlockPage
@@ -52,7 +55,7 @@ from ui.welcome import WelcomePage
 # Feature tabs on the family record, in order (see ui/feature_tab.py).
 FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab, StarTab, PlanTab, OutcomesTab]
 # Pages on the Go menu (see ui/feature_tab.py: WorkspacePage), shown to the roles they name.
-WORKSPACE_PAGES: list[type[WorkspacePage]] = []
+WORKSPACE_PAGES: list[type[WorkspacePage]] = [ProgrammePage, AllocationPage, ClaimsPage]
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
