@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyrage
+
 from db.store import Store
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, FamilyStatus
@@ -36,6 +38,9 @@ from fmdesk.sync.identity import Enrolment, StoreIdentity
 from fmdesk.sync.merge import META_KEYS, MISSING, FieldConflict, Outcome, merge_record
 
 IDENTITY_SETTING = "sync.identity"
+# The key-file slot holding the data key sealed to the coordinator (db/recovery.py).
+RECOVERY_SLOT = "recovery"
+RECOVERY_KEY_FORMAT = "fmdesk-recovery-key/1"
 
 
 class NotEnrolled(UserError):
@@ -84,6 +89,35 @@ class ImportResult:
     rejected: tuple[Rejection, ...] = ()
     # What the partner told us about our records it quarantined.
     reported_back: tuple[Rejection, ...] = ()
+
+    def describe(self) -> list[str]:
+        """The result in plain words: a headline, then a line per rejected record and gap."""
+        if self.duplicate:
+            return ["Already imported: nothing changed."]
+        parts = [
+            _count(self.new, "new record", "new records"),
+            f"{self.updated} updated",
+            f"{self.merged} merged with changes made here",
+            _count(self.conflicts, "conflict", "conflicts")
+            + (" to decide" if self.conflicts else ""),
+            f"{len(self.rejected)} rejected",
+        ]
+        lines = [", ".join(parts) + "."]
+        if self.unchanged:
+            lines[0] += f" {self.unchanged} already up to date."
+        lines += [f"Rejected {r.kind} {r.id[:8]}: {r.reason}" for r in self.rejected]
+        if self.gap:
+            first, last = self.gap
+            missing = f"bundle {first}" if first == last else f"bundles {first} to {last}"
+            lines.append(
+                f"The partner's {missing} never arrived here; nothing is lost (each bundle "
+                "carries every change not yet acknowledged)."
+            )
+        lines += [
+            f"The partner could not accept our {r.kind} {r.id[:8]}: {r.reason}"
+            for r in self.reported_back
+        ]
+        return lines
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -134,6 +168,38 @@ def enrol(store: Store, enrolment: Enrolment) -> None:
             "ON CONFLICT(store_id) DO UPDATE SET enrolment = excluded.enrolment",
             [enrolment.store_id, enrolment.to_json().decode("utf-8")],
         )
+    if store.info.role is Role.PRACTITIONER:
+        seal_recovery_slot(store, enrolment)
+
+
+def seal_recovery_slot(store: Store, coordinator: Enrolment) -> bool:
+    """Seal the store's data key to the coordinator's age recipient, as the `recovery` slot
+    of keys.json, so that a forgotten passphrase never loses work (docs/recovery.md). This is
+    escrow: the coordinator store's keys can unlock this store. False, with nothing written,
+    for a store that is not encrypted (a benchmark store)."""
+    try:
+        keys, data_key = store.key_file, store.data_key
+    except RuntimeError:
+        return False
+    payload = json.dumps(
+        {
+            "format": RECOVERY_KEY_FORMAT,
+            "store_id": keys.store_id,
+            "data_key": base64.b64encode(data_key).decode("ascii"),
+        }
+    ).encode("utf-8")
+    recipient = pyrage.x25519.Recipient.from_str(coordinator.age_recipient)
+    keys.set_sealed_slot(
+        RECOVERY_SLOT,
+        {
+            "coordinator": coordinator.store_id,
+            "coordinator_name": coordinator.name,
+            "coordinator_fingerprint": coordinator.fingerprint,
+            "sealed": base64.b64encode(pyrage.encrypt(payload, [recipient])).decode("ascii"),
+        },
+    )
+    store.save_key_file()
+    return True
 
 
 def partners(store: Store) -> list[Partner]:
@@ -598,6 +664,161 @@ def open_conflicts(store: Store) -> list[dict[str, Any]]:
     ]
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Conflict:
+    """A field two stores changed differently, with both values, for a person to decide."""
+
+    conflict_id: int
+    partner: str
+    partner_name: str
+    kind: str
+    record_id: str
+    family_id: str
+    family_label: str  # "EH-0042 Nowak family", or the id of a family no longer held
+    field: str
+    local: Any
+    incoming: Any
+    base: Any
+    provisional: str  # which value the record shows meanwhile: "local" or "incoming"
+    found_at: str
+    resolved_at: str | None = None
+    choice: str | None = None  # "local" or "incoming", once decided
+
+    @property
+    def shown(self) -> Any:
+        """The value the record holds now (until decided, the provisional one)."""
+        side = self.choice or self.provisional
+        return self.local if side == "local" else self.incoming
+
+
+def conflicts(store: Store, *, include_resolved: bool = False) -> list[Conflict]:
+    """Conflicts, oldest first; decided ones too (with the choice) when asked."""
+    sql = (
+        "SELECT rowid, partner, kind, record_id, family_id, field, local, incoming, base, "
+        "provisional, found_at, resolved_at, choice FROM sync_conflicts"
+    )
+    if not include_resolved:
+        sql += " WHERE resolved_at IS NULL"
+    with store.transaction():
+        rows = store.db.execute(sql + " ORDER BY rowid").fetchall()
+        names = {p.enrolment.store_id: p.enrolment.name for p in partners(store)}
+        families = {f.id: f for f in store.list(Family, include_deleted=True)}
+    result = []
+    for r in rows:
+        family = families.get(r[4])
+        result.append(
+            Conflict(
+                conflict_id=r[0],
+                partner=r[1],
+                partner_name=names.get(r[1], r[1]),
+                kind=r[2],
+                record_id=r[3],
+                family_id=r[4],
+                family_label=f"{family.reference} {family.name}" if family else r[4],
+                field=r[5],
+                local=json.loads(r[6]),
+                incoming=json.loads(r[7]),
+                base=None if r[8] is None else json.loads(r[8]),
+                provisional=r[9],
+                found_at=r[10],
+                resolved_at=r[11],
+                choice=r[12],
+            )
+        )
+    return result
+
+
+def resolve_conflict(store: Store, conflict_id: int, choice: str) -> Conflict:
+    """Decide a conflict: keep this store's value ("local") or the partner's ("incoming").
+    The record is saved with the chosen value under a new revision, so the decision travels
+    to the partner in the next bundle, and the choice is recorded with the time. Returns the
+    conflict as decided."""
+    if choice not in ("local", "incoming"):
+        raise UserError("Choose 'local' (this store's value) or 'incoming' (the partner's).")
+    with store.transaction():
+        found = [c for c in conflicts(store) if c.conflict_id == conflict_id]
+        if not found:
+            raise UserError(f"There is no open conflict {conflict_id}; it may be decided already.")
+        conflict = found[0]
+        cls = kind_class(conflict.kind)
+        row = store.db.execute(
+            "SELECT body FROM records WHERE id = ?", [conflict.record_id]
+        ).fetchone()
+        if row is None:
+            raise UserError("The record in conflict is no longer in this store.")
+        body = json.loads(row[0])
+        value = conflict.local if choice == "local" else conflict.incoming
+        body[conflict.field] = bool(value) if conflict.field == "deleted" else value
+        try:
+            record = cls.from_dict(body)
+        except ValidationError as exc:
+            raise UserError(
+                f"That value cannot be kept: the record would break its own rules ({exc}). "
+                "Decide the record's other conflicts first, or edit it by hand."
+            ) from None
+        store.save(record)
+        decided_at = _now()
+        # Every open conflict on the same field of the same record is decided by this choice.
+        store.db.execute(
+            "UPDATE sync_conflicts SET resolved_at = ?, choice = ? WHERE record_id = ? "
+            "AND field = ? AND resolved_at IS NULL",
+            [decided_at, choice, conflict.record_id, conflict.field],
+        )
+    return dataclasses.replace(conflict, resolved_at=decided_at, choice=choice)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PartnerStatus:
+    partner: Partner
+    pending: int  # records the partner has not acknowledged
+
+    @property
+    def name(self) -> str:
+        return self.partner.enrolment.name or self.partner.enrolment.store_id
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SyncStatus:
+    """What the Sync page and `fmdesk sync status` show."""
+
+    role: Role
+    name: str
+    fingerprint: str
+    partners: tuple[PartnerStatus, ...]
+    open_conflicts: int
+    quarantined: int  # incoming records rejected and not yet acknowledged by their sender
+    purgeable: tuple[Family, ...]
+    last_import: ImportResult | None
+
+
+def status(store: Store) -> SyncStatus:
+    me = identity(store)
+    with store.transaction():
+        known = tuple(
+            PartnerStatus(partner=p, pending=len(_outbox(store, p.enrolment.store_id)))
+            for p in partners(store)
+        )
+        open_count = store.db.execute(
+            "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL"
+        ).fetchone()[0]
+        quarantined = store.db.execute(
+            "SELECT count(*) FROM sync_quarantine WHERE acknowledged = 0"
+        ).fetchone()[0]
+        last = store.db.execute(
+            "SELECT summary FROM sync_imported ORDER BY imported_at DESC, rowid DESC LIMIT 1"
+        ).fetchone()
+    return SyncStatus(
+        role=store.info.role,
+        name=store.info.owner_name,
+        fingerprint=me.fingerprint,
+        partners=known,
+        open_conflicts=open_count,
+        quarantined=quarantined,
+        purgeable=tuple(purgeable_families(store)),
+        last_import=ImportResult.from_json(last[0]) if last else None,
+    )
+
+
 def purgeable_families(store: Store) -> list[Family]:
     """Closed families whose every record the coordinator has acknowledged in its latest
     version: only these may leave a practitioner's laptop."""
@@ -647,6 +868,10 @@ def _partner(store: Store, partner_id: str) -> Partner:
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def _now() -> str:
