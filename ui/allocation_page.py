@@ -104,12 +104,12 @@ class PreviewDialog(QDialog):
             )
             self.problems: RowTableModel[CsvProblem] = RowTableModel(PROBLEM_COLUMNS, self)
             self.problems.set_rows(checked.errors)
-            layout.addWidget(make_table(self.problems, "Problems in the file"), 2)
+            layout.addWidget(make_table(self.problems, "Problems in the file", stretch=2), 2)
         if checked.duplicates:
             layout.addWidget(QLabel("<b>Already held</b> — these families are skipped."))
             duplicates: RowTableModel[Duplicate] = RowTableModel(DUPLICATE_COLUMNS, self)
             duplicates.set_rows(checked.duplicates)
-            layout.addWidget(make_table(duplicates, "Families already held"), 1)
+            layout.addWidget(make_table(duplicates, "Families already held", stretch=2), 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = buttons.addButton(
             f"&Import {len(checked.families)} families", QDialogButtonBox.ButtonRole.AcceptRole
@@ -173,7 +173,9 @@ class AllocationPage(WorkspacePage):
         self.practitioner_model: RowTableModel[PractitionerLoad] = RowTableModel(
             PRACTITIONER_COLUMNS, self
         )
-        self.practitioner_table = make_table(self.practitioner_model, "Practitioners' caseloads")
+        self.practitioner_table = make_table(
+            self.practitioner_model, "Practitioners' caseloads", stretch=6
+        )
         self.warning = QLabel("")
         self.warning.setAccessibleName("Caseload warnings")
         self.warning.setStyleSheet("color: #a33a00; font-weight: 600;")

@@ -123,9 +123,11 @@ class ClaimsPage(WorkspacePage):
         self.ready_table.selectionModel().selectionChanged.connect(self._show_evidence)
         self.ready_table.doubleClicked.connect(self._open_selected)
         self.evidence_model: RowTableModel[ScheduleRow] = RowTableModel(EVIDENCE_COLUMNS, self)
-        self.evidence_table = make_table(self.evidence_model, "Evidence for each outcome")
+        self.evidence_table = make_table(
+            self.evidence_model, "Evidence for each outcome", stretch=3
+        )
         self.batch_model: RowTableModel[ClaimBatch] = RowTableModel(BATCH_COLUMNS, self)
-        self.batch_table = make_table(self.batch_model, "Claim batches")
+        self.batch_table = make_table(self.batch_model, "Claim batches", stretch=0)
         self.ready_label = QLabel("<b>Ready to claim</b>")
 
         self.batch_button = QPushButton("&Make batch from chosen…")
@@ -185,7 +187,10 @@ class ClaimsPage(WorkspacePage):
         self.ready_model.set_rows(view.ready)
         self.batch_model.set_rows(view.batches)
         self.evidence_model.set_rows([])
-        self.ready_label.setText(f"<b>Ready to claim</b>: {len(view.ready)} families")
+        count = len(view.ready)
+        self.ready_label.setText(
+            f"<b>Ready to claim</b>: {count} famil{'y' if count == 1 else 'ies'}"
+        )
         if view.ready:
             self.ready_table.selectRow(0)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -195,16 +195,18 @@ FAMILY_COLUMNS: tuple[Column[FamilyListRow], ...] = (
 )
 
 
-def make_table(model: RowTableModel, name: str, *, multi: bool = False) -> QTableView:
-    """A sortable, read-only table over `model`, as every list on these pages is."""
-    from PySide6.QtCore import QSortFilterProxyModel
-
+def make_table(
+    model: RowTableModel, name: str, *, multi: bool = False, stretch: int = 1
+) -> QTableView:
+    """A sortable, read-only table over `model`, as every list on these pages is; column
+    `stretch` (the wordy one) takes the spare width, the others fit their contents."""
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
     table = QTableView()
     table.setModel(proxy)
     table.setSortingEnabled(True)
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(
         QAbstractItemView.SelectionMode.ExtendedSelection
@@ -212,9 +214,11 @@ def make_table(model: RowTableModel, name: str, *, multi: bool = False) -> QTabl
         else QAbstractItemView.SelectionMode.SingleSelection
     )
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     table.verticalHeader().hide()
+    table.setWordWrap(False)
     table.setAccessibleName(name)
     return table
 

@@ -1,0 +1,172 @@
+"""The coordinator's pages in the real window on a real store: dashboard, allocation, claims."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from db import sync
+from db.keyslots import KdfParams
+from db.store import Store
+from fmdesk.families import Family
+from fmdesk.identified_csv import parse_identified_csv
+from fmdesk.roles import Role
+from tests.conftest import TEST_PASSPHRASE
+from tests.ui.conftest import unlock
+from tests.unit.test_identified_csv import GOOD, csv_bytes
+from tests.unit.test_programme import TODAY, fixture_programme
+from ui.allocation_page import AllocationPage, PreviewDialog
+from ui.claims_page import ClaimsPage
+from ui.models import ROW_ROLE
+from ui.programme_page import ROW, FamiliesDialog, ProgrammePage
+
+
+@pytest.fixture
+def coordinator_path(tmp_path: Path) -> tuple[Path, dict[str, Family], str]:
+    """A coordinator store holding the hand-computed programme and one enrolled practitioner."""
+    path = tmp_path / "coordinator"
+    store = Store.create(
+        path, TEST_PASSPHRASE, role=Role.COORDINATOR, name="Central Team", kdf=KdfParams.fast()
+    )
+    worker = Store.create(
+        tmp_path / "worker",
+        TEST_PASSPHRASE,
+        role=Role.PRACTITIONER,
+        name="Zoë Adebayo",
+        kdf=KdfParams.fast(),
+    )
+    sync.enrol(store, sync.identity(worker).enrolment)
+    worker_id = worker.info.store_id
+    worker.close()
+    records, refs = fixture_programme()
+    store.save(*records)
+    store.close()
+    return path, refs, worker_id
+
+
+def page_of(window, cls):
+    return next(p for p in window.workspace_pages if isinstance(p, cls))
+
+
+def go_to(qtbot, window, cls):
+    action = next(a for a, p in window.page_actions if isinstance(p, cls))
+    assert action.isVisible()
+    assert action.isEnabled()
+    action.trigger()
+    page = page_of(window, cls)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
+    return page
+
+
+def test_the_dashboard_draws_each_section_and_opens_the_families_behind_a_bar(
+    qtbot, make_window, coordinator_path
+) -> None:
+    path, _refs, _ = coordinator_path
+    window = make_window(path)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.info is not None)
+    page = go_to(qtbot, window, ProgrammePage)
+    page.year.setValue(2025)
+    qtbot.waitUntil(
+        lambda: page.dashboard is not None and page.dashboard.year == 2025, timeout=10_000
+    )
+    board = page.dashboard
+    assert [c.section.key for c in page.charts] == [s.key for s in board.sections if s.figures]
+    consent = next(c for c in page.charts if c.section.key == "consent")
+    assert "Refused: 1 of 6 (17%)" in consent.accessibleDescription()
+
+    # Click the "Refused" bar: the list behind it holds FM-003, and Enter opens it.
+    consent.resize(700, consent.height())
+    qtbot.mouseClick(consent, Qt.MouseButton.LeftButton, pos=QPoint(400, 2 + ROW + ROW // 2))
+    qtbot.waitUntil(lambda: isinstance(getattr(page, "families_dialog", None), FamiliesDialog))
+    dialog = page.families_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    rows = [dialog.model.row_at(r) for r in range(dialog.model.rowCount())]
+    assert [r.reference for r in rows] == ["FM-003"]
+    dialog.open_button.click()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page)
+    assert window.family_page.family.reference == "FM-003"
+
+
+def test_keyboard_chooses_a_bar(qtbot, make_window, coordinator_path) -> None:
+    path, _, _ = coordinator_path
+    window = make_window(path)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.info is not None)
+    page = go_to(qtbot, window, ProgrammePage)
+    qtbot.waitUntil(lambda: bool(page.charts), timeout=10_000)
+    chart = page.charts[0]
+    chosen = []
+    chart.figure_chosen.connect(chosen.append)
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Down)
+    qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert [f.key for f in chosen] == ["allocated"]
+
+
+def test_allocation_shows_caseloads_and_allocates_a_family(
+    qtbot, make_window, coordinator_path
+) -> None:
+    path, refs, worker_id = coordinator_path
+    window = make_window(path)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.info is not None)
+    page = go_to(qtbot, window, AllocationPage)
+    qtbot.waitUntil(lambda: page.practitioner_model.rowCount() == 1)
+    assert page.practitioner_model.row_at(0).name == "Zoë Adebayo"
+    open_refs = {page.family_model.row_at(r).reference for r in range(page.family_model.rowCount())}
+    assert open_refs == {"FM-001", "FM-003", "FM-004", "FM-006"}
+    page.only_unallocated.setChecked(True)
+    shown = [
+        page.family_table.model().index(r, 0).data(ROW_ROLE).reference
+        for r in range(page.family_table.model().rowCount())
+    ]
+    assert shown == ["FM-004"]  # the only one with no practitioner yet
+
+    page.allocate([refs["FM-004"].id], worker_id, "")
+    qtbot.waitUntil(
+        lambda: (
+            page.practitioner_model.rowCount() == 1 and page.practitioner_model.row_at(0).held == 1
+        )
+    )
+    qtbot.waitUntil(lambda: page.family_table.model().rowCount() == 0)
+
+
+def test_the_csv_preview_names_each_problem_and_offers_only_the_valid_families(qtbot) -> None:
+    bad = "K-300,,,child,Ola,Reed,2015-13-01,,,,,,,,,,,"
+    checked = parse_identified_csv(csv_bytes(*GOOD, bad), today=TODAY)
+    dialog = PreviewDialog("families.csv", checked)
+    qtbot.addWidget(dialog)
+    assert not dialog.import_button.isEnabled()
+    assert dialog.valid_button.isEnabled()
+    problem = dialog.problems.row_at(0)
+    assert (problem.row, problem.column) == (6, "date_of_birth")
+    dialog.valid_button.click()
+    assert dialog.choice == PreviewDialog.IMPORT_VALID
+
+
+def test_claims_page_shows_the_evidence_and_a_batch_takes_the_family_off_the_list(
+    qtbot, make_window, coordinator_path
+) -> None:
+    path, refs, _ = coordinator_path
+    window = make_window(path)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.info is not None)
+    page = go_to(qtbot, window, ClaimsPage)
+    qtbot.waitUntil(lambda: page.ready_model.rowCount() == 1, timeout=10_000)
+    assert page.ready_model.row_at(0).family.reference == "FM-001"
+    qtbot.waitUntil(lambda: page.evidence_model.rowCount() == 2)
+    assert [page.evidence_model.row_at(r).outcome for r in range(2)] == ["5.2", "6.1"]
+    page.make_batch("Q3", TODAY.replace(month=10, day=1, year=2025), TODAY, [refs["FM-001"].id])
+    qtbot.waitUntil(lambda: page.batch_model.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.ready_model.rowCount() == 0)
+    assert page.batch_model.row_at(0).reference == "Q3"
+
+
+def test_pages_are_only_on_the_coordinators_menu(qtbot, make_window, make_store) -> None:
+    window = make_window(make_store(2))
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.info is not None)
+    for action, _ in window.page_actions:
+        if action.text() in ("Programme &dashboard", "&Allocation", "C&laims"):
+            assert not action.isVisible()
