@@ -302,3 +302,4 @@ if __name__ == "__main__":
     registered_main()
 from ui import cli_selftest  # noqa: E402,F401
 from ui import cli_coordinator  # noqa: E402,F401 - registers programme, claims, import-csv
+from ui import cli_sync  # noqa: E402,F401 - registers enrol, bundle, sync, conflicts, recover
