@@ -163,6 +163,7 @@ def test_auto_lock_hides_family_data_and_returns_to_the_same_record(
     assert window.caseload.model.rowCount() == 0
     assert family.name not in window.family_page.title.text()
     qtbot.waitUntil(lambda: not window.runner.busy)
+    window.idle.setInterval(60_000)  # so it does not lock again while we look
 
     unlock_page = window.unlock_page
     unlock_page.passphrase.setText(TEST_PASSPHRASE)
