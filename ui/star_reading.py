@@ -42,7 +42,8 @@ from fmdesk.stars import Instrument, Participation, StarReading
 from ui.models import Column, RowTableModel
 
 AUTOSAVE_DELAY_MS = 400
-SCORE_BUTTON_SIZE = 72  # px: comfortably bigger than a fingertip
+SCORE_BUTTON_HEIGHT = 72  # px: comfortably bigger than a fingertip
+SCORE_BUTTON_WIDTH = 56  # ten of them still fit a 1366-pixel laptop screen
 PROBLEM_STYLE = "color: #a4262c;"
 
 
@@ -119,7 +120,7 @@ class StarReadingPage(QWidget):
         header = self.area_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.area_view.setMinimumWidth(300)
+        self.area_view.setMinimumWidth(240)
         self.area_view.setMaximumWidth(420)
 
         # The area being scored.
@@ -331,7 +332,10 @@ class StarReadingPage(QWidget):
 
     def _build_score_buttons(self, instrument: Instrument) -> None:
         for button in self.score_buttons:
+            # Out of the layout at once: deleteLater alone would leave them widening the page.
             self.score_group.removeButton(button)
+            self.score_row.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.score_buttons = []
         font = QFont(self.font())
@@ -341,7 +345,7 @@ class StarReadingPage(QWidget):
             button = QPushButton(str(score), self)
             button.setCheckable(True)
             button.setFont(font)
-            button.setMinimumSize(SCORE_BUTTON_SIZE, SCORE_BUTTON_SIZE)
+            button.setMinimumSize(SCORE_BUTTON_WIDTH, SCORE_BUTTON_HEIGHT)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setAccessibleName(f"Score {score}")
             button.setStyleSheet(

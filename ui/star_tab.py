@@ -127,10 +127,11 @@ def over_time_columns(readings: tuple[StarReading, ...]) -> tuple[Column[OverTim
             align_right=True,
         )
 
+    # The change comes straight after the area, so it stays in view however many readings.
     return (
         Column("Area", lambda r: r.name),
-        *(score_at(i) for i in range(len(readings))),
         Column("Change", lambda r: r.change, text=signed, align_right=True),
+        *(score_at(i) for i in range(len(readings))),
     )
 
 
