@@ -117,8 +117,7 @@ class CaseloadPage(QWidget):
         layout.addWidget(self.table)
 
         self.filter.textChanged.connect(self._filter_changed)
-        self.status.currentIndexChanged.connect(
-            lambda _: self._status_changed(self.status.currentData()))
+        self.status.currentIndexChanged.connect(self._status_picked)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)  # Enter on a row
         self.add_button.clicked.connect(self.new_family)
@@ -144,6 +143,10 @@ class CaseloadPage(QWidget):
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_text(text)
         self._update_count()
+
+    def _status_picked(self, _index: int) -> None:
+        data = self.status.currentData()  # Qt hands a StrEnum back as a plain str
+        self._status_changed(None if data is None else FamilyStatus(data))
 
     def _status_changed(self, status: FamilyStatus | None) -> None:
         self.proxy.set_status(status)

@@ -111,7 +111,8 @@ class ConsentDialog(FormDialog):
         self.finish_layout()
 
     def values(self) -> tuple[ConsentKind, str, dt.date, str]:
-        return (self.kind.currentData(), self.person.currentData(),
+        # Qt hands StrEnum data back as plain str, hence the enum constructors here.
+        return (ConsentKind(self.kind.currentData()), self.person.currentData(),
                 self.given.date().toPython(), self.notes.text().strip())  # type: ignore[return-value]
 
 
@@ -157,7 +158,7 @@ class StatusDialog(FormDialog):
         self._update()
 
     def _update(self) -> None:
-        closing = self.to.currentData() is FamilyStatus.CLOSED
+        closing = FamilyStatus(self.to.currentData()) is FamilyStatus.CLOSED
         self.closure.setVisible(closing)
         self.closure_label.setVisible(closing)
 
@@ -167,6 +168,6 @@ class StatusDialog(FormDialog):
         return ""
 
     def values(self) -> tuple[FamilyStatus, ClosureReason | None, str, dt.date]:
-        to = self.to.currentData()
-        closure = self.closure.currentData() if to is FamilyStatus.CLOSED else None
+        to = FamilyStatus(self.to.currentData())
+        closure = ClosureReason(self.closure.currentData()) if to is FamilyStatus.CLOSED else None
         return to, closure, self.reason.toPlainText().strip(), self.on.date().toPython()  # type: ignore[return-value]

@@ -184,7 +184,9 @@ class RecordForm(QWidget):
             elif isinstance(editor, QCheckBox):
                 out[f.name] = editor.isChecked()
             elif isinstance(editor, QComboBox):
-                out[f.name] = editor.currentData()
+                # Qt hands a StrEnum back as a plain str: make it the enum again.
+                data = editor.currentData()
+                out[f.name] = f.choices(data) if f.choices and data is not None else data
             elif isinstance(editor, QSpinBox):
                 out[f.name] = editor.value()
             elif isinstance(editor, QLineEdit):

@@ -284,3 +284,45 @@ def test_killing_the_app_mid_edit_loses_nothing_typed(make_store, tmp_path: Path
         notes = [n for f in store.list(Family) for n in load_family(store, f.id).notes]
         assert text in [n.text for n in notes]
         assert store.check() == []
+
+
+def test_status_filter_shows_only_that_status(qtbot, make_window, make_store) -> None:
+    window = make_window(make_store(15))
+    unlock(qtbot, window)
+    combo = window.caseload.status
+    combo.setCurrentIndex(combo.findText("Closed"))
+    shown = [window.caseload.proxy.index(r, 0).data(ROW_ROLE)
+             for r in range(window.caseload.proxy.rowCount())]
+    expected = [r for r in window.caseload.model.rows() if r.status is FamilyStatus.CLOSED]
+    assert len(shown) == len(expected)
+    assert all(r.status is FamilyStatus.CLOSED for r in shown)
+
+
+def test_closing_a_case_from_the_status_dialog(
+    qtbot, make_window, make_store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmdesk.families import ClosureReason
+    from ui.dialogs import StatusDialog
+
+    path = make_store(4)
+    window = make_window(path)
+    unlock(qtbot, window)
+    family = open_first_family(qtbot, window)
+
+    def choose_close(dialog: StatusDialog) -> int:
+        dialog.to.setCurrentIndex(dialog.to.findData(FamilyStatus.CLOSED))
+        dialog.closure.setCurrentIndex(dialog.closure.findData(ClosureReason.STEPPED_DOWN))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(StatusDialog, "exec", choose_close)
+    window.family_page.status_button.click()
+    page = window.family_page
+    qtbot.waitUntil(lambda: page.family is not None and page.family.status is FamilyStatus.CLOSED)
+    assert page.read_only
+    assert not page.details_form.isEnabled()
+    assert "closed" in page.banner.text()
+    window.close()
+    with Store.open(path, TEST_PASSPHRASE) as store:
+        saved = store.get(Family, family.id)
+        assert saved.status is FamilyStatus.CLOSED
+        assert saved.closure_reason is ClosureReason.STEPPED_DOWN
