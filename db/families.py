@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from db.outcomes import claim_status_by_family
+from db.stars import star_due_by_family
 from db.store import Store
 from fmdesk.caseload import CaseloadRow, TimelineEvent, caseload_row, timeline
 from fmdesk.demo import demo_caseload
@@ -69,6 +70,8 @@ def load_caseload(store: Store) -> list[CaseloadRow]:
     claims = claim_status_by_family(store)
     if claims:
         rows = [replace(r, claim_status=claims.get(r.family_id, "")) for r in rows]
+    star_due = star_due_by_family(store, dt.date.today())
+    rows = [replace(r, star_due=star_due.get(r.family_id, "")) for r in rows]
     rows.sort(key=lambda r: r.reference)
     return rows
 
