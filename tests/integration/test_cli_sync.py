@@ -1,0 +1,174 @@
+"""Sync from the command line, end to end: two stores enrol each other, exchange bundles, meet a
+conflict, decide it, and recover a forgotten passphrase. Each step runs the real `fmdesk` entry
+point in a child process; each unlock costs a real Argon2id derivation, so one scenario runs
+through in order (module-scoped fixtures) rather than rebuilding stores per test."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db.store import Store
+from fmdesk.families import Family
+
+PASSPHRASE = "quillfeather maple lantern harbour"
+NEW_PASSPHRASE = "Siobhán's bicycle under the pier"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def fmdesk(
+    home: Path,
+    store: Path,
+    *args: str | Path,
+    new: str | None = None,
+    passphrase: str | None = PASSPHRASE,
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
+    env["FMDESK_HOME"] = str(home)
+    env["FMDESK_STORE"] = str(store)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    if passphrase is not None:
+        env["FMDESK_PASSPHRASE"] = passphrase
+    if new is not None:
+        env["FMDESK_NEW_PASSPHRASE"] = new
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *map(str, args)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    for word in words:
+        assert word in result.stderr
+    return result.stderr
+
+
+class Scene:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.home = folder / "home"
+        self.practitioner = folder / "practitioner"
+        self.coordinator = folder / "coordinator"
+
+    def p(self, *args: str | Path, **kw: str | None) -> subprocess.CompletedProcess[str]:
+        return fmdesk(self.home, self.practitioner, *args, **kw)
+
+    def c(self, *args: str | Path, **kw: str | None) -> subprocess.CompletedProcess[str]:
+        return fmdesk(self.home, self.coordinator, *args, **kw)
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
+    """Both stores made and enrolled both ways; the practitioner has 3 demo families."""
+    s = Scene(tmp_path_factory.mktemp("sync-cli"))
+    ok(s.p("init", "--name", "Zoë Adeyemi", new=PASSPHRASE, passphrase=None))
+    ok(
+        s.c(
+            "init",
+            "--role",
+            "coordinator",
+            "--name",
+            "Central Team",
+            new=PASSPHRASE,
+            passphrase=None,
+        )
+    )
+    ok(s.p("demo-data", "--families", "3", "--seed", "4"))
+    s.p_fingerprint = ok(s.p("enrol", "export", "-o", s.folder / "p.fmid")).split(": ")[1][:24]
+    s.c_fingerprint = ok(s.c("enrol", "export", "-o", s.folder / "c.fmid")).split(": ")[1][:24]
+    # Without a terminal, enrolment refuses to go ahead unasked.
+    refused(s.p("enrol", "import", s.folder / "c.fmid"), "--yes")
+    shown = ok(s.p("enrol", "import", s.folder / "c.fmid", "--yes"))
+    assert s.c_fingerprint in shown
+    assert "sealed to the coordinator" in shown
+    assert s.p_fingerprint in ok(s.c("enrol", "import", s.folder / "p.fmid", "--yes"))
+    return s
+
+
+def test_enrolment_shows_each_sides_fingerprint(scene: Scene) -> None:
+    status = json.loads(ok(scene.p("sync", "status", "--json")))
+    assert status["fingerprint"] == scene.p_fingerprint
+    (partner,) = status["partners"]
+    assert partner["name"] == "Central Team"
+    assert partner["fingerprint"] == scene.c_fingerprint
+    assert partner["pending"] > 3  # three families and their people, notes, consents...
+
+
+def test_bundles_travel_conflicts_are_shown_and_decided(scene: Scene) -> None:
+    first = scene.folder / "1.fmb"
+    assert "Wrote bundle 1 for Central Team" in ok(scene.p("bundle", "export", "-o", first))
+    imported = ok(scene.c("bundle", "import", first))
+    assert imported.startswith("1.fmb: ")
+    new = int(imported.split(": ")[1].split(" new")[0])
+    assert new > 3
+    assert "0 conflicts" in imported
+    assert "Already imported: nothing changed." in ok(scene.c("bundle", "import", first))
+
+    # Both sides change the same family's postcode.
+    with Store.open(scene.practitioner, PASSPHRASE) as store:
+        family = sorted(store.list(Family), key=lambda f: f.reference)[0]
+        store.save(family.replace(postcode="LS2 2BB"))
+    with Store.open(scene.coordinator, PASSPHRASE) as store:
+        store.save(store.get(Family, family.id).replace(postcode="LS9 9ZZ"))
+    second = scene.folder / "2.fmb"
+    ok(scene.p("bundle", "export", "-o", second))
+    assert "1 conflict to decide" in ok(scene.c("bundle", "import", second))
+
+    (conflict,) = json.loads(ok(scene.c("conflicts", "list", "--json")))
+    assert conflict["field"] == "postcode"
+    assert {conflict["local"], conflict["incoming"]} == {"LS9 9ZZ", "LS2 2BB"}
+    assert conflict["family"].startswith(family.reference)
+    decided = ok(scene.c("conflicts", "resolve", str(conflict["id"]), "--keep", "incoming"))
+    assert "'LS2 2BB'" in decided
+    assert ok(scene.c("conflicts", "list")).strip() == "No conflicts to decide."
+    (history,) = json.loads(ok(scene.c("conflicts", "list", "--all", "--json")))
+    assert history["choice"] == "incoming"
+    assert history["decided_at"]
+    with Store.open(scene.coordinator, PASSPHRASE) as store:
+        assert store.get(Family, family.id).postcode == "LS2 2BB"
+
+
+def test_a_damaged_bundle_is_refused_and_the_others_still_import(scene: Scene) -> None:
+    good = scene.folder / "3.fmb"
+    ok(scene.p("bundle", "export", "-o", good))
+    damaged = scene.folder / "damaged.fmb"
+    damaged.write_bytes(good.read_bytes()[:-40])
+    result = scene.c("bundle", "import", damaged, good)
+    refused(result, "damaged.fmb", "damaged or incomplete")
+    assert "3.fmb: " in result.stdout
+    not_ours = scene.folder / "not-a-bundle.fmb"
+    not_ours.write_text("hello")
+    refused(scene.c("bundle", "import", not_ours), "not an fmdesk sync bundle")
+
+
+def test_a_forgotten_passphrase_is_recovered_through_the_coordinator(scene: Scene) -> None:
+    request = scene.folder / "help.fmrq"
+    asked = ok(scene.p("recover", "request", "-o", request, passphrase=None, new=NEW_PASSPHRASE))
+    code = asked.split("code: ")[1].strip()
+    issued = scene.c("recover", "issue", request, "-o", scene.folder / "unlock.fmul", "--yes")
+    assert code in ok(issued)
+    assert "Zoë Adeyemi" in issued.stdout
+    done = scene.p(
+        "recover",
+        "--unlock-file",
+        scene.folder / "unlock.fmul",
+        passphrase=None,
+        new=NEW_PASSPHRASE,
+    )
+    assert "new passphrase is set" in ok(done)
+    assert "sound" in ok(scene.p("check", passphrase=NEW_PASSPHRASE))
+    refused(scene.p("check"), "passphrase")
