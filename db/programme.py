@@ -7,6 +7,7 @@ their records in well under a second; benchmarks/bench_programme.py measures it)
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from fmdesk.programme import (
     targets_to_plain,
 )
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from fmdesk.records import Record
+from fmdesk.records import Record, kind_class
 from fmdesk.stars import StarReading
 
 TARGETS_SETTING = "programme.targets"
@@ -112,13 +113,13 @@ def import_identified(
     total = len(checked.families)
     people = measures = 0
     with store.transaction():
-        for done, item in enumerate(checked.families, start=1):
+        for first in range(0, total, 250):  # a few hundred families a write: one transaction
             cancel.raise_if_cancelled()
-            store.save(*item.records)
-            people += len(item.people)
-            measures += len(item.measures)
-            if done % 100 == 0 or done == total:
-                progress(done, total)
+            chunk = checked.families[first : first + 250]
+            store.save(*(r for item in chunk for r in item.records))
+            people += sum(len(item.people) for item in chunk)
+            measures += sum(len(item.measures) for item in chunk)
+            progress(min(first + 250, total), total)
     return ImportedFamilies(
         families=total,
         people=people,
@@ -128,7 +129,7 @@ def import_identified(
     )
 
 
-# ---- the programme's records, read once --------------------------------------------------------
+# ---- the programme's records, read once and kept ------------------------------------------------
 
 OUTCOME_KINDS: tuple[type[Record], ...] = (
     Person,
@@ -140,30 +141,108 @@ OUTCOME_KINDS: tuple[type[Record], ...] = (
     Assessment,
     FamilyPlan,
 )
+PROGRAMME_KINDS: tuple[type[Record], ...] = (
+    Family,
+    StatusChange,
+    Allocation,
+    StarReading,
+    *OUTCOME_KINDS,
+)
+_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+_MASK = (1 << 64) - 1
+
+
+@dataclasses.dataclass
+class _FamilyEntry:
+    signature: tuple[int, int]
+    records: list[Record]
+
+
+@dataclasses.dataclass
+class _ProgrammeCache:
+    """One store's families: their records, and where each stands on `today`.
+
+    Reading and judging 3,000 families costs seconds (parsing every record, then every
+    outcome of every problem); a refresh re-reads only the families whose records changed (the
+    revision of one of their records, or their number, differs) and re-judges only those, unless
+    the day has changed. Kept for the life of the process on the thread that owns the store.
+    """
+
+    entries: dict[str, _FamilyEntry] = dataclasses.field(default_factory=dict)
+    outcomes: dict[str, FamilyOutcomes] = dataclasses.field(default_factory=dict)
+    today: dt.date | None = None
+
+
+_CACHES: dict[str, _ProgrammeCache] = {}
+
+
+def _refresh(store: Store, today: dt.date, library: FrameworkLibrary | None) -> _ProgrammeCache:
+    cache = _CACHES.setdefault(store.info.store_id, _ProgrammeCache())
+    kinds = [k.KIND for k in PROGRAMME_KINDS]
+    marks = ",".join("?" * len(kinds))
+    # Each family's signature: how many records it has and an order-free mix of every record's
+    # id and revision, so any save, merge, deletion or purge of one of them changes it.
+    signatures: dict[str, tuple[int, int]] = {}
+    for family_id, record_id, revision in store.db.execute(
+        f"SELECT family_id, id, revision FROM records WHERE kind IN ({marks}) AND family_id != ''",
+        kinds,
+    ):
+        count, mix = signatures.get(family_id, (0, 0))
+        signatures[family_id] = (count + 1, (mix + hash((record_id, revision))) & _MASK)
+    for gone in set(cache.entries) - set(signatures):
+        del cache.entries[gone]
+        cache.outcomes.pop(gone, None)
+    changed = [
+        fid
+        for fid, signature in signatures.items()
+        if fid not in cache.entries or cache.entries[fid].signature != signature
+    ]
+    fresh: dict[str, list[Record]] = {fid: [] for fid in changed}
+    for first in range(0, len(changed), _CHUNK):
+        ids = changed[first : first + _CHUNK]
+        rows = store.db.execute(
+            f"SELECT family_id, kind, body FROM records WHERE deleted = 0 AND kind IN ({marks}) "
+            f"AND family_id IN ({','.join('?' * len(ids))})",
+            [*kinds, *ids],
+        )
+        for family_id, kind, body in rows:
+            fresh[family_id].append(kind_class(kind).from_dict(json.loads(body)))
+    for fid in changed:
+        cache.entries[fid] = _FamilyEntry(signatures[fid], fresh[fid])
+    rejudge = list(cache.entries) if cache.today != today or library is not None else changed
+    library = library or FrameworkLibrary.shipped()
+    for fid in rejudge:
+        records = cache.entries[fid].records
+        family = next((r for r in records if isinstance(r, Family)), None)
+        if family is None:  # records of a family this store does not hold (or not yet)
+            cache.outcomes.pop(fid, None)
+            continue
+        cache.outcomes[fid] = readiness_by_family([family], records, library, today)[fid]
+    cache.today = today
+    return cache
+
+
+def forget_programme_cache() -> None:
+    """Drop every cached programme (on lock, so no family data stays in memory)."""
+    _CACHES.clear()
 
 
 def load_outcomes(
-    store: Store,
-    today: dt.date,
-    *,
-    families: Sequence[Family] | None = None,
-    library: FrameworkLibrary | None = None,
+    store: Store, today: dt.date, *, library: FrameworkLibrary | None = None
 ) -> dict[str, FamilyOutcomes]:
-    families = store.list(Family) if families is None else families
-    records: list[Record] = []
-    for kind in OUTCOME_KINDS:
-        records.extend(store.list(kind))
-    return readiness_by_family(families, records, library or FrameworkLibrary.shipped(), today)
+    """Where every family stands against its framework on `today`, by family id."""
+    return dict(_refresh(store, today, library).outcomes)
 
 
 def load_programme(store: Store, today: dt.date) -> ProgrammeRecords:
-    families = store.list(Family)
+    cache = _refresh(store, today, None)
+    records = [r for entry in cache.entries.values() for r in entry.records]
     return ProgrammeRecords(
-        families=families,
-        changes=store.list(StatusChange),
-        allocations=store.list(Allocation),
-        readings=store.list(StarReading),
-        outcomes=load_outcomes(store, today, families=families),
+        families=[r for r in records if isinstance(r, Family)],
+        changes=[r for r in records if isinstance(r, StatusChange)],
+        allocations=[r for r in records if isinstance(r, Allocation)],
+        readings=[r for r in records if isinstance(r, StarReading)],
+        outcomes=dict(cache.outcomes),
     )
 
 
