@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
 
 from db.plans import load_plans
@@ -133,6 +135,21 @@ def test_plan_review_pdf_and_closing(
     assert "Set two alarms" in text
     assert "Breakfast club place" in text
     assert "Version 2, agreed on" in text
+
+    # Print: the same PDF, opened in the computer's PDF viewer (no in-app preview: see
+    # PlanTab.save_plan_pdf).
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "to print.pdf"), "")
+    )
+    tab.print_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    assert Path(opened[0].toLocalFile()) == tmp_path / "to print.pdf"
+    assert (
+        GOAL
+        in PdfReader(tmp_path / "to print.pdf", password="kite harbour").pages[0].extract_text()
+    )
 
     for model in (tab.goal_model, tab.action_model, tab.version_model):
         qtmodeltester.check(model)
