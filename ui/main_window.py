@@ -48,6 +48,7 @@ from ui.outcomes_tab import OutcomesTab
 from ui.plan_tab import PlanTab
 from ui.programme_page import ProgrammePage
 from ui.star_tab import StarTab
+from ui.sync_page import SyncPage
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.unlock import UnlockPage
 from ui.welcome import WelcomePage
@@ -55,7 +56,7 @@ from ui.welcome import WelcomePage
 # Feature tabs on the family record, in order (see ui/feature_tab.py).
 FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab, StarTab, PlanTab, OutcomesTab]
 # Pages on the Go menu (see ui/feature_tab.py: WorkspacePage), shown to the roles they name.
-WORKSPACE_PAGES: list[type[WorkspacePage]] = [ProgrammePage, AllocationPage, ClaimsPage]
+WORKSPACE_PAGES: list[type[WorkspacePage]] = [SyncPage, ProgrammePage, AllocationPage, ClaimsPage]
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
