@@ -9,7 +9,7 @@ APT_PACKAGES := age minisign poppler-utils xvfb xauth libegl1 libgl1 libxkbcommo
 	libxkbcommon-x11-0 libdbus-1-3 libfontconfig1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
 
-.PHONY: run demo test lint bench package system-deps clean
+.PHONY: run demo test test-package lint bench package system-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fmdesk needs Python 3.11 or newer")'
@@ -30,6 +30,11 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+## Build the Linux package and run the packaged `fmdesk self-test` (CI runs this after `test`).
+test-package: $(STAMP) system-deps
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	FMDESK_TEST_PACKAGE=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/packaging
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
