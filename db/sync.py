@@ -492,6 +492,11 @@ class _Applier:
         local = _parsed(held[1]) if held is not None else None
         base_body = self._base.get(change.id)
         base = _parsed(base_body) if base_body is not None else None
+        if base is not None and change.revision < base["revision"]:
+            # A stale copy: a bundle that arrives after a later one from the same partner (they
+            # crossed in the post). Its content is already in the later version; taking it
+            # would look like the partner changing fields back.
+            return Outcome.UNCHANGED, 0
         if local is not None and change.base_revision and change.base_revision == local["revision"]:
             base = local  # the sender edited exactly the version we hold
         self.store.clock.observe(change.revision)
