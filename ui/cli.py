@@ -289,17 +289,18 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
     finally:
         store.close()
 
-from ui import (  # noqa: E402 - command modules register on the group above
-    cli_outcomes,  # noqa: F401 - registers `fmdesk frameworks`
-    cli_plan,  # noqa: F401 - registers `fmdesk plan` on the group above
+# Command modules register their commands on the group above when imported.
+from ui import (  # noqa: E402
+    cli_coordinator,  # noqa: F401 - programme, claims, families import-csv
+    cli_outcomes,  # noqa: F401 - frameworks
+    cli_plan,  # noqa: F401 - plan
+    cli_selftest,  # noqa: F401 - self-test
+    cli_sync,  # noqa: F401 - enrol, bundle, sync, conflicts, recover
 )
 
 if __name__ == "__main__":
-    # As `python -m ui.cli` this file runs as __main__, while command modules such as cli_plan
-    # register on the group of the module they import, `ui.cli`: run that one.
+    # As `python -m ui.cli` this file runs as __main__, while the command modules register on
+    # the group of the module they import, `ui.cli`: run that one.
     from ui.cli import main as registered_main
 
     registered_main()
-from ui import cli_selftest  # noqa: E402,F401
-from ui import cli_coordinator  # noqa: E402,F401 - registers programme, claims, import-csv
-from ui import cli_sync  # noqa: E402,F401 - registers enrol, bundle, sync, conflicts, recover
