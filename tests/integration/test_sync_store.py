@@ -230,3 +230,25 @@ def test_stores_that_merged_the_same_edits_settle_without_sending_for_ever(
     assert (p_family.postcode, p_family.next_action) == ("LS2 2BB", "Call school")
     assert sync.pending_count(practitioner, coordinator.info.store_id) == 0
     assert sync.pending_count(coordinator, practitioner.info.store_id) == 0
+
+
+def test_a_record_with_a_malformed_revision_is_quarantined_not_fatal(
+    pair: tuple[Store, Store], tmp_path: Path
+) -> None:
+    practitioner, coordinator = pair
+    good = Family(reference="EH-2", name="Öztürk family", revision="000001772446500000-00000-aa")
+    bad = Family(reference="EH-3", name="Kowalski family", revision="yesterday")
+    write_bundle(
+        tmp_path / "1.fmb",
+        sender=sync.identity(practitioner),
+        recipient=sync.identity(coordinator).enrolment,
+        changes=[Change.from_record(bad), Change.from_record(good)],
+        sequence=1,
+        previous_sequence=0,
+        acknowledged_up_to=0,
+    )
+    result = sync.import_bundle(coordinator, tmp_path / "1.fmb")
+    assert result.new == 1
+    assert [r.id for r in result.rejected] == [bad.id]
+    assert "is not a revision" in result.rejected[0].reason
+    assert coordinator.get(Family, bad.id) is None
