@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,14 +24,7 @@ from fmdesk.families import (
     FamilyStatus,
     Person,
 )
-
-
-def _date_edit(parent: QWidget, label: str) -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate(), parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setAccessibleName(label)
-    return edit
+from ui.widgets import date_edit
 
 
 class FormDialog(QDialog):
@@ -47,7 +38,8 @@ class FormDialog(QDialog):
         self.problem.setStyleSheet("color: #a4262c;")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -101,7 +93,7 @@ class ConsentDialog(FormDialog):
             if p.role.value != "child" and p.in_household:
                 self.person.addItem(p.display_name, p.id)
         self.person.addItem("The family (recorded jointly)", "")
-        self.given = _date_edit(self, "Date given")
+        self.given = date_edit(self, "Date given")
         self.notes = QLineEdit(self)
         self.notes.setAccessibleName("Notes")
         self.form.addRow("Consent &to:", self.kind)
@@ -112,14 +104,18 @@ class ConsentDialog(FormDialog):
 
     def values(self) -> tuple[ConsentKind, str, dt.date, str]:
         # Qt hands StrEnum data back as plain str, hence the enum constructors here.
-        return (ConsentKind(self.kind.currentData()), self.person.currentData(),
-                self.given.date().toPython(), self.notes.text().strip())  # type: ignore[return-value]
+        return (
+            ConsentKind(self.kind.currentData()),
+            self.person.currentData(),
+            self.given.date().toPython(),
+            self.notes.text().strip(),
+        )  # type: ignore[return-value]
 
 
 class DateDialog(FormDialog):
     def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
-        self.date = _date_edit(self, label)
+        self.date = date_edit(self, label)
         self.form.addRow(label + ":", self.date)
         self.finish_layout()
 
@@ -136,8 +132,9 @@ class StatusDialog(FormDialog):
         self.to.setAccessibleName("New status")
         for s in FamilyStatus:
             if s in TRANSITIONS[family.status]:
-                self.to.addItem("Reopen (active)" if family.status is FamilyStatus.CLOSED
-                                else s.label, s)
+                self.to.addItem(
+                    "Reopen (active)" if family.status is FamilyStatus.CLOSED else s.label, s
+                )
         self.closure = QComboBox(self)
         self.closure.setAccessibleName("Reason for closing")
         for r in ClosureReason:
@@ -146,7 +143,7 @@ class StatusDialog(FormDialog):
         self.reason.setAccessibleName("Reason")
         self.reason.setTabChangesFocus(True)
         self.reason.setMaximumHeight(80)
-        self.on = _date_edit(self, "Date")
+        self.on = date_edit(self, "Date")
         self.form.addRow("&New status:", self.to)
         self.closure_label = QLabel("Reason for &closing:", self)
         self.closure_label.setBuddy(self.closure)

@@ -14,9 +14,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -44,6 +42,7 @@ from fmdesk.records import Record
 from ui.feature_tab import FeatureTab
 from ui.forms import Field, RecordForm
 from ui.models import ROW_ROLE, Column, RowTableModel
+from ui.widgets import record_table
 
 FAMILY_FIELDS = (
     Field("name", "Family name"),
@@ -81,8 +80,13 @@ def _people_columns(today: dt.date) -> tuple[Column[Person], ...]:
     return (
         Column("Name", lambda p: p.display_name),
         Column("Role", lambda p: p.role, text=lambda r: r.label),
-        Column("Age", lambda p: p.age(today), text=lambda a: "" if a is None else str(a),
-               align_right=True, tooltip=lambda p: p.age_text(today)),
+        Column(
+            "Age",
+            lambda p: p.age(today),
+            text=lambda a: "" if a is None else str(a),
+            align_right=True,
+            tooltip=lambda p: p.age_text(today),
+        ),
         Column("Relationship", lambda p: p.relationship),
         Column("School", lambda p: p.school),
     )
@@ -99,19 +103,6 @@ TIMELINE_COLUMNS: tuple[Column[TimelineEvent], ...] = (
     Column("What", lambda e: e.what),
     Column("Detail", lambda e: e.detail),
 )
-
-
-def _table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class FamilyPage(QWidget):
@@ -150,7 +141,7 @@ class FamilyPage(QWidget):
         self.tabs.addTab(self._consent_tab(), "C&onsent")
         self.tabs.addTab(self._notes_tab(), "&Notes and visits")
         self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(TIMELINE_COLUMNS, self)
-        self.timeline_view = _table(self, "Timeline")
+        self.timeline_view = record_table(self, "Timeline")
         self.timeline_view.setModel(self.timeline_model)
         self.tabs.addTab(self.timeline_view, "&Timeline")
 
@@ -174,7 +165,7 @@ class FamilyPage(QWidget):
     def _household_tab(self) -> QWidget:
         tab = QWidget(self)
         self.people_model: RowTableModel[Person] = RowTableModel(_people_columns(self.today), self)
-        self.people_view = _table(tab, "Household members")
+        self.people_view = record_table(tab, "Household members")
         self.people_view.setModel(self.people_model)
         self.person_form = RecordForm(PERSON_FIELDS, tab)
         self.add_person_button = QPushButton("&Add person", tab)
@@ -196,7 +187,8 @@ class FamilyPage(QWidget):
         split.setStretchFactor(1, 2)
         QVBoxLayout(tab).addWidget(split)
         self.people_view.selectionModel().currentRowChanged.connect(
-            lambda cur, _: self.person_form.load(cur.data(ROW_ROLE), read_only=self.read_only))
+            lambda cur, _: self.person_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
+        )
         self.person_form.edited.connect(lambda r: self.save.emit([r]))
         self.add_person_button.clicked.connect(lambda: self._add_person(PersonRole.PARENT_CARER))
         self.add_child_button.clicked.connect(lambda: self._add_person(PersonRole.CHILD))
@@ -205,14 +197,17 @@ class FamilyPage(QWidget):
 
     def _consent_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.consent_model: RowTableModel[Consent] = RowTableModel((
-            Column("Consent to", lambda c: c.kind, text=lambda k: k.label),
-            Column("Given by", lambda c: self._name(c.person_id)),
-            Column("Given on", lambda c: c.given_on),
-            Column("Withdrawn on", lambda c: c.withdrawn_on),
-            Column("Notes", lambda c: c.notes),
-        ), self)
-        self.consent_view = _table(tab, "Consents")
+        self.consent_model: RowTableModel[Consent] = RowTableModel(
+            (
+                Column("Consent to", lambda c: c.kind, text=lambda k: k.label),
+                Column("Given by", lambda c: self._name(c.person_id)),
+                Column("Given on", lambda c: c.given_on),
+                Column("Withdrawn on", lambda c: c.withdrawn_on),
+                Column("Notes", lambda c: c.notes),
+            ),
+            self,
+        )
+        self.consent_view = record_table(tab, "Consents")
         self.consent_view.setModel(self.consent_model)
         self.consent_state = QLabel(tab)
         self.consent_state.setAccessibleName("Consent in force")
@@ -233,7 +228,7 @@ class FamilyPage(QWidget):
     def _notes_tab(self) -> QWidget:
         tab = QWidget(self)
         self.notes_model: RowTableModel[CaseNote] = RowTableModel(NOTE_COLUMNS, self)
-        self.notes_view = _table(tab, "Notes and visits")
+        self.notes_view = record_table(tab, "Notes and visits")
         self.notes_view.setModel(self.notes_model)
         self.note_form = RecordForm(NOTE_FIELDS, tab)
         self.new_note_button = QPushButton("New &note or visit", tab)
@@ -249,7 +244,8 @@ class FamilyPage(QWidget):
         split.setStretchFactor(1, 2)
         QVBoxLayout(tab).addWidget(split)
         self.notes_view.selectionModel().currentRowChanged.connect(
-            lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only))
+            lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
+        )
         self.note_form.edited.connect(lambda r: self.save.emit([r]))
         self.new_note_button.clicked.connect(self._new_note)
         return tab
@@ -280,8 +276,7 @@ class FamilyPage(QWidget):
         self.record = None
         for form in self.forms():
             form.load(None)
-        for model in (self.people_model, self.consent_model, self.notes_model,
-                      self.timeline_model):
+        for model in (self.people_model, self.consent_model, self.notes_model, self.timeline_model):
             model.set_rows([])
         self.title.clear()
         self.banner.clear()
@@ -294,10 +289,10 @@ class FamilyPage(QWidget):
         family = record.family
         self.title.setText(
             f"<h2>{family.name} <small>· {family.reference} · {family.status.label} · "
-            f"{family.intensity.label} intensity</small></h2>")
+            f"{family.intensity.label} intensity</small></h2>"
+        )
         self._reload_form(self.details_form, family, same_family)
-        self._set_rows(self.people_model, self.people_view, self.person_form, record.people,
-                       select)
+        self._set_rows(self.people_model, self.people_view, self.person_form, record.people, select)
         self.consent_model.set_rows(sorted(record.consents, key=lambda c: c.given_on))
         self._set_rows(self.notes_model, self.notes_view, self.note_form, record.notes, select)
         self.timeline_model.set_rows(record.timeline)
@@ -305,7 +300,8 @@ class FamilyPage(QWidget):
         share = has_consent(record.consents, ConsentKind.SHARE, self.today)
         self.consent_state.setText(
             f"Consent to assess: <b>{'in force' if assess else 'not given'}</b> · "
-            f"Consent to share: <b>{'in force' if share else 'not given'}</b>")
+            f"Consent to share: <b>{'in force' if share else 'not given'}</b>"
+        )
         notices = []
         if family.status is FamilyStatus.CLOSED:
             reason = family.closure_reason.label if family.closure_reason else ""
@@ -316,8 +312,14 @@ class FamilyPage(QWidget):
             tab.show_family(record)
         self.banner.setText(" ".join(notices))
         self.banner.setVisible(bool(notices))
-        for w in (self.add_person_button, self.add_child_button, self.remove_person_button,
-                  self.record_consent_button, self.withdraw_button, self.new_note_button):
+        for w in (
+            self.add_person_button,
+            self.add_child_button,
+            self.remove_person_button,
+            self.record_consent_button,
+            self.withdraw_button,
+            self.new_note_button,
+        ):
             w.setEnabled(not self.read_only)
 
     def _reload_form(self, form: RecordForm, record: Record | None, same: bool) -> None:
@@ -338,8 +340,14 @@ class FamilyPage(QWidget):
         else:
             form.setEnabled(not self.read_only)
 
-    def _set_rows(self, model: RowTableModel, view: QTableView, form: RecordForm,
-                  rows: list, select: str | None) -> None:
+    def _set_rows(
+        self,
+        model: RowTableModel,
+        view: QTableView,
+        form: RecordForm,
+        rows: list,
+        select: str | None,
+    ) -> None:
         ids = {r.id for r in rows}
         keep = select if select in ids else (form.record.id if form.record else None)
         model.set_rows(rows)
@@ -364,9 +372,12 @@ class FamilyPage(QWidget):
         if self.family is None:
             return
         surname = self.family.name.removesuffix(" family").strip()
-        person = Person(family_id=self.family.id, role=role,
-                        given_name="New child" if role is PersonRole.CHILD else "New person",
-                        family_name=surname)
+        person = Person(
+            family_id=self.family.id,
+            role=role,
+            given_name="New child" if role is PersonRole.CHILD else "New person",
+            family_name=surname,
+        )
         self.save.emit([person])
 
     def _remove_person(self) -> None:
@@ -378,8 +389,9 @@ class FamilyPage(QWidget):
     def _new_note(self) -> None:
         if self.family is None:
             return
-        note = CaseNote(family_id=self.family.id, on=dt.date.today(),
-                        contact=ContactType.HOME_VISIT)
+        note = CaseNote(
+            family_id=self.family.id, on=dt.date.today(), contact=ContactType.HOME_VISIT
+        )
         self.save.emit([note])
 
     def _withdraw(self) -> None:

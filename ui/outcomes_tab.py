@@ -26,9 +26,8 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
-from PySide6.QtGui import QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QDateEdit,
@@ -43,13 +42,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
     QStyleOptionViewItem,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -85,6 +82,7 @@ from ui.feature_tab import FeatureTab
 from ui.forms import AUTOSAVE_DELAY_MS, OptionalDateEdit
 from ui.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.tasks import Task, TaskContext, TaskRunner
+from ui.widgets import action_button, date_edit, record_table, stretch_column
 
 CHILD = PersonRole.CHILD
 HOUSEHOLD = ""  # the person id of a tick or measure that concerns the whole household
@@ -97,51 +95,6 @@ def _qdate(day: dt.date) -> QDate:
 
 def _pydate(edit: QDateEdit) -> dt.date:
     return edit.date().toPython()  # type: ignore[return-value]
-
-
-def _date_edit(parent: QWidget, name: str) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setDate(QDate.currentDate())
-    edit.setAccessibleName(name)
-    return edit
-
-
-def _table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def _stretch(view: QTableView, column: int) -> None:
-    """Give the wordy column the spare width rather than the last one."""
-    header = view.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-
-
-def _button(parent: QWidget, text: str, shortcut: str = "", tip: str = "") -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.setMinimumHeight(32)  # the family often looks at the screen with the keyworker
-    if shortcut:
-        QShortcut(
-            QKeySequence(shortcut),
-            parent,
-            button.click,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        tip = f"{tip} ({shortcut})" if tip else shortcut
-    if tip:
-        button.setToolTip(tip)
-    return button
 
 
 def _people_choices(combo: QComboBox, people: Sequence[Person], household: str) -> None:
@@ -296,7 +249,7 @@ class MeasureEditor(QWidget):
         self.value.setRange(0, 100_000)
         self.value.setDecimals(1)
         self.period_start = OptionalDateEdit("Period from", self)
-        self.on = _date_edit(self, "Date, or end of the period")
+        self.on = date_edit(self, "Date, or end of the period")
         self.term = QComboBox(self)
         self.term.setEditable(True)
         self.detail = QLineEdit(self)
@@ -483,7 +436,7 @@ class EquivalentProgressDialog(_Dialog):
             self.problem.addItem(f"{problem.code} {problem.name}", problem.code)
         self.approved_by = QLineEdit(self)
         self.role = QLineEdit(approver_role, self)
-        self.approved_on = _date_edit(self, "Approved on")
+        self.approved_on = date_edit(self, "Approved on")
         self.reason = QPlainTextEdit(self)
         self.reason.setTabChangesFocus(True)
         self.row("Problem", self.problem)
@@ -518,7 +471,7 @@ class EvidenceDialog(_Dialog):
         words = QLabel(outcome.text, self)
         words.setWordWrap(True)
         self.form.addRow(words)
-        self.holds_from = _date_edit(self, "Holds from")
+        self.holds_from = date_edit(self, "Holds from")
         self.source = QComboBox(self)
         self.source.setEditable(True)
         self.source.addItems(list(outcome.evidence))
@@ -561,7 +514,7 @@ class OutcomesTab(FeatureTab):
         self.framework_label.setTextFormat(Qt.TextFormat.RichText)
         self.framework_choice = QComboBox(self)
         self.framework_choice.setAccessibleName("Framework to attach")
-        self.attach_button = _button(
+        self.attach_button = action_button(
             self, "Attach &framework", tip="Judge this family under the chosen framework version"
         )
         top = QHBoxLayout()
@@ -607,16 +560,18 @@ class OutcomesTab(FeatureTab):
     def _indicators_section(self) -> QWidget:
         tab = QWidget(self)
         self.indicator_model: RowTableModel[IndicatorRow] = RowTableModel(INDICATOR_COLUMNS, self)
-        self.indicator_view = _table(tab, "Indicators of need")
+        self.indicator_view = record_table(tab, "Indicators of need")
         self.indicator_view.setModel(self.indicator_model)
-        _stretch(self.indicator_view, 2)
+        stretch_column(self.indicator_view, 2)
         self.tick_who = QComboBox(tab)
-        self.tick_on = _date_edit(tab, "Seen on")
+        self.tick_on = date_edit(tab, "Seen on")
         self.tick_source = QComboBox(tab)
         self.tick_source.setEditable(True)
         self.tick_by = QLineEdit(tab)
-        self.tick_button = _button(tab, "&Tick", "Ctrl+T", "Tick the chosen indicator")
-        self.untick_button = _button(tab, "&Untick", "Ctrl+Shift+T", "Untick it for this person")
+        self.tick_button = action_button(tab, "&Tick", "Ctrl+T", "Tick the chosen indicator")
+        self.untick_button = action_button(
+            tab, "&Untick", "Ctrl+Shift+T", "Untick it for this person"
+        )
         editor = QGroupBox("Tick the chosen indicator", tab)
         form = QFormLayout(editor)
         for label, widget in (
@@ -656,16 +611,16 @@ class OutcomesTab(FeatureTab):
         self.measure_model: RowTableModel[Measure] = RowTableModel(
             _measure_columns(self._name), self
         )
-        self.measure_view = _table(tab, "Measures")
+        self.measure_view = record_table(tab, "Measures")
         self.measure_view.setModel(self.measure_model)
         self.measure_editor = MeasureEditor(tab)
-        self.add_baseline_button = _button(
+        self.add_baseline_button = action_button(
             tab, "Add &baseline", "Ctrl+B", "A figure describing the family at entry"
         )
-        self.add_later_button = _button(
+        self.add_later_button = action_button(
             tab, "Add later &measure", "Ctrl+M", "A figure since entry, to measure progress"
         )
-        self.remove_measure_button = _button(tab, "&Remove measure")
+        self.remove_measure_button = action_button(tab, "&Remove measure")
         buttons = QHBoxLayout()
         for button in (self.add_baseline_button, self.add_later_button):
             buttons.addWidget(button)
@@ -696,13 +651,13 @@ class OutcomesTab(FeatureTab):
     def _outcomes_section(self) -> QWidget:
         tab = QWidget(self)
         self.problem_model: RowTableModel[ProblemProgress] = RowTableModel(PROBLEM_COLUMNS, self)
-        self.problem_view = _table(tab, "Problems present")
+        self.problem_view = record_table(tab, "Problems present")
         self.problem_view.setModel(self.problem_model)
         self.outcome_model: RowTableModel[OutcomeRow] = RowTableModel(OUTCOME_COLUMNS, self)
-        self.outcome_view = _table(tab, "Outcomes")
+        self.outcome_view = record_table(tab, "Outcomes")
         self.outcome_view.setModel(self.outcome_model)
         self.outcome_view.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self))
-        _stretch(self.outcome_view, 1)
+        stretch_column(self.outcome_view, 1)
         self.outcome_view.horizontalHeader().setSectionResizeMode(
             PROGRESS_COLUMN, QHeaderView.ResizeMode.Fixed
         )
@@ -718,15 +673,15 @@ class OutcomesTab(FeatureTab):
         self.outcome_progress.setRange(0, 100)
         self.outcome_progress.setAccessibleName("Progress toward the sustained date")
         self.outcome_progress.setMinimumHeight(28)
-        self.evidence_button = _button(
+        self.evidence_button = action_button(
             tab, "Record &evidence…", "Ctrl+E", "Evidence that the outcome holds from a date"
         )
         self.star_area = QComboBox(tab)
         self.star_area.setAccessibleName("Star area")
-        self.star_button = _button(
+        self.star_button = action_button(
             tab, "Use &Star reading", tip="Record the latest Star reading as evidence"
         )
-        self.equivalent_button = _button(
+        self.equivalent_button = action_button(
             tab, "Record e&quivalent progress…", tip="A named approver's decision, with a reason"
         )
         actions = QHBoxLayout()

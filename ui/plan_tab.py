@@ -23,21 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -87,6 +84,7 @@ from ui.plan_dialogs import (
 from ui.plan_editors import ActionEditor, AutosaveEditor, GoalEditor
 from ui.plan_print import build_closure_pdf, build_plan_pdf, framework_names
 from ui.tasks import Task, TaskContext, TaskRunner
+from ui.widgets import action_button, record_table, stretch_column
 
 NEW_ACTION_DUE = dt.timedelta(weeks=4)
 # The keyworker's own service, as the default owner of an action when the household is empty.
@@ -128,42 +126,6 @@ MEMBER_COLUMNS: tuple[Column[TafMember], ...] = (
 )
 
 
-def _table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def _stretch(view: QTableView, column: int) -> None:
-    """Give the wordy column the spare width rather than the last one."""
-    header = view.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-
-
-def _button(parent: QWidget, text: str, shortcut: str = "", tip: str = "") -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.setMinimumHeight(32)  # the family often uses the screen with the keyworker
-    if shortcut:
-        QShortcut(
-            QKeySequence(shortcut),
-            parent,
-            button.click,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        tip = f"{tip} ({shortcut})" if tip else shortcut
-    if tip:
-        button.setToolTip(tip)
-    return button
-
-
 def _index_of(rows: list[Any], ident: str | None) -> int | None:
     return next((i for i, r in enumerate(rows) if r.id == ident), None)
 
@@ -197,31 +159,31 @@ class PlanTab(FeatureTab):
         self.notices.setAccessibleName("Plan warnings")
         self.notices.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
 
-        self.start_button = _button(self, "&Start the plan", tip="Make version 1 of the plan")
-        self.new_version_button = _button(
+        self.start_button = action_button(self, "&Start the plan", tip="Make version 1 of the plan")
+        self.new_version_button = action_button(
             self,
             "New &version (review)…",
             "Ctrl+R",
             "Review the plan: a new version, keeping the one agreed before",
         )
-        self.meeting_button = _button(
+        self.meeting_button = action_button(
             self, "TAF &meeting…", "Ctrl+M", "Record a Team Around the Family meeting"
         )
-        self.pdf_button = _button(
+        self.pdf_button = action_button(
             self, "Save plan as PDF…", "Ctrl+Shift+S", "The printed plan, to sign, as a PDF file"
         )
-        self.print_button = _button(
+        self.print_button = action_button(
             self,
             "Print…",
             "Ctrl+P",
             "Save the plan as a PDF and open it in this computer's PDF viewer to print",
         )
-        self.close_button = _button(
+        self.close_button = action_button(
             self,
             "C&lose the case…",
             tip="Close with a closing summary; the record becomes read-only",
         )
-        self.reopen_button = _button(self, "R&eopen the case…", tip="Reopen, giving a reason")
+        self.reopen_button = action_button(self, "R&eopen the case…", tip="Reopen, giving a reason")
         buttons = QHBoxLayout()
         for b in (
             self.start_button,
@@ -262,9 +224,9 @@ class PlanTab(FeatureTab):
     def _goals_page(self) -> QWidget:
         page = QWidget(self)
         self.goal_model: RowTableModel[PlanGoal] = RowTableModel(GOAL_COLUMNS, self)
-        self.goals_view = _table(page, "Goals")
+        self.goals_view = record_table(page, "Goals")
         self.goals_view.setModel(self.goal_model)
-        _stretch(self.goals_view, 0)
+        stretch_column(self.goals_view, 0)
         self.action_model: RowTableModel[PlanAction] = RowTableModel(
             (
                 Column("What", lambda a: a.what, tooltip=lambda a: a.what),
@@ -275,15 +237,15 @@ class PlanTab(FeatureTab):
             ),
             self,
         )
-        self.actions_view = _table(page, "Actions for the chosen goal")
+        self.actions_view = record_table(page, "Actions for the chosen goal")
         self.actions_view.setModel(self.action_model)
-        _stretch(self.actions_view, 0)
-        self.add_goal_button = _button(page, "Add &goal", "Ctrl+G")
-        self.remove_goal_button = _button(page, "Remove goal")
-        self.add_action_button = _button(
+        stretch_column(self.actions_view, 0)
+        self.add_goal_button = action_button(page, "Add &goal", "Ctrl+G")
+        self.remove_goal_button = action_button(page, "Remove goal")
+        self.add_action_button = action_button(
             page, "Add &action", "Ctrl+Shift+A", "Add an action to the chosen goal"
         )
-        self.remove_action_button = _button(page, "Remove action")
+        self.remove_action_button = action_button(page, "Remove action")
         self.actions_heading = QLabel("Actions", page)
 
         left = QWidget(page)
@@ -335,9 +297,9 @@ class PlanTab(FeatureTab):
     def _versions_page(self) -> QWidget:
         page = QWidget(self)
         self.version_model: RowTableModel[FamilyPlan] = RowTableModel(VERSION_COLUMNS, self)
-        self.versions_view = _table(page, "Plan versions")
+        self.versions_view = record_table(page, "Plan versions")
         self.versions_view.setModel(self.version_model)
-        _stretch(self.versions_view, 2)
+        stretch_column(self.versions_view, 2)
         self.changes_heading = QLabel(page)
         self.changes = QPlainTextEdit(page)
         self.changes.setReadOnly(True)
@@ -352,11 +314,11 @@ class PlanTab(FeatureTab):
     def _team_page(self) -> QWidget:
         page = QWidget(self)
         self.member_model: RowTableModel[TafMember] = RowTableModel(MEMBER_COLUMNS, self)
-        self.members_view = _table(page, "Team members")
+        self.members_view = record_table(page, "Team members")
         self.members_view.setModel(self.member_model)
         self.member_form = RecordForm(MEMBER_FIELDS, page)
-        self.add_member_button = _button(page, "Add team member…", "Ctrl+Shift+T")
-        self.remove_member_button = _button(page, "Remove from team")
+        self.add_member_button = action_button(page, "Add team member…", "Ctrl+Shift+T")
+        self.remove_member_button = action_button(page, "Remove from team")
         self.meeting_model: RowTableModel[TafMeeting] = RowTableModel(
             (
                 Column("No.", lambda m: m.number, align_right=True),
@@ -368,7 +330,7 @@ class PlanTab(FeatureTab):
             ),
             self,
         )
-        self.meetings_view = _table(page, "Meetings")
+        self.meetings_view = record_table(page, "Meetings")
         self.meetings_view.setModel(self.meeting_model)
         self.meeting_details = QLabel(page)
         self.meeting_details.setWordWrap(True)
@@ -420,7 +382,7 @@ class PlanTab(FeatureTab):
         self.closure_text.setTextFormat(Qt.TextFormat.RichText)
         self.closure_text.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.closure_text.setAccessibleName("Closing summary")
-        self.closure_pdf_button = _button(page, "Save closing summary as PDF…")
+        self.closure_pdf_button = action_button(page, "Save closing summary as PDF…")
         layout = QVBoxLayout(page)
         layout.addWidget(self.closure_text, 1)
         layout.addWidget(self.closure_pdf_button, 0, Qt.AlignmentFlag.AlignLeft)

@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +67,7 @@ from ui.models import ROW_ROLE, Column, RowTableModel
 from ui.star_chart import StarChartWidget
 from ui.star_reading import StarReadingPage
 from ui.tasks import Task, TaskContext, TaskRunner
+from ui.widgets import record_table
 
 NOTICE_STYLE = "background: #fff4ce; padding: 6px; border-radius: 3px;"
 
@@ -160,18 +159,6 @@ def ask_reason(parent: QWidget, title: str, prompt: str) -> str | None:
     return dialog.reason.text().strip()
 
 
-def _table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
 class StarTab(FeatureTab):
     title = "Sta&r"
 
@@ -237,12 +224,12 @@ class StarTab(FeatureTab):
         buttons.addWidget(self.load_button)
 
         self.readings_model: RowTableModel[ReadingRow] = RowTableModel(READING_COLUMNS, self)
-        self.readings_view = _table(page, "Star readings")
+        self.readings_view = record_table(page, "Star readings")
         self.readings_view.setModel(self.readings_model)
         self.over_time_model: RowTableModel[OverTimeRow] = RowTableModel(
             over_time_columns(()), self
         )
-        self.over_time_view = _table(page, "Scores over time")
+        self.over_time_view = record_table(page, "Scores over time")
         self.over_time_view.setModel(self.over_time_model)
         self.over_time_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.movement = QLabel(page)

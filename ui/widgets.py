@@ -1,0 +1,60 @@
+"""Small widget builders every screen shares, so tables, buttons and dates look and behave alike."""
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+
+def record_table(parent: QWidget, name: str) -> QTableView:
+    """A read-only table of records: whole rows selected one at a time, columns fit their text."""
+    view = QTableView(parent)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def stretch_column(view: QTableView, column: int) -> None:
+    """Give the wordy column the spare width rather than the last one."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+def action_button(parent: QWidget, text: str, shortcut: str = "", tip: str = "") -> QPushButton:
+    """A button with an accessible name, a shortcut that works anywhere in `parent`, and a
+    tooltip that names the shortcut."""
+    button = QPushButton(text, parent)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setMinimumHeight(32)  # the family often looks at the screen with the keyworker
+    if shortcut:
+        QShortcut(
+            QKeySequence(shortcut),
+            parent,
+            button.click,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        tip = f"{tip} ({shortcut})" if tip else shortcut
+    if tip:
+        button.setToolTip(tip)
+    return button
+
+
+def date_edit(parent: QWidget, name: str) -> QDateEdit:
+    """A day-month-year date with a calendar, starting at today."""
+    edit = QDateEdit(QDate.currentDate(), parent)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setAccessibleName(name)
+    return edit
