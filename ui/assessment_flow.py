@@ -74,11 +74,11 @@ from ui.assessment_pages import (
     indicator_choices,
     make_page,
 )
+from ui.autosave import Autosave
 from ui.errors import show_error
 from ui.models import Column, RowTableModel
 from ui.tasks import Task, TaskContext, TaskRunner
 
-AUTOSAVE_DELAY_MS = 400
 STATE_ROLE = Qt.ItemDataRole.UserRole + 10  # a step's StepState
 STEP_ROLE = Qt.ItemDataRole.UserRole + 11  # the Step behind a row
 
@@ -317,10 +317,8 @@ class AssessmentFlow(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.flush)
+        # The draft's own comparison (`dirty`) decides whether there is anything to save.
+        self.autosave = Autosave(self.flush, self)
         self._prebuild = QTimer(self)
         self._prebuild.setSingleShot(True)
         self._prebuild.setInterval(0)
@@ -421,7 +419,7 @@ class AssessmentFlow(QWidget):
 
     def clear(self) -> None:
         """Forget the assessment and everything shown (on lock or leaving the family)."""
-        self._timer.stop()
+        self.autosave.discard()
         self.draft = None
         self._queued = None
         self.ctx = None
@@ -550,7 +548,7 @@ class AssessmentFlow(QWidget):
             self.page.show_ticks(self.draft)
         elif isinstance(self.page, AgenciesPage):
             self.page.show_agencies(self.draft)
-        self._timer.start()
+        self.autosave.touch()
 
     @property
     def dirty(self) -> bool:
@@ -558,7 +556,7 @@ class AssessmentFlow(QWidget):
 
     def flush(self) -> None:
         """Save the draft now if it changed since it was last handed to the store."""
-        self._timer.stop()
+        self.autosave.discard()
         if self.draft is None or not self.dirty:
             return
         draft = self.draft

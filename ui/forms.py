@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QDate, QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmdesk.records import Record
-
-AUTOSAVE_DELAY_MS = 400
+from ui.autosave import Autosave
 
 
 @dataclass(frozen=True)
@@ -98,11 +97,7 @@ class RecordForm(QWidget):
         self.problem.setAccessibleName("Form problem")
         outer.addWidget(self.problem)
         outer.addStretch(1)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.flush)
-        self._pending = False
+        self.autosave = Autosave(self._save, self)
         self.setEnabled(False)
 
     def _make_editor(self, f: Field) -> QWidget:
@@ -195,20 +190,19 @@ class RecordForm(QWidget):
 
     def _touched(self, *_: object) -> None:
         if self._record is not None:
-            self._pending = True
-            self._timer.start()
+            self.autosave.touch()
 
     @property
     def dirty(self) -> bool:
-        return self._pending
+        return self.autosave.pending
 
     def flush(self) -> None:
         """Emit the edited record now if anything changed since the last emit."""
-        self._timer.stop()
-        if not self._pending or self._record is None:
-            self._pending = False
+        self.autosave.flush()
+
+    def _save(self) -> None:
+        if self._record is None:
             return
-        self._pending = False
         values = self.values()
         changes = {k: v for k, v in values.items() if getattr(self._record, k) != v}
         if not changes:

@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
@@ -77,9 +77,10 @@ from fmdesk.outcomes import (
 )
 from fmdesk.outcomes.framework import Indicator
 from fmdesk.records import Record
+from ui.autosave import Autosave
 from ui.errors import show_error
 from ui.feature_tab import FeatureTab
-from ui.forms import AUTOSAVE_DELAY_MS, OptionalDateEdit
+from ui.forms import OptionalDateEdit
 from ui.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.widgets import action_button, date_edit, record_table, stretch_column
@@ -237,7 +238,6 @@ class MeasureEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item: Measure | None = None
-        self._pending = False
         self.kind = QComboBox(self)
         for kind in MeasureKind:
             self.kind.addItem(kind.label, kind)
@@ -287,10 +287,7 @@ class MeasureEditor(QWidget):
         layout.addWidget(self.problem)
         layout.addStretch(1)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.flush)
+        self.autosave = Autosave(self._save, self)
         for combo in (self.kind, self.stage, self.person, self.term):
             combo.currentIndexChanged.connect(self._touched)
         self.term.editTextChanged.connect(self._touched)
@@ -303,7 +300,7 @@ class MeasureEditor(QWidget):
 
     @property
     def dirty(self) -> bool:
-        return self._pending
+        return self.autosave.pending
 
     def set_choices(self, people: Sequence[Person], terms: Sequence[str]) -> None:
         _people_choices(self.person, people, "Whole household")
@@ -354,16 +351,15 @@ class MeasureEditor(QWidget):
 
     def _touched(self, *_: object) -> None:
         if self.item is not None:
-            self._pending = True
-            self._timer.start()
+            self.autosave.touch()
             self._show_hint(MeasureKind(self.kind.currentData()))
 
     def flush(self) -> None:
-        self._timer.stop()
-        if not self._pending or self.item is None:
-            self._pending = False
+        self.autosave.flush()
+
+    def _save(self) -> None:
+        if self.item is None:
             return
-        self._pending = False
         values: dict[str, Any] = {
             # PySide hands enum data back as plain text: turn it back into the enum.
             "kind": MeasureKind(self.kind.currentData()),

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QDate, QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from fmdesk.families import Person
 from fmdesk.plans import ActionOwner, ActionStatus, PlanAction, PlanGoal, ProgressNote
-from ui.forms import AUTOSAVE_DELAY_MS
+from ui.autosave import Autosave
 from ui.models import Column, RowTableModel
 
 AGENCY_OWNER = "agency"
@@ -61,13 +61,7 @@ class AutosaveEditor(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a4262c;")
         self.problem.setAccessibleName("Editor problem")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.flush)
-        # Not the timer's isActive(): a single-shot timer is no longer active in its own
-        # timeout slot, so flush() would find nothing to save.
-        self._pending = False
+        self.autosave = Autosave(self._save, self)
         self.setEnabled(False)
 
     @property
@@ -76,12 +70,11 @@ class AutosaveEditor(QWidget):
 
     @property
     def dirty(self) -> bool:
-        return self._pending
+        return self.autosave.pending
 
     def touched(self, *_: object) -> None:
         if self._item is not None:
-            self._pending = True
-            self._timer.start()
+            self.autosave.touch()
 
     def load(self, item: Any, *, read_only: bool = False) -> None:
         """Show a goal or action (saving edits to the one shown before)."""
@@ -92,11 +85,11 @@ class AutosaveEditor(QWidget):
         self.fill(item)
 
     def flush(self) -> None:
-        self._timer.stop()
-        if not self._pending or self._item is None:
-            self._pending = False
+        self.autosave.flush()
+
+    def _save(self) -> None:
+        if self._item is None:
             return
-        self._pending = False
         try:
             updated = self.build(self._item)
         except ValueError as exc:

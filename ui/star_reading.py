@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 
 from fmdesk.plans import date_text
 from fmdesk.stars import Instrument, Participation, StarReading
+from ui.autosave import Autosave
 from ui.models import Column, RowTableModel
 
-AUTOSAVE_DELAY_MS = 400
 SCORE_BUTTON_HEIGHT = 72  # px: comfortably bigger than a fingertip
 SCORE_BUTTON_WIDTH = 56  # ten of them still fit a 1366-pixel laptop screen
 PROBLEM_STYLE = "color: #a4262c;"
@@ -197,10 +197,7 @@ class StarReadingPage(QWidget):
         layout.addLayout(details)
         layout.addLayout(body, 1)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._timer.timeout.connect(self.flush)
+        self.autosave = Autosave(self._send_draft, self)
 
         self.score_group.idClicked.connect(self.set_score)
         self.note.textChanged.connect(self._note_typed)
@@ -321,7 +318,7 @@ class StarReadingPage(QWidget):
 
     def close_reading(self) -> None:
         """Forget the reading without sending anything (after a lock has flushed it)."""
-        self._timer.stop()
+        self.autosave.discard()
         self.instrument = self.reading = self.original = None
         self.reason = ""
         self.area_model.set_rows([])
@@ -459,7 +456,7 @@ class StarReadingPage(QWidget):
 
     def _changed(self) -> None:
         if not self.editing_completed:
-            self._timer.start()
+            self.autosave.touch()
 
     @property
     def missing_areas(self) -> list[str]:
@@ -485,9 +482,13 @@ class StarReadingPage(QWidget):
                 self.edit_finished.emit(self.original, self.reading, self.reason)
                 self.original = self.reading  # sent: later changes are a new edit
             return
-        if self._timer.isActive():
-            self._timer.stop()
-            self.draft_changed.emit(self.reading)
+        self.autosave.flush()
+
+    def _send_draft(self) -> None:
+        if self.reading is None or self.editing_completed:
+            return
+        self._save_note()
+        self.draft_changed.emit(self.reading)
 
     def complete(self) -> None:
         """Complete the draft (refused while any area is unscored), or save the changes."""
@@ -512,7 +513,6 @@ class StarReadingPage(QWidget):
             self.closed.emit()
             return
         self.flush()
-        self._timer.stop()
         self.complete_requested.emit(self.reading)
 
     def go_back(self) -> None:
@@ -524,6 +524,6 @@ class StarReadingPage(QWidget):
 
     def discard(self) -> None:
         """Leave a completed reading as it was (only offered while changing one)."""
-        self._timer.stop()
+        self.autosave.discard()
         self.close_reading()
         self.closed.emit()

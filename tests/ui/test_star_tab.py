@@ -267,6 +267,20 @@ def test_a_draft_left_half_way_is_resumed_where_it_stopped(qtbot, open_tab) -> N
     assert opened.errors == []
 
 
+def test_a_score_reaches_the_store_when_the_user_pauses(qtbot, open_tab) -> None:
+    """No flush, no leaving the page: the autosave timer alone must save the draft."""
+    opened = open_tab()
+    tab, page = opened.tab, opened.tab.reading_page
+    qtbot.mouseClick(tab.take_button, LEFT)
+    qtbot.mouseClick(page.score_buttons[6], LEFT)
+    assert tab.pages.currentWidget() is page
+    qtbot.wait(1500)  # well past the 0.4 s pause that triggers a save
+    opened.settle(qtbot)
+    (draft,) = opened.stored(qtbot, StarReading)
+    assert draft.status is ReadingStatus.DRAFT
+    assert draft.score(STAR.area_ids[0]) == 7
+
+
 def test_changing_a_completed_reading_keeps_the_reason_and_before_and_after(
     qtbot, open_tab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
