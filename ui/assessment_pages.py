@@ -18,13 +18,11 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -58,6 +56,7 @@ from fmdesk.outcomes import IndicatorTick as OutcomeTick
 from fmdesk.outcomes.framework import FrameworkNotFound
 from ui.forms import OptionalDateEdit
 from ui.models import Column, RowTableModel
+from ui.widgets import record_table
 
 Change = Callable[[Assessment], Assessment]
 HELP_COLOUR = QColor("#505a64")
@@ -139,15 +138,9 @@ def _date_text(day: dt.date | None) -> str:
 
 
 def make_table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    """A record table whose cells wrap: answers here are sentences."""
+    view = record_table(parent, name)
     view.setWordWrap(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -42,7 +41,7 @@ from fmdesk.records import Record
 from ui.feature_tab import FeatureTab
 from ui.forms import Field, RecordForm
 from ui.models import ROW_ROLE, Column, RowTableModel
-from ui.widgets import record_table
+from ui.widgets import button_row, column, list_beside_editor, record_table
 
 FAMILY_FIELDS = (
     Field("name", "Family name"),
@@ -171,21 +170,10 @@ class FamilyPage(QWidget):
         self.add_person_button = QPushButton("&Add person", tab)
         self.add_child_button = QPushButton("Add c&hild", tab)
         self.remove_person_button = QPushButton("&Remove", tab)
-        buttons = QHBoxLayout()
-        for b in (self.add_person_button, self.add_child_button, self.remove_person_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        left = QWidget(tab)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.people_view)
-        left_layout.addLayout(buttons)
-        split = QSplitter(tab)
-        split.addWidget(left)
-        split.addWidget(self.person_form)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(tab).addWidget(split)
+        buttons = button_row(
+            self.add_person_button, self.add_child_button, self.remove_person_button
+        )
+        list_beside_editor(tab, column(tab, self.people_view, buttons), self.person_form)
         self.people_view.selectionModel().currentRowChanged.connect(
             lambda cur, _: self.person_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
         )
@@ -232,17 +220,8 @@ class FamilyPage(QWidget):
         self.notes_view.setModel(self.notes_model)
         self.note_form = RecordForm(NOTE_FIELDS, tab)
         self.new_note_button = QPushButton("New &note or visit", tab)
-        left = QWidget(tab)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.notes_view)
-        left_layout.addWidget(self.new_note_button, 0, Qt.AlignmentFlag.AlignLeft)
-        split = QSplitter(tab)
-        split.addWidget(left)
-        split.addWidget(self.note_form)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(tab).addWidget(split)
+        list_side = column(tab, self.notes_view, button_row(self.new_note_button))
+        list_beside_editor(tab, list_side, self.note_form)
         self.notes_view.selectionModel().currentRowChanged.connect(
             lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
         )

@@ -83,7 +83,15 @@ from ui.feature_tab import FeatureTab
 from ui.forms import OptionalDateEdit
 from ui.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.tasks import Task, TaskContext, TaskRunner
-from ui.widgets import action_button, date_edit, record_table, stretch_column
+from ui.widgets import (
+    action_button,
+    button_row,
+    column,
+    date_edit,
+    list_beside_editor,
+    record_table,
+    stretch_column,
+)
 
 CHILD = PersonRole.CHILD
 HOUSEHOLD = ""  # the person id of a tick or measure that concerns the whole household
@@ -617,22 +625,9 @@ class OutcomesTab(FeatureTab):
             tab, "Add later &measure", "Ctrl+M", "A figure since entry, to measure progress"
         )
         self.remove_measure_button = action_button(tab, "&Remove measure")
-        buttons = QHBoxLayout()
-        for button in (self.add_baseline_button, self.add_later_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(self.add_baseline_button, self.add_later_button)
         buttons.addWidget(self.remove_measure_button)
-        left = QWidget(tab)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.measure_view)
-        left_layout.addLayout(buttons)
-        split = QSplitter(tab)
-        split.addWidget(left)
-        split.addWidget(self.measure_editor)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(tab).addWidget(split)
+        list_beside_editor(tab, column(tab, self.measure_view, buttons), self.measure_editor)
         self.measure_view.selectionModel().currentRowChanged.connect(
             lambda current, _: self.measure_editor.load(
                 current.data(ROW_ROLE), read_only=self.read_only

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -54,6 +53,7 @@ from reports.programme import dashboard_pdf
 from ui.feature_tab import WorkspacePage
 from ui.models import ROW_ROLE, SORT_ROLE, Column, RowTableModel
 from ui.tasks import Task, TaskContext, TaskRunner
+from ui.widgets import record_table, stretch_column
 
 BAR = QColor("#1d5fa8")
 BAR_MET = QColor("#2e7d32")
@@ -203,23 +203,14 @@ def make_table(
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
-    table = QTableView()
+    table = record_table(None, name)
     table.setModel(proxy)
     table.setSortingEnabled(True)
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(
-        QAbstractItemView.SelectionMode.ExtendedSelection
-        if multi
-        else QAbstractItemView.SelectionMode.SingleSelection
-    )
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    table.verticalHeader().hide()
+    if multi:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    stretch_column(table, stretch)
     table.setWordWrap(False)
-    table.setAccessibleName(name)
     return table
 
 

@@ -5,14 +5,18 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QHBoxLayout,
     QHeaderView,
+    QLayout,
     QPushButton,
+    QSplitter,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
 
-def record_table(parent: QWidget, name: str) -> QTableView:
+def record_table(parent: QWidget | None, name: str) -> QTableView:
     """A read-only table of records: whole rows selected one at a time, columns fit their text."""
     view = QTableView(parent)
     view.setAccessibleName(name)
@@ -58,3 +62,38 @@ def date_edit(parent: QWidget, name: str) -> QDateEdit:
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setAccessibleName(name)
     return edit
+
+
+def column(parent: QWidget, *items: QWidget | QLayout) -> QWidget:
+    """Widgets and layouts stacked top to bottom with no margin of their own (one side of a
+    splitter, usually a list with its buttons under it)."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for item in items:
+        if isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+    return box
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """Buttons left-aligned in a row."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def list_beside_editor(tab: QWidget, list_side: QWidget, editor: QWidget) -> QSplitter:
+    """The record screens' shape: the list on the left (wider), its editor on the right,
+    filling `tab`."""
+    split = QSplitter(tab)
+    split.addWidget(list_side)
+    split.addWidget(editor)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    QVBoxLayout(tab).addWidget(split)
+    return split
