@@ -57,6 +57,12 @@ def json_option(func: F) -> F:
 
 
 def _store_path(store_path: Path | None) -> Path:
+    """The command's own --store, else one given before the command (`fmdesk --store S init`),
+    else this computer's default folder."""
+    if store_path is None:
+        context = click.get_current_context(silent=True)
+        if context is not None:
+            store_path = context.find_root().params.get("store_path")
     return store_path or paths.default_store()
 
 
@@ -139,8 +145,13 @@ def demo(store_path: Path | None) -> None:
 
 @main.command()
 @store_option
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PRACTITIONER.value,
-              show_default=True, help="Whose store this is.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.PRACTITIONER.value,
+    show_default=True,
+    help="Whose store this is.",
+)
 @click.option("--name", default="", help="Your name, as it appears on plans and bundles.")
 def init(store_path: Path | None, role: str, name: str) -> None:
     """Create a new encrypted store."""
@@ -183,8 +194,7 @@ def check(store_path: Path | None) -> None:
 
 @main.command("demo-data")
 @store_option
-@click.option("--families", "count", type=click.IntRange(1, 100_000), default=30,
-              show_default=True)
+@click.option("--families", "count", type=click.IntRange(1, 100_000), default=30, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 def demo_data(store_path: Path | None, count: int, seed: int) -> None:
     """Fill a store with a synthetic caseload (Faker, en_GB) for demos and benchmarks."""
@@ -206,18 +216,27 @@ def families_list(store_path: Path | None, as_json: bool) -> None:
     with open_store(store_path) as store:
         rows = load_caseload(store)
     if as_json:
-        _echo_json([
-            {"reference": r.reference, "name": r.name, "status": r.status.value,
-             "intensity": r.intensity.value, "children": r.children,
-             "next_action": r.next_action, "next_action_due": r.next_action_due,
-             "last_contact": r.last_contact}
-            for r in rows
-        ])
+        _echo_json(
+            [
+                {
+                    "reference": r.reference,
+                    "name": r.name,
+                    "status": r.status.value,
+                    "intensity": r.intensity.value,
+                    "children": r.children,
+                    "next_action": r.next_action,
+                    "next_action_due": r.next_action_due,
+                    "last_contact": r.last_contact,
+                }
+                for r in rows
+            ]
+        )
         return
     for r in rows:
         due = f"  next: {r.next_action} {r.next_action_due}" if r.next_action_due else ""
-        click.echo(f"{r.reference:<14} {r.name:<28} {r.status.value:<11} "
-                   f"{r.children} children{due}")
+        click.echo(
+            f"{r.reference:<14} {r.name:<28} {r.status.value:<11} {r.children} children{due}"
+        )
 
 
 @families.command("show")
@@ -231,18 +250,22 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
         outcomes = family_outcomes_for_json(store, record.family)
     family = record.family
     if as_json:
-        _echo_json({
-            **family.to_dict(),
-            "people": [p.to_dict() for p in record.people],
-            "consents": [c.to_dict() for c in record.consents],
-            "notes": [n.to_dict() for n in record.notes],
-            "status_changes": [c.to_dict() for c in record.changes],
-            # eligible, eligibility, problems, outcomes, claim...: see db/outcomes.py
-            **{k: v for k, v in outcomes.items() if k != "framework"},
-        })
+        _echo_json(
+            {
+                **family.to_dict(),
+                "people": [p.to_dict() for p in record.people],
+                "consents": [c.to_dict() for c in record.consents],
+                "notes": [n.to_dict() for n in record.notes],
+                "status_changes": [c.to_dict() for c in record.changes],
+                # eligible, eligibility, problems, outcomes, claim...: see db/outcomes.py
+                **{k: v for k, v in outcomes.items() if k != "framework"},
+            }
+        )
         return
-    click.echo(f"{family.reference}  {family.name}  ({family.status.label}, "
-               f"{family.intensity.label.lower()} intensity)")
+    click.echo(
+        f"{family.reference}  {family.name}  ({family.status.label}, "
+        f"{family.intensity.label.lower()} intensity)"
+    )
     click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {outcomes['claim']['status']}")
     for p in record.people:
         click.echo(f"  {p.role.label:<36} {p.display_name}")
@@ -288,6 +311,7 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
         add_demo_families(store, families)
     finally:
         store.close()
+
 
 # Command modules register their commands on the group above when imported.
 from ui import (  # noqa: E402

@@ -200,6 +200,26 @@ def test_a_missing_store_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_store_given_before_the_command_is_the_one_used(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    made = fmdesk(
+        tmp_path,
+        "--store",
+        str(elsewhere),
+        "init",
+        "--name",
+        "Ana",
+        passphrase=None,
+        new=PASSPHRASE,
+    )
+    assert made.returncode == 0, made.stderr
+    assert str(elsewhere) in made.stdout
+    assert (elsewhere / "keys.json").exists()
+    assert not (tmp_path / "store").exists()
+    checked = fmdesk(tmp_path, "--store", str(elsewhere), "check")
+    assert checked.returncode == 0, checked.stderr
+
+
 def test_a_weak_new_passphrase_is_refused_and_nothing_made(tmp_path: Path) -> None:
     assert_one_line_error(fmdesk(tmp_path, "init", passphrase=None, new="password1"), "too weak")
     assert not (tmp_path / "store").exists()
