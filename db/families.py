@@ -5,7 +5,7 @@ transaction.
 """
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from db.outcomes import claim_status_by_family
 from db.stars import star_due_by_family
@@ -58,20 +58,20 @@ def load_caseload(store: Store) -> list[CaseloadRow]:
             [ContactType.NOTE.value],
         )
     }
+    families = store.list(Family)
+    claims = claim_status_by_family(store)
+    star_due = star_due_by_family(store, dt.date.today(), families=families)
     rows = [
         caseload_row(
             family,
             member_names=names.get(family.id, []),
             children=children.get(family.id, 0),
             last_contact=last_contact.get(family.id),
+            claim_status=claims.get(family.id, ""),
+            star_due=star_due.get(family.id, ""),
         )
-        for family in store.list(Family)
+        for family in families
     ]
-    claims = claim_status_by_family(store)
-    if claims:
-        rows = [replace(r, claim_status=claims.get(r.family_id, "")) for r in rows]
-    star_due = star_due_by_family(store, dt.date.today())
-    rows = [replace(r, star_due=star_due.get(r.family_id, "")) for r in rows]
     rows.sort(key=lambda r: r.reference)
     return rows
 

@@ -12,6 +12,8 @@ transaction.
 
 import dataclasses
 import datetime as dt
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -202,7 +204,11 @@ def star_schedule(store: Store) -> StarSchedule:
 
 
 def star_due_by_family(
-    store: Store, on: dt.date, schedule: StarSchedule | None = None
+    store: Store,
+    on: dt.date,
+    schedule: StarSchedule | None = None,
+    *,
+    families: Sequence[Family] | None = None,
 ) -> dict[str, str]:
     """The caseload's Star column for every family: "Due by 3 Mar 2026", "Overdue (was
     due 3 Mar 2026)", or "" when no reading is due (and for families that are not engaged or
@@ -210,29 +216,41 @@ def star_due_by_family(
 
     The first reading is due from the day the family became engaged (its latest status change
     to engaged), then every `schedule.every_days` after the latest completed reading (the
-    schedule defaults to the store's setting). Reads each kind once, so the whole caseload
-    costs three queries.
+    schedule defaults to the store's setting). Pass `families` when they are already decoded
+    (the caseload has them). SQLite picks each family's engagement date, and only the readings
+    of engaged or active families are decoded: decoding every status change cost more than
+    the rest of the caseload listing (benchmarks/bench_store.py).
     """
     schedule = schedule or star_schedule(store)
-    engaged_on: dict[str, dt.date] = {}
-    for change in store.list(StatusChange):
-        if change.to_status is FamilyStatus.ENGAGED:
-            seen = engaged_on.get(change.family_id)
-            if seen is None or change.on > seen:
-                engaged_on[change.family_id] = change.on
+    if families is None:
+        families = store.list(Family)
+    working = {FamilyStatus.ENGAGED, FamilyStatus.ACTIVE}
+    out = {family.id: "" for family in families}
+    open_ids = [f.id for f in families if f.status in working]
+    if not open_ids:
+        return out
+    engaged_on = {
+        family_id: dt.date.fromisoformat(on_text)
+        for family_id, on_text in store.db.execute(
+            "SELECT family_id, max(body ->> '$.on') FROM records "
+            "WHERE kind = ? AND deleted = 0 AND body ->> '$.to_status' = ? GROUP BY family_id",
+            [StatusChange.KIND, FamilyStatus.ENGAGED.value],
+        )
+    }
     readings: dict[str, list[StarReading]] = {}
-    for reading in store.list(StarReading):
+    for (body,) in store.db.execute(
+        "SELECT body FROM records WHERE kind = ? AND deleted = 0 AND family_id IN "
+        "(SELECT value FROM json_each(?))",
+        [StarReading.KIND, json.dumps(open_ids)],
+    ):
+        reading = StarReading.from_dict(json.loads(body))
         readings.setdefault(reading.family_id, []).append(reading)
-    out: dict[str, str] = {}
-    for family in store.list(Family):
-        text = ""
-        if family.status in (FamilyStatus.ENGAGED, FamilyStatus.ACTIVE):
-            due = star_due(engaged_on.get(family.id), readings.get(family.id, []), on, schedule)
-            if due.due_on is not None and due.state is DueState.DUE:
-                text = f"Due by {_short_date(due.due_on)}"
-            elif due.due_on is not None and due.state is DueState.OVERDUE:
-                text = f"Overdue (was due {_short_date(due.due_on)})"
-        out[family.id] = text
+    for family_id in open_ids:
+        due = star_due(engaged_on.get(family_id), readings.get(family_id, []), on, schedule)
+        if due.due_on is not None and due.state is DueState.DUE:
+            out[family_id] = f"Due by {_short_date(due.due_on)}"
+        elif due.due_on is not None and due.state is DueState.OVERDUE:
+            out[family_id] = f"Overdue (was due {_short_date(due.due_on)})"
     return out
 
 

@@ -67,7 +67,13 @@ def caseload_rows(
 
 
 def caseload_row(
-    family: Family, *, member_names: Iterable[str], children: int, last_contact: dt.date | None
+    family: Family,
+    *,
+    member_names: Iterable[str],
+    children: int,
+    last_contact: dt.date | None,
+    claim_status: str = "",
+    star_due: str = "",
 ) -> CaseloadRow:
     search = " ".join([family.name, family.reference, *member_names])
     return CaseloadRow(
@@ -81,6 +87,8 @@ def caseload_row(
         next_action_due=family.next_action_due,
         last_contact=last_contact,
         search_text=search.casefold(),
+        claim_status=claim_status,
+        star_due=star_due,
     )
 
 

@@ -111,19 +111,73 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-_INIT_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+_INIT_FIELDS: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
 _SHAPES: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
 _DATACLASS_TYPES: dict[type, bool] = {}
+# What a fast converter returns when the value needs the full check (and its error message).
+_SLOW = object()
 
 
-def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
-    """(name, type hint) of each field `cls(...)` takes, worked out once per class."""
+def _init_fields(cls: type) -> tuple[tuple[str, Any, Any], ...]:
+    """(name, type hint, fast converter or None) of each field `cls(...)` takes, worked out
+    once per class."""
     fields = _INIT_FIELDS.get(cls)
     if fields is None:
         hints = typing.get_type_hints(cls)
-        fields = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls) if f.init)
+        fields = tuple(
+            (f.name, hints[f.name], _fast_converter(hints[f.name]))
+            for f in dataclasses.fields(cls)
+            if f.init
+        )
         _INIT_FIELDS[cls] = fields
     return fields
+
+
+def _fast_converter(tp: Any) -> Any:
+    """A converter for the values a well-formed record holds, returning _SLOW for anything
+    else so that `_convert` checks it and words the error. Decoding is most of the cost of
+    listing a caseload, and most fields are text, enums, dates, numbers or optional ones."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1 or len(args) != 2:
+            return None
+        fast = _fast_converter(inner[0])
+        if fast is None:
+            return None
+        return lambda v: None if v is None else fast(v)
+    if tp is str:
+        return lambda v: v if type(v) is str else _SLOW
+    if tp is bool:
+        return lambda v: v if type(v) is bool else _SLOW
+    if tp is int:
+        return lambda v: v if type(v) is int else _SLOW
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        members = tp._value2member_map_
+        return lambda v: members.get(v, _SLOW) if type(v) is str or type(v) is int else _SLOW
+    if tp is dt.date:
+        return _fast_date
+    if tp is dt.datetime:
+        return _fast_datetime
+    return None
+
+
+def _fast_date(value: Any) -> Any:
+    if type(value) is not str:
+        return _SLOW
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return _SLOW
+
+
+def _fast_datetime(value: Any) -> Any:
+    if type(value) is not str:
+        return _SLOW
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return _SLOW
 
 
 def _is_dataclass_type(tp: type) -> bool:
@@ -152,9 +206,15 @@ def from_plain(cls: type[R] | type, data: Mapping[str, Any], where: str = "") ->
         raise ValidationError(f"{where or cls.__name__}: expected an object")
     prefix = where or cls.__name__
     kwargs: dict[str, Any] = {}
-    for name, tp in _init_fields(cls):
+    for name, tp, fast in _init_fields(cls):
         if name in data:
-            kwargs[name] = _convert(tp, data[name], f"{prefix}.{name}")
+            value = data[name]
+            if fast is not None:
+                converted = fast(value)
+                if converted is not _SLOW:
+                    kwargs[name] = converted
+                    continue
+            kwargs[name] = _convert(tp, value, f"{prefix}.{name}")
     try:
         return cls(**kwargs)
     except TypeError as exc:  # a required field is missing
