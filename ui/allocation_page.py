@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +37,7 @@ from fmdesk.families import Family, FamilyStatus
 from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedImport
 from fmdesk.roles import Role
 from ui.feature_tab import WorkspacePage
-from ui.models import ROW_ROLE, Column, RowTableModel
+from ui.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 from ui.programme_page import FAMILY_COLUMNS, make_table, selected_rows
 from ui.tasks import Task, TaskContext, TaskRunner
 
@@ -62,7 +62,7 @@ DUPLICATE_COLUMNS: tuple[Column[Duplicate], ...] = (
 )
 
 
-class UnallocatedFilter(QSortFilterProxyModel):
+class UnallocatedFilter(RowFilterProxy):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.only_unallocated = False
@@ -186,7 +186,7 @@ class AllocationPage(WorkspacePage):
         self.family_table = make_table(self.family_model, "Families", multi=True)
         self.filter = UnallocatedFilter(self)
         sorter = self.family_table.model()
-        assert isinstance(sorter, QSortFilterProxyModel)
+        assert isinstance(sorter, RowFilterProxy)
         self.filter.setSourceModel(self.family_model)
         sorter.setSourceModel(self.filter)
         self.family_table.doubleClicked.connect(self._open_selected)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -51,7 +51,7 @@ from fmdesk.roles import Role
 from reports.base import write_pdf
 from reports.programme import dashboard_pdf
 from ui.feature_tab import WorkspacePage
-from ui.models import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+from ui.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.widgets import record_table, stretch_column
 
@@ -200,9 +200,8 @@ def make_table(
 ) -> QTableView:
     """A sortable, read-only table over `model`, as every list on these pages is; column
     `stretch` (the wordy one) takes the spare width, the others fit their contents."""
-    proxy = QSortFilterProxyModel(model)
+    proxy = RowFilterProxy(model)
     proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
     table = record_table(None, name)
     table.setModel(proxy)
     table.setSortingEnabled(True)

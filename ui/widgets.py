@@ -25,6 +25,8 @@ def record_table(parent: QWidget | None, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Fit to the rows on screen only, so that long lists stay fast.
+    view.horizontalHeader().setResizeContentsPrecision(0)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 

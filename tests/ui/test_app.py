@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from db.families import load_caseload, load_family
@@ -16,6 +16,7 @@ from db.store import Store
 from fmdesk.families import Family, FamilyStatus, PersonRole
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
+from ui.caseload import CASELOAD_COLUMNS
 from ui.dialogs import NewFamilyDialog
 from ui.main_window import MainWindow
 from ui.models import ROW_ROLE
@@ -182,6 +183,38 @@ def test_ctrl_l_locks(qtbot, make_window, make_store) -> None:
     assert not window.caseload_action.isEnabled()
 
 
+def test_clicking_a_column_header_sorts_the_caseload_and_keeps_the_selection(
+    qtbot, make_window, make_store
+) -> None:
+    window = make_window(make_store(12))
+    unlock(qtbot, window)
+    page = window.caseload
+    header = page.table.horizontalHeader()
+
+    def shown(column: str) -> list:
+        rows = [page.proxy.index(r, 0).data(ROW_ROLE) for r in range(page.proxy.rowCount())]
+        return [getattr(r, column) for r in rows]
+
+    page.table.selectRow(5)
+    chosen = page.table.currentIndex().data(ROW_ROLE).family_id
+    family_column = [c.title for c in CASELOAD_COLUMNS].index("Family")
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(family_column) + 5, 5))
+    names = shown("name")
+    assert names in (sorted(names, key=str.casefold), sorted(names, key=str.casefold)[::-1])
+    assert page.table.currentIndex().data(ROW_ROLE).family_id == chosen
+
+    children_column = [c.title for c in CASELOAD_COLUMNS].index("Children")
+    page.table.sortByColumn(children_column, Qt.SortOrder.DescendingOrder)
+    assert shown("children") == sorted(shown("children"), reverse=True)
+    # A refresh from the store keeps the order the user chose, and filtering still works.
+    page.set_rows(list(reversed(page.model.rows())))
+    assert shown("children") == sorted(shown("children"), reverse=True)
+    page.filter.setText(shown("name")[0].split()[0])
+    assert 0 < page.proxy.rowCount() <= 12
+    assert shown("children") == sorted(shown("children"), reverse=True)
+
+
 def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
     from db.families import FamilyRecord
     from ui.caseload import CASELOAD_COLUMNS, CaseloadFilterProxy
@@ -200,6 +233,9 @@ def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
     proxy.setSourceModel(caseload)
     proxy.set_text(rows[0].name.split()[0])
     qtmodeltester.check(proxy)
+    for column in range(len(CASELOAD_COLUMNS)):  # the tester watches the sorts' layout changes
+        proxy.sort(column, Qt.SortOrder.DescendingOrder)
+        caseload.sort(column)
     for columns, items in ((_people_columns(dt.date.today()), record.people),
                            (NOTE_COLUMNS, record.notes), (TIMELINE_COLUMNS, record.timeline)):
         model = RowTableModel(columns)
