@@ -146,6 +146,8 @@ def _fast_converter(tp: Any) -> Any:
         if fast is None:
             return None
         return lambda v: None if v is None else fast(v)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return _fast_tuple(args[0])
     if tp is str:
         return lambda v: v if type(v) is str else _SLOW
     if tp is bool:
@@ -160,6 +162,29 @@ def _fast_converter(tp: Any) -> Any:
     if tp is dt.datetime:
         return _fast_datetime
     return None
+
+
+def _fast_tuple(item_type: Any) -> Any:
+    if isinstance(item_type, type) and dataclasses.is_dataclass(item_type):
+
+        def convert_item(v: Any) -> Any:
+            try:
+                return from_plain(item_type, v)
+            except ValidationError:
+                return _SLOW  # worded again by the full check, with the field's path
+
+    else:
+        convert_item = _fast_converter(item_type)
+        if convert_item is None:
+            return None
+
+    def convert(value: Any) -> Any:
+        if type(value) is not list:
+            return _SLOW
+        items = tuple(convert_item(v) for v in value)
+        return _SLOW if any(i is _SLOW for i in items) else items
+
+    return convert
 
 
 def _fast_date(value: Any) -> Any:

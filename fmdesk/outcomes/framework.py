@@ -14,6 +14,7 @@ under, and `FrameworkLibrary.for_family` finds exactly that one.
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -228,17 +229,23 @@ class Framework:
         raise KeyError(code)
 
     def outcome(self, code: str) -> tuple[Problem, Outcome]:
-        for problem in self.problems:
-            for outcome in problem.outcomes:
-                if outcome.code == code:
-                    return problem, outcome
-        raise KeyError(code)
+        return self._outcomes[code]
 
     def has_indicator(self, code: str) -> bool:
-        return any(i.code == code for p in self.problems for i in p.indicators)
+        return code in self._indicator_codes
 
     def has_outcome(self, code: str) -> bool:
-        return any(o.code == code for p in self.problems for o in p.outcomes)
+        return code in self._outcomes
+
+    # Looked up for every outcome of every family when the programme is judged (3,000
+    # families × ~20 outcomes), so indexed once per framework rather than searched.
+    @functools.cached_property
+    def _outcomes(self) -> dict[str, tuple[Problem, Outcome]]:
+        return {o.code: (p, o) for p in self.problems for o in p.outcomes}
+
+    @functools.cached_property
+    def _indicator_codes(self) -> frozenset[str]:
+        return frozenset(i.code for p in self.problems for i in p.indicators)
 
     def term_named(self, name: str) -> int | None:
         for index, term in enumerate(self.term_calendar):

@@ -13,6 +13,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import enum
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Self
 
@@ -93,6 +94,10 @@ class FamilyOutcomeData:
     evidence: tuple[OutcomeEvidence, ...] = ()
     approvals: tuple[EquivalentProgress, ...] = ()
     claims: tuple[OutcomeClaim, ...] = ()
+
+    @functools.cached_property
+    def ticked_indicators(self) -> frozenset[str]:
+        return frozenset(t.indicator for t in self.ticks)
 
     @classmethod
     def from_records(cls, family: Family, records: Iterable[Record]) -> Self:
@@ -302,6 +307,7 @@ class _Finding:
 
 
 _NOTHING = _Finding(False, None, None, 0.0, "", "")
+_NO_EVIDENCE = _Finding(False, None, None, 0.0, "", "No evidence recorded yet.")
 
 
 def evaluate_outcome(
@@ -320,7 +326,7 @@ def evaluate_outcome(
         finding = _evidence(framework, outcome, data, today)
     # A measured outcome is judged on its measures only: a note saying "attendance is fine"
     # must not stand in for the attendance figures an auditor will ask for.
-    ticked = {t.indicator for t in data.ticks}
+    ticked = data.ticked_indicators
     applicable = not outcome.indicators or any(code in ticked for code in outcome.indicators)
     return OutcomeProgress(
         code=outcome.code,
@@ -390,7 +396,7 @@ def _evidence(
         return best
     if refused:
         return _Finding(False, None, None, 0.0, "", " ".join(refused))
-    return dataclasses.replace(_NOTHING, explanation="No evidence recorded yet.")
+    return _NO_EVIDENCE
 
 
 def _star_refused(framework: Framework, outcome: Outcome, item: OutcomeEvidence) -> str:
