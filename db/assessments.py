@@ -1,14 +1,60 @@
-"""Whole-family assessments through the encrypted store: one family's list, one save.
+"""Whole-family assessments through the encrypted store: the templates this store can use, one
+family's list, one save.
+
+The templates are fmdesk's own plus the council's, held in the store as Definition records
+(fmdesk/definition.py, db/definitions.py), which bundles carry to practitioners.
 
 Each function is one call from the UI's worker thread (or a test, or the command line); each write
 is one transaction. The rules themselves (steps, completion, reviews) live in fmdesk.assessment.
 """
 
+import dataclasses
 import datetime as dt
+from pathlib import Path
+from typing import cast
 
+from db.definitions import held_definitions, save_definition
 from db.store import Store
-from fmdesk.assessment import Assessment
+from fmdesk.assessment import Assessment, Template, TemplateLibrary
+from fmdesk.definition import DefinitionKind, read_definition_file
 from fmdesk.errors import UserError, ValidationError
+
+
+@dataclasses.dataclass(frozen=True)
+class Templates:
+    """The templates this store can use, and a sentence for each council template left out
+    (an id@version already loaded with different content)."""
+
+    library: TemplateLibrary
+    problems: tuple[str, ...] = ()
+
+
+def load_templates(store: Store) -> Templates:
+    """fmdesk's templates plus the council's held in the store, oldest first."""
+    library = TemplateLibrary.shipped()
+    held = held_definitions(store, DefinitionKind.TEMPLATE)
+    problems = list(held.problems)
+    for definition in held.definitions:
+        try:
+            library.add(cast(Template, definition.parsed()), council=True)
+        except ValidationError as exc:
+            problems.append(f"{definition.file_name or definition.ref}: {exc}")
+    return Templates(library, tuple(problems))
+
+
+def add_template_file(store: Store, path: str | Path) -> Template:
+    """Check a council's assessment template file and keep its content in the store (a
+    Definition record, which bundles carry to practitioners); new assessments then start from
+    it. Raises ValidationError naming the file and field, or when the same id@version is
+    already loaded with different content."""
+    definition = read_definition_file(
+        DefinitionKind.TEMPLATE, path, on=dt.date.today(), by=store.info.owner_name
+    )
+    template = cast(Template, definition.parsed())
+    with store.transaction():
+        load_templates(store).library.add(template, council=True)
+        save_definition(store, definition)
+    return template
 
 
 def load_assessments(store: Store, family_id: str) -> list[Assessment]:

@@ -2,8 +2,8 @@
 the claim requirements its records meet, Star readings as evidence, and the caseload's
 "Claim status" column.
 
-The frameworks are the shipped ones plus any council file whose path is kept in the setting
-`outcomes.framework_paths` (the files stay where the council keeps them, like Star instruments).
+The frameworks are the shipped ones plus the council's own, held in the store as Definition
+records (fmdesk/definition.py, db/definitions.py), which bundles carry to practitioners.
 The rules themselves live in fmdesk.outcomes; nothing here stores an answer, because answers
 change with the date and with what sync brings in.
 
@@ -17,11 +17,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from db.definitions import forget_old_path, held_definitions, save_definition
 from db.stars import load_catalogue
 from db.store import Store
 from fmdesk.assessment import Assessment, AssessmentState
+from fmdesk.definition import DefinitionKind, read_definition_file
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, Person
 from fmdesk.outcomes import (
@@ -37,14 +39,12 @@ from fmdesk.outcomes import (
     attach_framework,
     claim_readiness,
     family_outcomes_json,
-    load_framework,
     shipped_frameworks,
 )
 from fmdesk.plans import FamilyPlan, current_plan
 from fmdesk.records import Record
 from fmdesk.stars import StarReading, completed_readings, star_evidence
 
-FRAMEWORK_PATHS_SETTING = "outcomes.framework_paths"
 NO_FRAMEWORK = (
     "No outcomes framework is attached to this family: attach one on the Outcomes tab "
     "before eligibility and claims can be worked out."
@@ -63,30 +63,32 @@ class Frameworks:
     problems: tuple[str, ...] = ()
 
 
-def framework_paths(store: Store) -> list[str]:
-    paths = store.get_setting(FRAMEWORK_PATHS_SETTING, [])
-    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
-
-
 def load_frameworks(store: Store) -> Frameworks:
+    """The shipped frameworks plus the council's held in the store (oldest first). One whose
+    id@version is already loaded with different content is left out, with a sentence why."""
     library = FrameworkLibrary(shipped_frameworks())
-    problems: list[str] = []
-    for path in framework_paths(store):
+    held = held_definitions(store, DefinitionKind.FRAMEWORK)
+    problems: list[str] = list(held.problems)
+    for definition in held.definitions:
         try:
-            library.add(load_framework(path))
+            library.add(cast(Framework, definition.parsed()))
         except UserError as exc:
-            problems.append(str(exc))
+            problems.append(f"{definition.file_name or definition.ref}: {exc}")
     return Frameworks(library, tuple(problems))
 
 
 def add_framework_file(store: Store, path: str | Path) -> Framework:
-    """Check a council's framework file and remember its path. Refused (ValidationError naming
-    the file and field) when it is malformed, or changes a loaded version without a new number."""
-    path = Path(path).resolve()
-    framework = load_framework(path)
-    load_frameworks(store).library.add(framework)
-    paths = [p for p in framework_paths(store) if Path(p) != path]
-    store.set_setting(FRAMEWORK_PATHS_SETTING, [*paths, str(path)])
+    """Check a council's framework file and keep its content in the store (a Definition
+    record, which bundles carry to practitioners). Refused (ValidationError naming the file and
+    field) when it is malformed, or changes a loaded version without a new number."""
+    definition = read_definition_file(
+        DefinitionKind.FRAMEWORK, path, on=dt.date.today(), by=store.info.owner_name
+    )
+    framework = cast(Framework, definition.parsed())
+    with store.transaction():
+        load_frameworks(store).library.add(framework)
+        save_definition(store, definition)
+        forget_old_path(store, path)
     return framework
 
 

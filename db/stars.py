@@ -1,10 +1,10 @@
 """Star readings through the store: the instrument catalogue, a family's readings, and the
 caseload's "Star due" column.
 
-The catalogue is the built-in instruments plus the council's instrument files. The files stay
-where the council keeps them (they are licensed, and are not ours to copy into the store); the
-store keeps their paths in the setting `star.instrument_paths`, and the instrument new readings
-use in `star.default` ("id" or "id@version"; empty means the last council file added).
+The catalogue is the built-in instruments plus the council's instruments, held in the store as
+Definition records (fmdesk/definition.py; a licensed council's instrument is its own to keep and
+to send to its practitioners, which bundles do). The instrument new readings use is in the
+setting `star.default` ("id" or "id@version"; empty means the last council instrument added).
 
 Each function is one call from the UI's worker thread or the command line; each write is one
 transaction.
@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from db.definitions import forget_old_path, held_definitions, save_definition
 from db.store import Store
+from fmdesk.definition import DefinitionKind, read_definition_file
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, FamilyStatus, StatusChange
 from fmdesk.stars import (
@@ -32,11 +34,9 @@ from fmdesk.stars import (
     complete_reading,
     delete_reading,
     edit_completed_reading,
-    load_instrument,
     star_due,
 )
 
-INSTRUMENT_PATHS_SETTING = "star.instrument_paths"
 DEFAULT_INSTRUMENT_SETTING = "star.default"
 SCHEDULE_SETTING = "star.schedule"
 
@@ -50,40 +50,44 @@ class Catalogue:
     problems: tuple[str, ...] = ()
 
 
-def instrument_paths(store: Store) -> list[str]:
-    paths = store.get_setting(INSTRUMENT_PATHS_SETTING, [])
-    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
-
-
 def load_catalogue(store: Store) -> Catalogue:
-    """Built-ins plus every council file named in the settings that still loads."""
+    """Built-ins plus the council's instruments held in the store (oldest first). One whose
+    id@version is already loaded with different content is left out, with a sentence why."""
     default = store.get_setting(DEFAULT_INSTRUMENT_SETTING, "") or ""
-    loaded: list[Instrument] = []
-    problems: list[str] = []
-    for path in instrument_paths(store):
+    held = held_definitions(store, DefinitionKind.INSTRUMENT)
+    problems: list[str] = list(held.problems)
+    checked = InstrumentCatalogue()
+    usable: list[Instrument] = []
+    for definition in held.definitions:
+        instrument = cast(Instrument, definition.parsed())
         try:
-            loaded.append(load_instrument(path))
+            checked.add(instrument)
         except ValidationError as exc:
-            problems.append(str(exc))
+            problems.append(f"{definition.file_name or definition.ref}: {exc}")
+            continue
+        usable.append(instrument)
     try:
-        catalogue = InstrumentCatalogue(loaded, default=default)
+        catalogue = InstrumentCatalogue(usable, default=default)
         catalogue.default  # noqa: B018 - refuses a default that is not loaded
     except ValidationError as exc:
         problems.append(f"The chosen default Star instrument is not available: {exc}")
-        catalogue = InstrumentCatalogue(loaded)
+        catalogue = InstrumentCatalogue(usable)
     return Catalogue(catalogue, tuple(problems))
 
 
 def add_instrument_file(store: Store, path: str | Path) -> Instrument:
-    """Check a council's instrument file and remember its path; new readings then use it
-    (unless `star.default` names another). Raises ValidationError naming the file and field,
-    or when the same id@version is already loaded with different content."""
-    path = Path(path).resolve()
-    instrument = load_instrument(path)
-    catalogue = load_catalogue(store).instruments
-    catalogue.add(instrument)  # refuses a changed file that kept its version number
-    paths = [p for p in instrument_paths(store) if Path(p) != path]
-    store.set_setting(INSTRUMENT_PATHS_SETTING, [*paths, str(path)])
+    """Check a council's instrument file and keep its content in the store (a Definition
+    record, which bundles carry to practitioners); new readings then use it (unless
+    `star.default` names another). Raises ValidationError naming the file and field, or when
+    the same id@version is already loaded with different content."""
+    definition = read_definition_file(
+        DefinitionKind.INSTRUMENT, path, on=dt.date.today(), by=store.info.owner_name
+    )
+    instrument = cast(Instrument, definition.parsed())
+    with store.transaction():
+        load_catalogue(store).instruments.add(instrument)  # refuses a changed file, same version
+        save_definition(store, definition)
+        forget_old_path(store, path)
     return instrument
 
 

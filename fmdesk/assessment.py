@@ -424,6 +424,63 @@ def default_template() -> Template:
     return ours[-1]
 
 
+class TemplateLibrary:
+    """The templates a store can use: fmdesk's own plus the council's (held in the store, see
+    fmdesk/definition.py). A changed template must carry a new version: an id@version already
+    loaded with different content is refused. New assessments start from the council template
+    added last, or from fmdesk's own when the council has none."""
+
+    def __init__(self, templates: Iterable[Template] = ()) -> None:
+        self._by_ref: dict[str, Template] = {}
+        self._council: list[str] = []
+        for template in templates:
+            self.add(template)
+
+    @classmethod
+    def shipped(cls) -> "TemplateLibrary":
+        return cls(bundled_templates())
+
+    def add(self, template: Template, *, council: bool = False) -> None:
+        existing = self._by_ref.get(template.ref)
+        if existing is not None and existing != template:
+            raise ValidationError(
+                f"A different assessment template {template.ref} is already loaded: "
+                "give the changed file a new version."
+            )
+        self._by_ref[template.ref] = template
+        if council and template.ref not in self._council:
+            self._council.append(template.ref)
+
+    def all(self) -> list[Template]:
+        return sorted(self._by_ref.values(), key=lambda t: (t.id, t.version))
+
+    def is_council(self, ref: str) -> bool:
+        return ref in self._council
+
+    def get(self, ref: str) -> Template:
+        return find_template(ref, self._by_ref.values())
+
+    def choices(self) -> list[Template]:
+        """The newest version of each template, for starting a new assessment; the default
+        first."""
+        newest: dict[str, Template] = {}
+        for template in self.all():
+            newest[template.id] = template
+        first = self.default()
+        return [first, *(t for t in newest.values() if t.id != first.id)]
+
+    def default(self) -> Template:
+        if self._council:
+            chosen = self._by_ref[self._council[-1]]
+            return max(
+                (t for t in self._by_ref.values() if t.id == chosen.id), key=lambda t: t.version
+            )
+        ours = [t for t in self.all() if t.id == DEFAULT_TEMPLATE_ID]
+        if not ours:
+            raise ValidationError(f"the default template {DEFAULT_TEMPLATE_ID} is not installed")
+        return ours[-1]
+
+
 def find_template(ref: str, available: Iterable[Template]) -> Template:
     """The template an assessment follows ("id@version"), out of those loaded."""
     for template in available:

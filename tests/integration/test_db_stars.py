@@ -1,5 +1,5 @@
 """db/stars.py on a real encrypted store: the caseload's Star column at its boundaries, the
-council's instrument files kept in settings, and readings saved, completed, edited, deleted."""
+council's instruments held in the store, and readings saved, completed, edited, deleted."""
 
 import datetime as dt
 import json
@@ -19,6 +19,7 @@ from db.stars import (
     star_due_by_family,
 )
 from db.store import Store
+from fmdesk.definition import Definition
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import ClosureReason, Family, FamilyStatus, StatusChange
 from fmdesk.stars import (
@@ -185,7 +186,7 @@ def test_a_bad_instrument_file_is_refused_and_not_remembered(store: Store, tmp_p
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValidationError, match=r"child-star-v1.json: stages: gap .* score 3"):
         add_instrument_file(store, path)
-    assert store.get_setting("star.instrument_paths") is None
+    assert store.list(Definition) == []
 
 
 def test_a_changed_file_must_take_a_new_version(store: Store, tmp_path: Path) -> None:
@@ -195,19 +196,43 @@ def test_a_changed_file_must_take_a_new_version(store: Store, tmp_path: Path) ->
     changed = council_file(other, name="Renamed star")
     with pytest.raises(ValidationError, match="new version number"):
         add_instrument_file(store, changed)
-    assert len(store.get_setting("star.instrument_paths")) == 1
+    assert len(store.list(Definition)) == 1
 
 
-def test_a_missing_council_file_is_reported_and_ours_still_loads(
-    store: Store, tmp_path: Path
-) -> None:
+def test_the_instrument_stays_when_its_file_goes(store: Store, tmp_path: Path) -> None:
     path = council_file(tmp_path)
     add_instrument_file(store, path)
     path.unlink()
     catalogue = load_catalogue(store)
-    assert len(catalogue.problems) == 1
-    assert "Cannot read the instrument file" in catalogue.problems[0]
-    assert catalogue.instruments.default.id == "family-progress-star"
+    assert catalogue.problems == ()
+    assert catalogue.instruments.default.ref == "anytown-child-star@1"
+
+
+def test_a_path_an_older_fmdesk_remembered_is_taken_into_the_store(
+    store: Store, tmp_path: Path
+) -> None:
+    path = council_file(tmp_path)
+    gone = tmp_path / "gone" / "old-star.json"
+    store.set_setting("star.instrument_paths", [str(path), str(gone)])
+    catalogue = load_catalogue(store)
+    assert catalogue.instruments.default.ref == "anytown-child-star@1"
+    ((held),) = store.list(Definition)
+    assert (held.ref, held.file_name) == ("anytown-child-star@1", path.name)
+    # The file that cannot be read stays listed and is reported until it is added again.
+    (problem,) = catalogue.problems
+    assert "old-star.json" in problem
+    assert "add it again" in problem
+    assert store.get_setting("star.instrument_paths") == [str(gone)]
+    path.unlink()  # the store holds the content now
+    assert load_catalogue(store).instruments.default.ref == "anytown-child-star@1"
+    gone.parent.mkdir()
+    council_file(gone.parent, name="Old star", version=2).rename(gone)
+    assert load_catalogue(store).problems == ()
+    assert store.get_setting("star.instrument_paths") is None
+    assert sorted(d.ref for d in store.list(Definition)) == [
+        "anytown-child-star@1",
+        "anytown-child-star@2",
+    ]
 
 
 def test_draft_completion_edit_and_deletion(store: Store) -> None:

@@ -20,6 +20,7 @@ import ui.star_tab
 from db.families import load_family
 from db.keyslots import KdfParams
 from db.store import Store
+from fmdesk.definition import Definition
 from fmdesk.errors import ValidationError
 from fmdesk.families import ClosureReason, Family, FamilyStatus, StatusChange
 from fmdesk.plans import date_text
@@ -486,9 +487,8 @@ def test_a_council_instrument_file_gives_its_own_scale(
     qtbot.mouseClick(tab.load_button, LEFT)
     qtbot.waitUntil(lambda: "Loaded Anytown child star" in tab.message.text(), timeout=10_000)
     opened.settle(qtbot)
-    assert opened.run(qtbot, lambda ctx: ctx.store.get_setting("star.instrument_paths")) == [
-        str(good.resolve())
-    ]
+    held = opened.run(qtbot, lambda ctx: [d.ref for d in ctx.store.list(Definition)])
+    assert held == ["anytown-child-star@1"]
     assert "Anytown child star" in tab.instrument_label.text()
 
     qtbot.mouseClick(tab.take_button, LEFT)

@@ -1,0 +1,116 @@
+"""A council's definitions held in the store (fmdesk/definition.py): reading, saving, and taking
+in the file paths older versions of fmdesk remembered.
+
+The libraries that use them (db/outcomes.py load_frameworks, db/assessments.py load_templates,
+db/stars.py load_catalogue) merge fmdesk's shipped definitions with these; db/library.py lists
+and adds them for the app and the command line.
+
+Before definitions were held in the store, a council's framework and instrument files were
+remembered by path, in the settings `outcomes.framework_paths` and `star.instrument_paths`. The
+first read after an upgrade takes each file that still loads into a record and drops it from
+the setting (and the setting once it is empty). A file that cannot be read stays listed and is
+reported, as before, until it can be read again or is added from its new place.
+
+Threading: like the Store, call on its thread.
+"""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from db.store import Store
+from fmdesk.definition import (
+    Definition,
+    DefinitionKind,
+    check_fits,
+    read_definition_file,
+    same_definition,
+)
+from fmdesk.errors import UserError
+
+# The settings older versions kept file paths in, and the kind of file each lists.
+PATH_SETTINGS = {
+    "outcomes.framework_paths": DefinitionKind.FRAMEWORK,
+    "star.instrument_paths": DefinitionKind.INSTRUMENT,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Held:
+    """The store's definitions of one kind, oldest first (the order they were added or
+    arrived), and a sentence for each old file path that could not be taken in."""
+
+    definitions: tuple[Definition, ...]
+    problems: tuple[str, ...] = ()
+
+
+def held_definitions(store: Store, kind: DefinitionKind) -> Held:
+    problems = adopt_path_settings(store, kind)
+    found = [d for d in store.list(Definition) if d.kind is kind]
+    found.sort(key=lambda d: d.revision)
+    return Held(tuple(found), tuple(problems))
+
+
+def save_definition(store: Store, definition: Definition) -> Definition:
+    """Keep a checked definition in the store (one transaction). The same definition already
+    held is not saved twice: the held record is returned. A different one under the same
+    id@version is refused (ValidationError naming the file)."""
+    with store.transaction():
+        held = store.list(Definition)
+        for other in held:
+            if same_definition(other, definition):
+                return other
+        check_fits(definition, held)
+        (saved,) = store.save(definition)
+    return saved
+
+
+def _path_list(store: Store, setting: str) -> list[str]:
+    value = store.get_setting(setting)
+    if not isinstance(value, list):
+        return []
+    return [p for p in value if isinstance(p, str)]
+
+
+def adopt_path_settings(store: Store, kind: DefinitionKind | None = None) -> list[str]:
+    """Take the files listed in the old path settings (of `kind`, or all) into records; return
+    a sentence for each listed file that cannot be taken in yet."""
+    problems: list[str] = []
+    for setting, setting_kind in PATH_SETTINGS.items():
+        if kind is not None and setting_kind is not kind:
+            continue
+        if store.get_setting(setting) is None:
+            continue
+        kept: list[str] = []
+        with store.transaction():
+            for path in _path_list(store, setting):
+                try:
+                    definition = read_definition_file(
+                        setting_kind, path, on=dt.date.today(), by=store.info.owner_name
+                    )
+                    save_definition(store, definition)
+                except UserError as exc:
+                    kept.append(path)
+                    problems.append(
+                        f"{exc} (This {setting_kind.label} was added by an earlier version of "
+                        "fmdesk from that file; add it again from where it is now.)"
+                    )
+            if kept:
+                store.set_setting(setting, kept)
+            else:
+                store.db.execute("DELETE FROM settings WHERE key = ?", [setting])
+    return problems
+
+
+def forget_old_path(store: Store, path: str | Path) -> None:
+    """A file added again (from the place an old path setting lists, or under the same name
+    from somewhere else) is no longer looked for at its old place."""
+    wanted = Path(path).resolve()
+    for setting in PATH_SETTINGS:
+        listed = _path_list(store, setting)
+        kept = [p for p in listed if Path(p).resolve() != wanted and Path(p).name != wanted.name]
+        if len(kept) != len(listed):
+            if kept:
+                store.set_setting(setting, kept)
+            else:
+                store.db.execute("DELETE FROM settings WHERE key = ?", [setting])
