@@ -29,10 +29,13 @@ from typing import Any
 import pyrage
 
 from db.store import Store
+from fmdesk.catalog import RECORD_KINDS
+from fmdesk.definition import Definition, check_fits
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, FamilyStatus
+from fmdesk.programme import Allocation
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
-from fmdesk.records import kind_class
+from fmdesk.records import Record, kind_class
 from fmdesk.roles import Role
 from fmdesk.sync.bundle import Change, Limits, Rejection, open_bundle, write_bundle
 from fmdesk.sync.identity import Enrolment, StoreIdentity
@@ -297,7 +300,11 @@ def export_bundle(
 
 def _outbox(store: Store, partner_id: str) -> list[tuple[str, dict[str, Any], str]]:
     """(kind, record, base revision) of every record whose current version the partner lacks.
-    A coordinator sends a practitioner only the families allocated to it."""
+
+    A coordinator sends a practitioner the records of the families allocated to it, every
+    council definition (frameworks, templates, instruments: they belong to no family), and the
+    Allocation record of each family moved away from it (the withdrawal: docs/bundle-format.md).
+    Fields a record keeps only in this store (`LOCAL_FIELDS`) never travel."""
     rows = store.db.execute(
         "SELECT r.kind, r.body, coalesce(b.revision, '') FROM records r "
         "LEFT JOIN sync_base b ON b.partner = ? AND b.id = r.id "
@@ -309,12 +316,37 @@ def _outbox(store: Store, partner_id: str) -> list[tuple[str, dict[str, Any], st
         allocated = {
             f.id for f in store.list(Family, include_deleted=True) if f.allocated_to == partner_id
         }
-        outbox = [row for row in outbox if row[1].get("family_id") in allocated]
+        outbox = [
+            row
+            for row in outbox
+            if row[1].get("family_id") in allocated
+            or row[0] == Definition.KIND
+            or (row[0] == Allocation.KIND and row[1].get("from_store") == partner_id)
+        ]
+    for kind, body, _ in outbox:
+        local = _local_defaults(kind)
+        if local:
+            body.update(local)
     # A record made and deleted before the partner ever saw it need not travel at all.
     sent = {
         r[0] for r in store.db.execute("SELECT id FROM sync_sent WHERE partner = ?", [partner_id])
     }
     return [row for row in outbox if row[2] or not row[1].get("deleted") or row[1]["id"] in sent]
+
+
+_LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _local_defaults(kind: str) -> dict[str, Any]:
+    """The fields a kind keeps only in its own store (`LOCAL_FIELDS`), at their defaults: what
+    a bundle carries in their place, and what an incoming record's are set to."""
+    found = _LOCAL_DEFAULTS.get(kind)
+    if found is None:
+        cls = RECORD_KINDS.get(kind)
+        names = set(getattr(cls, "LOCAL_FIELDS", ())) if cls is not None else set()
+        found = {f.name: f.default for f in dataclasses.fields(cls or Record) if f.name in names}
+        _LOCAL_DEFAULTS[kind] = found
+    return found
 
 
 # ---- import ----------------------------------------------------------------------------------
@@ -367,6 +399,10 @@ def _import(
         conflicts = 0
         rejected: list[Rejection] = []
         applier = _Applier(store, partner_id, manifest.bundle_id, [c.id for c in bundle.changes])
+        if store.info.role is Role.PRACTITIONER:
+            applier.arriving_families = {
+                c.family_id or c.id for c in bundle.changes if c.kind == Family.KIND
+            }
         for number, change in enumerate(bundle.changes, start=1):
             if number % 500 == 0:
                 cancel.raise_if_cancelled()
@@ -385,6 +421,8 @@ def _import(
             }.get(outcome, "unchanged")
             counts[key] += 1
         applier.flush()
+        if store.info.role is Role.PRACTITIONER:
+            mark_withdrawals(store, applier.families - {""})
         store.db.execute(
             "UPDATE sync_partners SET received_up_to = max(received_up_to, ?), "
             "last_received_at = ? WHERE store_id = ?",
@@ -407,6 +445,30 @@ def _import(
         )
     progress(len(bundle.changes), len(bundle.changes))
     return result
+
+
+def mark_withdrawals(store: Store, family_ids: Iterable[str]) -> list[Family]:
+    """In a practitioner's store: mark each of these families that the coordinator has moved
+    to another practitioner (its latest Allocation names another store) as withdrawn, and
+    unmark one allocated back here. The family record keeps its revision, and the marks are
+    local fields that never travel, so nothing new is sent because of them; changes made
+    before the withdrawal arrived are still in the outbox. Returns the families changed."""
+    me = store.info.store_id
+    changed: list[Family] = []
+    for family_id in sorted(family_ids):
+        family = store.get(Family, family_id)
+        if family is None:
+            continue
+        allocations = store.list(Allocation, family_id=family_id)
+        latest = max(allocations, key=lambda a: a.revision, default=None)
+        if latest is not None and latest.to_store != me:
+            marked = family.replace(withdrawn_on=latest.on, withdrawn_reason=latest.reason)
+        else:
+            marked = family.replace(withdrawn_on=None, withdrawn_reason="")
+        if marked != family:
+            store.write_rows([marked])  # the same revision: see above
+            changed.append(marked)
+    return changed
 
 
 # Bundles imported together are committed in groups of about this many records. Each commit
@@ -482,11 +544,41 @@ class _Applier:
         self._rows: dict[str, tuple[str, str, str, str, bool, str]] = {}
         self._latest = ""
         self._bases: dict[str, tuple[str, str]] = {}
+        self._held_definitions: list[Definition] | None = None
+        self.families: set[str] = set()  # the families whose records this bundle touched
+        # Practitioner side: the families whose own record is in this bundle (None: not asked).
+        self.arriving_families: set[str] | None = None
+
+    def _stale_withdrawal(self, record: Record) -> bool:
+        """A withdrawal (an Allocation moving a family away from this practitioner) for a family
+        no longer held here: it was purged, and the coordinator had not yet heard that its
+        withdrawal arrived. Keeping it would leave a stray record of a family that is gone."""
+        if self.arriving_families is None or not isinstance(record, Allocation):
+            return False
+        if record.to_store == self.store.info.store_id:
+            return False
+        if record.family_id in self.arriving_families:
+            return False
+        return self.store.get(Family, record.family_id) is None
+
+    def _definitions(self) -> list[Definition]:
+        if self._held_definitions is None:
+            self._held_definitions = self.store.list(Definition, include_deleted=True)
+        return self._held_definitions
 
     def apply(self, change: Change) -> tuple[Outcome, int]:
         cls = kind_class(change.kind)  # an unknown kind is a ValidationError: quarantined
         incoming = change.record_dict()
+        incoming.update(_local_defaults(change.kind))  # another store's own marks are not taken
         record = cls.from_dict(incoming)  # validate before anything is written
+        if self._stale_withdrawal(record):
+            return Outcome.UNCHANGED, 0
+        if isinstance(record, Definition):
+            # An id@version is one definition everywhere: a different one under the same
+            # number is refused like any invalid record (quarantined, reported back).
+            check_fits(record, self._definitions())
+            self._held_definitions = [*self._definitions(), record]
+        self.families.add(record.family_id)
         if record.family_id != change.family_id:  # a family's own family_id may come blank
             incoming["family_id"] = record.family_id
         # Compact, unsorted: the fastest form json writes, and this runs for every record.
@@ -837,8 +929,9 @@ def status(store: Store) -> SyncStatus:
 
 
 def purgeable_families(store: Store) -> list[Family]:
-    """Closed families whose every record the coordinator has acknowledged in its latest
-    version: only these may leave a practitioner's laptop."""
+    """Closed families, and families the coordinator has reassigned to another practitioner
+    (withdrawn), whose every record the coordinator has acknowledged in its latest version:
+    only these may leave a practitioner's laptop."""
     if store.info.role is not Role.PRACTITIONER:
         return []
     coordinators = [p.enrolment.store_id for p in partners(store)]
@@ -846,16 +939,20 @@ def purgeable_families(store: Store) -> list[Family]:
         return []
     pending = {body.get("family_id") for _, body, _ in _outbox(store, coordinators[0])}
     return [
-        f for f in store.list(Family) if f.status is FamilyStatus.CLOSED and f.id not in pending
+        f
+        for f in store.list(Family)
+        if (f.status is FamilyStatus.CLOSED or f.withdrawn_on is not None) and f.id not in pending
     ]
 
 
 def purge_family(store: Store, family_id: str) -> int:
-    """Remove a closed, acknowledged family and everything about it from this store."""
+    """Remove a closed (or reassigned), acknowledged family and everything about it from this
+    store."""
     if family_id not in {f.id for f in purgeable_families(store)}:
         raise CannotPurge(
-            "This family cannot be removed yet: it must be closed, and the coordinator must "
-            "have confirmed receiving its latest records. Send a bundle and wait for the reply."
+            "This family cannot be removed yet: it must be closed or reassigned, and the "
+            "coordinator must have confirmed receiving its latest records. Send a bundle and "
+            "wait for the reply."
         )
     with store.transaction():
         ids = [

@@ -92,6 +92,13 @@ class Family(Record):
     next_action_due: dt.date | None = None
     # "id@version" of the outcomes framework the family was attached under; it keeps that one.
     framework: str = ""
+    # Set only in a practitioner's own store, when the coordinator has reassigned the family to
+    # another practitioner (db/sync.py): the family is then read-only there until it is purged.
+    # Local to that store: never sent in a bundle (LOCAL_FIELDS), never taken from one.
+    withdrawn_on: dt.date | None = None
+    withdrawn_reason: str = ""
+
+    LOCAL_FIELDS: ClassVar[tuple[str, ...]] = ("withdrawn_on", "withdrawn_reason")
 
     def __post_init__(self) -> None:
         if not self.family_id:
@@ -103,7 +110,16 @@ class Family(Record):
 
     @property
     def is_read_only(self) -> bool:
-        return self.status is FamilyStatus.CLOSED
+        return self.status is FamilyStatus.CLOSED or self.withdrawn_on is not None
+
+    @property
+    def withdrawn_text(self) -> str:
+        """What the app says about a family the coordinator has reassigned; "" if it is not."""
+        if self.withdrawn_on is None:
+            return ""
+        on = self.withdrawn_on
+        text = f"Reassigned to another practitioner by the coordinator on {on.day} {on:%B %Y}"
+        return f"{text}: {self.withdrawn_reason}" if self.withdrawn_reason else f"{text}."
 
 
 class PersonRole(enum.StrEnum):
@@ -292,6 +308,9 @@ def change_status(
     closure_reason: ClosureReason | None = None,
 ) -> tuple[Family, StatusChange]:
     """Move a family to a new status; returns the changed family and the record of the move."""
+    if family.withdrawn_on is not None:
+        said = family.withdrawn_text.rstrip(".")
+        raise ValidationError(f"{said}. Its status can no longer be changed here.")
     if to not in TRANSITIONS[family.status]:
         raise ValidationError(
             f"A family that is {family.status.value} cannot become {to.value}."
