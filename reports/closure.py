@@ -9,7 +9,7 @@ from fmdesk.closure import ClosureSummary
 from fmdesk.families import Family
 from fmdesk.plans import date_text
 from reports.base import CONTENT_WIDTH, DEFAULT_MARKING, build_pdf, grid_table, make_styles, text
-from reports.plan import facts_table, problem_text
+from reports.plan import facts_table, problem_text, with_start
 
 
 def closure_pdf(
@@ -39,11 +39,14 @@ def closure_pdf(
             styles,
         ),
     ]
+    # Each heading stays on the page where what it heads begins (reports/plan.py: with_start).
     if summary.summary:
-        story.append(Paragraph("What has changed", styles.h1))
-        story.append(Paragraph(text(summary.summary), styles.body))
+        story += with_start(
+            [Paragraph("What has changed", styles.h1)],
+            [Paragraph(text(summary.summary), styles.body)],
+        )
 
-    story.append(Paragraph("Outcomes at closure", styles.h1))
+    outcomes: Flowable
     if summary.outcomes:
         rows = [
             [
@@ -54,35 +57,33 @@ def closure_pdf(
             ]
             for o in summary.outcomes
         ]
-        story.append(
-            grid_table(
-                ["Problem", "Outcome measure", "Result", "Notes"],
-                rows,
-                [CONTENT_WIDTH * f for f in (0.28, 0.22, 0.16, 0.34)],
-                styles,
-            )
+        outcomes = grid_table(
+            ["Problem", "Outcome measure", "Result", "Notes"],
+            rows,
+            [CONTENT_WIDTH * f for f in (0.28, 0.22, 0.16, 0.34)],
+            styles,
         )
     else:
-        story.append(Paragraph("No outcomes were recorded at closure.", styles.body))
+        outcomes = Paragraph("No outcomes were recorded at closure.", styles.body)
+    story += with_start([Paragraph("Outcomes at closure", styles.h1)], [outcomes])
 
-    story.append(Paragraph("Support that carries on", styles.h1))
+    support: Flowable
     if summary.continuing_support:
-        story.append(
-            grid_table(
-                ["Service", "What they offer", "How to reach them"],
-                [[s.service, s.what, s.contact] for s in summary.continuing_support],
-                [CONTENT_WIDTH * f for f in (0.32, 0.40, 0.28)],
-                styles,
-            )
+        support = grid_table(
+            ["Service", "What they offer", "How to reach them"],
+            [[s.service, s.what, s.contact] for s in summary.continuing_support],
+            [CONTENT_WIDTH * f for f in (0.32, 0.40, 0.28)],
+            styles,
         )
     else:
-        story.append(Paragraph("No further support was arranged.", styles.body))
+        support = Paragraph("No further support was arranged.", styles.body)
+    story += with_start([Paragraph("Support that carries on", styles.h1)], [support])
 
     if summary.moving_on:
-        story.append(Paragraph("Moving on, in the family's words", styles.h1))
-        story.append(Paragraph(f"“{text(summary.moving_on)}”", styles.quote))
+        words: list[Flowable] = [Paragraph(f"“{text(summary.moving_on)}”", styles.quote)]
         if summary.moving_on_from:
-            story.append(Paragraph(f"— {text(summary.moving_on_from)}", styles.body))
+            words.append(Paragraph(f"— {text(summary.moving_on_from)}", styles.body))
+        story += with_start([Paragraph("Moving on, in the family's words", styles.h1)], words)
 
     return build_pdf(
         story,

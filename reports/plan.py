@@ -6,7 +6,11 @@ ready-made from reports/star.py through the caller, so this module does not depe
 ends with a signature line, with a date, for each adult in the household and each worker in the
 Team Around the Family.
 
-`facts_table` and `actions_table` are shared with the TAF meeting record (reports/taf.py).
+A heading is never left alone at the foot of a page: `with_start` keeps each heading (and a line
+of introduction) on the page where its content starts, and the Star chart with its heading.
+
+`facts_table`, `actions_table` and `with_start` are shared with the TAF meeting record
+(reports/taf.py) and the closing summary (reports/closure.py).
 """
 
 import datetime as dt
@@ -15,7 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus.doctemplate import FrameBreak
 
 from fmdesk.families import Family, Person, PersonRole
 from fmdesk.plans import ActionStatus, FamilyPlan, PlanAction, PlanGoal, date_text
@@ -37,14 +42,59 @@ from reports.base import (
 
 ADULT_AGE = 18
 SIGNATURE_SPACE_MM = 11
-# Room a goal needs for its heading, words and first rows before it is worth starting it.
-GOAL_START_MM = 55
 STATUS_COLOURS = {
     ActionStatus.NOT_STARTED: colors.HexColor("#5b6770"),
     ActionStatus.IN_PROGRESS: colors.HexColor("#1d5fa8"),
     ActionStatus.DONE: colors.HexColor("#2e7d32"),
     ActionStatus.DROPPED: colors.HexColor("#8a5a00"),
 }
+
+
+class KeepWithStart(KeepTogether):
+    """Headings (and short lines of introduction) kept on the same page as at least the start
+    of the content that follows them: the first rows of a table (which then splits, its header
+    repeated), the first lines of a paragraph, or the whole of something that cannot split (a
+    chart). When that does not fit in what is left of the page, all of it starts on the next.
+
+    Unlike a plain KeepTogether, a long table after a heading does not push the heading to a
+    new page when the table's first rows would fit where it is.
+    """
+
+    def __init__(self, heads: Sequence[Flowable], body: Flowable) -> None:
+        super().__init__([*heads, body])
+        self._heads = list(heads)
+        self._body = body
+
+    def _starts_here(self, width: float, height: float) -> bool:
+        room = height
+        previous_after = 0.0
+        for index, flowable in enumerate([*self._heads, self._body]):
+            if index:  # the space between two flowables is the larger of after and before
+                room -= max(previous_after, flowable.getSpaceBefore())
+            previous_after = flowable.getSpaceAfter()
+            _, needed = flowable.wrapOn(self.canv, width, room)
+            if needed <= room:
+                room -= needed
+                continue
+            # Only the body may split, and only into a first part that fits here.
+            return flowable is self._body and bool(flowable.splitOn(self.canv, width, room))
+        return True
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - reportlab's names
+        content: list[Flowable] = [*self._heads, self._body]
+        frame = getattr(self, "_frame", None)
+        at_top = frame is not None and getattr(frame, "_atTop", False)
+        if at_top or self._starts_here(aW, aH):
+            return content
+        return [FrameBreak(), *content]
+
+
+def with_start(heads: Sequence[Flowable], body: Sequence[Flowable]) -> list[Flowable]:
+    """`heads`, then `body`, with the heads kept on the page where `body`'s first flowable
+    starts (see KeepWithStart)."""
+    if not body:
+        return list(heads)
+    return [KeepWithStart(heads, body[0]), *body[1:]]
 
 
 def person_names(people: Iterable[Person]) -> dict[str, str]:
@@ -125,22 +175,22 @@ def _goal_flowables(
 ) -> list[Flowable]:
     words = ParagraphStyle("goal_words", parent=styles.quote, fontSize=11, leading=15, leftIndent=0)
     linked = ParagraphStyle("goal_linked", parent=styles.small, spaceAfter=1.5 * mm)
-    story: list[Flowable] = [
-        # A goal starts on a new page rather than leave its heading alone at the foot of one;
-        # its table then splits by row with the header repeated.
-        CondPageBreak(GOAL_START_MM * mm),
+    heads: list[Flowable] = [
         Paragraph(f"Goal {number}", styles.h2),
         Paragraph(f"“{text(goal.words)}”", words),
     ]
     helps = [problem_text(p, problem_names) for p in goal.problems]
     helps += [measure_names.get(m) or f"outcome {m}" for m in goal.outcome_measures]
     if helps:
-        story.append(Paragraph("This helps with: " + text("; ".join(helps)), linked))
-    if goal.actions:
-        story.append(actions_table(goal.actions, names, styles))
-    else:
-        story.append(Paragraph("No actions agreed yet for this goal.", styles.body))
-    return story
+        heads.append(Paragraph("This helps with: " + text("; ".join(helps)), linked))
+    # The goal's heading and words stay with the first rows of its table, which then splits by
+    # row with the header repeated.
+    body = (
+        actions_table(goal.actions, names, styles)
+        if goal.actions
+        else Paragraph("No actions agreed yet for this goal.", styles.body)
+    )
+    return [*heads, body]
 
 
 def signatories(
@@ -234,23 +284,30 @@ def plan_pdf(
         ),
     ]
     if plan.problems:
-        story.append(Paragraph("What we are working on", styles.h1))
-        story.extend(
-            Paragraph(f"•&nbsp;&nbsp;{text(problem_text(code, problem_names))}", styles.body)
-            for code in plan.problems
+        story += with_start(
+            [Paragraph("What we are working on", styles.h1)],
+            [
+                Paragraph(f"•&nbsp;&nbsp;{text(problem_text(code, problem_names))}", styles.body)
+                for code in plan.problems
+            ],
         )
-    story.append(CondPageBreak(GOAL_START_MM * mm))
-    story.append(Paragraph("Our goals and what we will do", styles.h1))
+    goals_heading = Paragraph("Our goals and what we will do", styles.h1)
     if not plan.goals:
-        story.append(Paragraph("No goals have been agreed yet.", styles.body))
+        story += [goals_heading, Paragraph("No goals have been agreed yet.", styles.body)]
     for number, goal in enumerate(plan.goals, start=1):
-        story.extend(_goal_flowables(number, goal, names, problem_names, measure_names, styles))
+        *heads, body = _goal_flowables(number, goal, names, problem_names, measure_names, styles)
+        if number == 1:
+            heads.insert(0, goals_heading)
+        story += with_start(heads, [body])
     if star_chart is not None:
-        story.append(Paragraph("How things have changed", styles.h1))
-        story.append(
-            Paragraph("Our Star readings: the first one we did, and the latest.", styles.body)
+        # The chart cannot split: it and its heading go to the next page together if need be.
+        story += with_start(
+            [
+                Paragraph("How things have changed", styles.h1),
+                Paragraph("Our Star readings: the first one we did, and the latest.", styles.body),
+            ],
+            [star_chart],
         )
-        story.append(star_chart)
     story.append(
         KeepTogether(
             [

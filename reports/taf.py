@@ -22,7 +22,7 @@ from reports.base import (
     spacer,
     text,
 )
-from reports.plan import actions_table, facts_table, person_names
+from reports.plan import actions_table, facts_table, person_names, with_start
 
 
 def taf_pdf(
@@ -56,8 +56,8 @@ def taf_pdf(
             ],
             styles,
         ),
-        Paragraph("Who came", styles.h1),
     ]
+    # Each heading stays on the page where what it heads begins (reports/plan.py: with_start).
     attendance: list[list[object]] = []
     for person_id in meeting.person_ids:
         person = people_by_id.get(person_id)
@@ -70,17 +70,19 @@ def taf_pdf(
         if member is not None:
             attendance.append([member.name, member.agency, member.role])
     attendance.extend([other, "", ""] for other in meeting.others)
-    if attendance:
-        story.append(
+    story += with_start(
+        [Paragraph("Who came", styles.h1)],
+        [
             grid_table(
                 ["Name", "Family or agency", "Role"],
                 attendance,
                 [CONTENT_WIDTH * f for f in (0.34, 0.36, 0.30)],
                 styles,
             )
-        )
-    else:
-        story.append(Paragraph("Attendance was not recorded.", styles.body))
+            if attendance
+            else Paragraph("Attendance was not recorded.", styles.body)
+        ],
+    )
     if meeting.apologies:
         story.append(spacer(2))
         story.append(
@@ -88,24 +90,32 @@ def taf_pdf(
         )
 
     if meeting.family_views.strip():
-        story.append(Paragraph("What the family said", styles.h1))
-        story.append(Paragraph(f"“{text(meeting.family_views.strip())}”", styles.quote))
+        story += with_start(
+            [Paragraph("What the family said", styles.h1)],
+            [Paragraph(f"“{text(meeting.family_views.strip())}”", styles.quote)],
+        )
 
-    story.append(Paragraph("What we decided", styles.h1))
-    story.extend(_numbered(meeting.decisions, "No decisions were recorded.", styles.body))
+    story += with_start(
+        [Paragraph("What we decided", styles.h1)],
+        _numbered(meeting.decisions, "No decisions were recorded.", styles.body),
+    )
 
     if plan is not None or plan_changes:
-        story.append(Paragraph("Changes to the plan", styles.h1))
-        story.extend(_numbered(plan_changes, "The plan stays as it was.", styles.body))
+        story += with_start(
+            [Paragraph("Changes to the plan", styles.h1)],
+            _numbered(plan_changes, "The plan stays as it was.", styles.body),
+        )
     if plan is not None and plan.actions:
         names: Mapping[str, str] = person_names(people)
-        story.append(
-            Paragraph(
-                f"The plan's actions now (version {plan.version}, {text(plan.made_at)})",
-                styles.h2,
-            )
+        story += with_start(
+            [
+                Paragraph(
+                    f"The plan's actions now (version {plan.version}, {text(plan.made_at)})",
+                    styles.h2,
+                )
+            ],
+            [actions_table(plan.actions, names, styles)],
         )
-        story.append(actions_table(plan.actions, names, styles))
 
     return build_pdf(
         story,
