@@ -6,6 +6,7 @@ The same seed gives the same caseload, so a benchmark or a screenshot can be rep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from fmdesk.families import (
     StatusChange,
 )
 from fmdesk.records import Record
+from fmdesk.stars import AreaScore, Instrument, ReadingStatus, StarReading, builtin_instruments
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -41,8 +43,14 @@ _NOTES = [
     "Eldest was calmer today and showed me his football medal.",
     "Reviewed the plan together; two actions done, one moved to next month.",
 ]
-_SCHOOLS = ["Oakfield Primary", "St Mary's C of E Primary", "Riverside Academy",
-            "Hillcrest School", "Northgate Infant School", "Brookside College"]
+_SCHOOLS = [
+    "Oakfield Primary",
+    "St Mary's C of E Primary",
+    "Riverside Academy",
+    "Hillcrest School",
+    "Northgate Infant School",
+    "Brookside College",
+]
 
 
 def demo_caseload(
@@ -87,14 +95,25 @@ def _family(fake: Faker, rng: random.Random, n: int, today: dt.date, worker: str
         path = path[: path.index(status) + 1]
     for to in path[1:]:
         on = min(today, on + dt.timedelta(days=rng.randint(3, 30)))
-        records.append(StatusChange(family_id=family.id, on=on, from_status=family.status,
-                                    to_status=to, by=worker))
+        records.append(
+            StatusChange(
+                family_id=family.id, on=on, from_status=family.status, to_status=to, by=worker
+            )
+        )
         family = family.replace(status=to)
     if status is FamilyStatus.CLOSED:
         on = min(today, on + dt.timedelta(days=rng.randint(60, 300)))
         reason = rng.choice(list(ClosureReason))
-        records.append(StatusChange(family_id=family.id, on=on, from_status=family.status,
-                                    to_status=status, closure_reason=reason, by=worker))
+        records.append(
+            StatusChange(
+                family_id=family.id,
+                on=on,
+                from_status=family.status,
+                to_status=status,
+                closure_reason=reason,
+                by=worker,
+            )
+        )
         family = family.replace(status=status, closure_reason=reason)
 
     people = _household(fake, rng, family.id, surname, today)
@@ -103,8 +122,13 @@ def _family(fake: Faker, rng: random.Random, n: int, today: dt.date, worker: str
         carer = next((p for p in people if p.role is PersonRole.PARENT_CARER), people[0])
         given = identified + dt.timedelta(days=rng.randint(5, 25))
         records.extend(
-            Consent(family_id=family.id, kind=kind, person_id=carer.id, given_on=min(given, today),
-                    recorded_by=worker)
+            Consent(
+                family_id=family.id,
+                kind=kind,
+                person_id=carer.id,
+                given_on=min(given, today),
+                recorded_by=worker,
+            )
             for kind in ConsentKind
         )
         for _ in range(rng.randint(1, 12)):
@@ -118,12 +142,62 @@ def _family(fake: Faker, rng: random.Random, n: int, today: dt.date, worker: str
                     author=worker,
                 )
             )
+    engaged_on = next(
+        (
+            c.on
+            for c in records
+            if isinstance(c, StatusChange) and c.to_status is FamilyStatus.ENGAGED
+        ),
+        None,
+    )
+    if engaged_on is not None:
+        closed_on = on if family.status is FamilyStatus.CLOSED else today
+        records.extend(_star_readings(rng, family.id, engaged_on, closed_on, worker))
     if family.status not in (FamilyStatus.CLOSED, FamilyStatus.REFUSED):
         family = family.replace(
             next_action=rng.choice(["Home visit", "TAF meeting", "Star review", "Call school"]),
             next_action_due=today + dt.timedelta(days=rng.randint(-10, 40)),
         )
     return [family, *people, *records]
+
+
+@functools.cache
+def _our_star() -> Instrument:
+    return next(i for i in builtin_instruments() if i.id == "family-progress-star")
+
+
+def _star_readings(
+    rng: random.Random, family_id: str, engaged_on: dt.date, until: dt.date, worker: str
+) -> list[StarReading]:
+    """Completed readings of our own Star: the first within a month of engagement, then about
+    every twelve weeks, scores drifting upwards; about one family in six has let them lapse,
+    so the caseload's Star column shows some overdue."""
+    instrument = _our_star()
+    lapsed = rng.random() < 0.16
+    scores = {area.id: rng.randint(2, 6) for area in instrument.areas}
+    taken = engaged_on + dt.timedelta(days=rng.randint(5, 26))
+    readings = []
+    while taken <= until:
+        readings.append(
+            StarReading(
+                family_id=family_id,
+                instrument=instrument.ref,
+                taken_on=taken,
+                scores=tuple(AreaScore(area=a, score=s) for a, s in scores.items()),
+                status=ReadingStatus.COMPLETED,
+                taken_by=worker,
+            )
+        )
+        if lapsed and len(readings) >= 1 and rng.random() < 0.6:
+            break
+        scores = {
+            a: max(
+                instrument.scale_min, min(instrument.scale_max, s + rng.choice([-1, 0, 1, 1, 2]))
+            )
+            for a, s in scores.items()
+        }
+        taken += dt.timedelta(days=rng.randint(60, 84))
+    return readings
 
 
 def _household(

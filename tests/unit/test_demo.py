@@ -105,3 +105,24 @@ def test_only_engaged_families_have_consent_and_notes() -> None:
         else:
             assert consents == []
             assert notes == []
+
+
+def test_engaged_families_have_star_readings_after_engagement_and_never_after_closing() -> None:
+    from fmdesk.stars import StarReading
+
+    with_readings = 0
+    for _family, *rest in caseload(80, seed=5):
+        readings = [r for r in rest if isinstance(r, StarReading)]
+        engaged = [c.on for c in rest if isinstance(c, StatusChange)
+                   and c.to_status is FamilyStatus.ENGAGED]
+        if not engaged:
+            assert readings == []
+            continue
+        with_readings += bool(readings)
+        closed = [c.on for c in rest if isinstance(c, StatusChange)
+                  and c.to_status is FamilyStatus.CLOSED]
+        for reading in readings:
+            assert reading.is_completed
+            assert engaged[0] < reading.taken_on <= (closed[0] if closed else TODAY)
+            assert all(1 <= s.score <= 10 for s in reading.scores)
+    assert with_readings > 20
