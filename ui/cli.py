@@ -316,6 +316,7 @@ def ensure_demo_store(path: Path, families: int = 30) -> None:
 # Command modules register their commands on the group above when imported.
 from ui import (  # noqa: E402
     cli_coordinator,  # noqa: F401 - programme, claims, families import-csv
+    cli_definitions,  # noqa: F401 - templates, instruments
     cli_outcomes,  # noqa: F401 - frameworks
     cli_plan,  # noqa: F401 - plan
     cli_selftest,  # noqa: F401 - self-test

@@ -1,12 +1,15 @@
 """`fmdesk frameworks …`: the outcomes frameworks, from the command line.
 
-- `list`: the frameworks that come with fmdesk (and, with `--store`, the council files that
-  store has loaded).
+- `list`: the frameworks that come with fmdesk (and, with `--store`, the council's the store
+  holds).
 - `show ID[@VERSION]`: one framework in full: eligibility, claim rule, problems, indicators and
   outcomes with their periods. Without a version, the latest.
 - `validate FILE`: check a council's framework file; prints "valid: …" (exit 0) or the error
   naming the file and the field (exit 1), and changes nothing.
-- `add FILE`: check a council's file and make it available to the store's families.
+- `add FILE`: check a council's file and keep it in the store (a copy: the file may move), for
+  the store's families; the coordinator's next bundles carry it to every practitioner.
+
+Templates and Star instruments have the same commands (ui/cli_definitions.py).
 
 Registered on the main group by the import at the end of ui/cli.py.
 """
@@ -66,7 +69,7 @@ def _store_flag(func: Any) -> Any:
         "store_path",
         type=click.Path(path_type=Path),
         default=None,
-        help="Also list the council framework files this store has loaded.",
+        help="Also list the council frameworks this store holds.",
     )(func)
 
 
@@ -141,11 +144,14 @@ def frameworks_validate(file: Path) -> None:
 )
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def frameworks_add(store_path: Path | None, file: Path) -> None:
-    """Check a council's framework file and make it available to this store's families (the
-    file stays where it is; the store remembers its path)."""
+    """Check a council's framework file and keep it in the store for this store's families (a
+    copy: the file may move; the coordinator's bundles carry it to practitioners)."""
     with open_store(store_path) as store:
         framework = add_framework_file(store, file)
-    click.echo(f"Added {framework.ref}, {framework.name} ({_summary(framework)}).")
+    click.echo(
+        f"Added {framework.ref}, {framework.name} ({_summary(framework)}). The store keeps a "
+        "copy: the file may move, and the coordinator's bundles carry it to practitioners."
+    )
 
 
 # ---- showing one ------------------------------------------------------------------------------
