@@ -15,14 +15,15 @@ import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
 from db.definitions import forget_old_path, held_definitions, save_definition
 from db.stars import load_catalogue
 from db.store import Store
-from fmdesk.assessment import Assessment, AssessmentState
+from fmdesk.assessment import Assessment
+from fmdesk.claims import requirements_met
 from fmdesk.definition import DefinitionKind, read_definition_file
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, Person
@@ -41,7 +42,7 @@ from fmdesk.outcomes import (
     family_outcomes_json,
     shipped_frameworks,
 )
-from fmdesk.plans import FamilyPlan, current_plan
+from fmdesk.plans import FamilyPlan
 from fmdesk.records import Record
 from fmdesk.stars import StarReading, completed_readings, star_evidence
 
@@ -95,23 +96,9 @@ def add_framework_file(store: Store, path: str | Path) -> Framework:
 # ---- what the family's records show ------------------------------------------------------------
 
 
-def requirements_from(
-    family: Family, assessments: Iterable[Assessment], plans: Iterable[FamilyPlan]
-) -> frozenset[str]:
-    """The claim requirement ids (framework `claim.requirements`) the records meet: a completed
-    whole-family assessment, a current family plan, and a lead practitioner named."""
-    met = set()
-    if any(not a.deleted and a.state is not AssessmentState.DRAFT for a in assessments):
-        met.add("whole_family_assessment")
-    if current_plan(plans) is not None:
-        met.add("action_plan")
-    if family.lead_practitioner.strip():
-        met.add("lead_practitioner")
-    return frozenset(met)
-
-
-def requirements_met(store: Store, family: Family) -> frozenset[str]:
-    return requirements_from(
+def load_requirements_met(store: Store, family: Family) -> frozenset[str]:
+    """The claim requirements one family's records meet (the rule is fmdesk.claims')."""
+    return requirements_met(
         family,
         store.list(Assessment, family_id=family.id),
         store.list(FamilyPlan, family_id=family.id),
@@ -163,7 +150,7 @@ def load_family_outcomes(
         raise UserError("That family is no longer in this store.")
     loaded = load_frameworks(store)
     data = _family_data(store, family)
-    met = requirements_met(store, family)
+    met = load_requirements_met(store, family)
     framework: Framework | None = None
     readiness: ClaimReadiness | None = None
     problem = ""
@@ -293,7 +280,7 @@ def family_outcomes_for_json(
             return _no_framework_json(family, str(exc))
         data = _family_data(store, family)
         return family_outcomes_json(
-            framework, data, today, requirements_met=requirements_met(store, family)
+            framework, data, today, requirements_met=load_requirements_met(store, family)
         )
     return _no_framework_json(family, NO_FRAMEWORK)
 
@@ -350,7 +337,7 @@ def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[s
             out[family.id] = "Framework missing"
             continue
         own = by_family.get(family.id, [])
-        met = requirements_from(
+        met = requirements_met(
             family,
             (r for r in own if isinstance(r, Assessment)),
             (r for r in own if isinstance(r, FamilyPlan)),

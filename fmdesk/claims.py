@@ -35,7 +35,7 @@ from fmdesk.outcomes import (
 from fmdesk.outcomes.framework import AttendanceTest, EmploymentTest, FallTest
 from fmdesk.outcomes.records import Measure, MeasureKind
 from fmdesk.outcomes.rules import EVERY_PROBLEM, OutcomeProgress, day_text
-from fmdesk.plans import FamilyPlan
+from fmdesk.plans import FamilyPlan, current_plan
 from fmdesk.records import Record, record_kind
 
 # ---- where each family stands ------------------------------------------------------------------
@@ -44,11 +44,15 @@ from fmdesk.records import Record, record_kind
 def requirements_met(
     family: Family, assessments: Iterable[Assessment], plans: Iterable[FamilyPlan]
 ) -> frozenset[str]:
-    """The claim requirements (framework `claim.requirements` ids) the family's records show."""
+    """The claim requirements (framework `claim.requirements` ids) the family's records show:
+    a whole-family assessment past draft, a current plan with at least one goal, and a lead
+    practitioner named or allocated. The one rule for both the practitioner's Outcomes tab and
+    the coordinator's dashboard and claims."""
     met = set()
     if any(not a.deleted and a.state is not AssessmentState.DRAFT for a in assessments):
         met.add("whole_family_assessment")
-    if any(not p.deleted and p.goals for p in plans):
+    plan = current_plan(plans)
+    if plan is not None and plan.goals:
         met.add("action_plan")
     if family.lead_practitioner.strip() or family.allocated_to:
         met.add("lead_practitioner")

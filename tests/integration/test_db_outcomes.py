@@ -30,7 +30,7 @@ from fmdesk.outcomes import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.plans import first_plan
+from fmdesk.plans import PlanGoal, first_plan
 from fmdesk.stars import AreaScore, ReadingStatus, StarReading
 
 FM = "families-matter@2015.1"
@@ -90,7 +90,7 @@ def test_eligibility_and_requirements_come_from_the_records(store: Store) -> Non
     assert "no lead practitioner" in missing
     assert claim_status_by_family(store, TODAY)[family.id] == "In progress"
 
-    # A completed assessment, a plan and a named keyworker meet the three requirements.
+    # A completed assessment, a plan with a goal and a named keyworker meet the three.
     store.save(
         Assessment(
             family_id=family.id,
@@ -100,7 +100,7 @@ def test_eligibility_and_requirements_come_from_the_records(store: Store) -> Non
             completed_on=DAY,
             completed_by="Siobhán Kelly",
         ),
-        first_plan(family.id, made_on=DAY),
+        first_plan(family.id, made_on=DAY, goals=[PlanGoal(words="Mornings without a fight")]),
         store.get(Family, family.id).replace(lead_practitioner="Siobhán Kelly"),  # type: ignore[union-attr]
     )
     outcomes = load_family_outcomes(store, family.id, TODAY)

@@ -151,3 +151,28 @@ def test_the_schedule_has_one_row_per_piece_of_evidence(programme):
     assert len(read) == 3
     assert read[1]["evidence_source"] == "Refuge keyworker report"
     assert read[1]["evidence_date"] == "2025-09-15"
+
+
+def test_claim_requirements_read_the_current_plan_and_the_allocation() -> None:
+    from fmdesk.assessment import Assessment
+    from fmdesk.claims import requirements_met
+    from fmdesk.plans import FamilyPlan, PlanGoal
+
+    family = Family(reference="FM-2026-0100", name="Nowak family")
+    with_goal = FamilyPlan(
+        family_id=family.id, version=1, made_on=TODAY, goals=(PlanGoal(words="Get to school"),)
+    )
+    emptied = FamilyPlan(family_id=family.id, version=2, made_on=TODAY)
+    assert requirements_met(family, [], []) == frozenset()
+    assert requirements_met(family, [], [with_goal]) == {"action_plan"}
+    # The current version is the one that counts: a later plan with no goals is no plan.
+    assert requirements_met(family, [], [with_goal, emptied]) == frozenset()
+    assert requirements_met(family, [], [with_goal, emptied.replace(deleted=True)]) == {
+        "action_plan"
+    }
+    draft = Assessment(family_id=family.id, template="whole-family@1")
+    assert requirements_met(family, [draft], []) == frozenset()
+    allocated = family.replace(allocated_to="practitioner-store-id")
+    assert requirements_met(allocated, [], []) == {"lead_practitioner"}
+    named = family.replace(lead_practitioner="Siobhán Keyworker")
+    assert requirements_met(named, [], []) == {"lead_practitioner"}
