@@ -314,6 +314,15 @@ class CloseCaseDialog(FormDialog):
         self.moving_on.textChanged.connect(self._show_warnings)
         self._show_warnings()
 
+    def preset(
+        self, *, reason: ClosureReason | None = None, closed_on: dt.date | None = None
+    ) -> None:
+        """Start from a reason and date already chosen (the family page's Change status)."""
+        if reason is not None:
+            self.reason.setCurrentIndex(self.reason.findData(reason))
+        if closed_on is not None:
+            self.closed_on.setDate(QDate(closed_on.year, closed_on.month, closed_on.day))
+
     def outcome_rows(self) -> list[OutcomeAtClosure]:
         rows = []
         for code, result, note in self.outcomes:

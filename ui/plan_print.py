@@ -1,5 +1,5 @@
-"""The printed plan and closing summary, put together from the store: one call each, shared by
-the Plan tab (on the task runner's worker thread) and `fmdesk plan print`.
+"""The printed plan, TAF meeting record and closing summary, put together from the store: one call
+each, shared by the Plan tab (on the task runner's worker thread) and `fmdesk plan print`.
 
 The plan PDF names the family's framework problems and outcome measures in words when the family is
 attached to a framework loaded here (codes print as "Problem 2" otherwise), and shows the Star chart
@@ -16,11 +16,14 @@ from db.store import Store
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family
 from fmdesk.outcomes import FrameworkLibrary
+from fmdesk.plans import FamilyPlan, plan_differences
 from fmdesk.stars import InstrumentCatalogue, completed_readings
+from fmdesk.taf import TafMeeting
 from reports.base import DEFAULT_MARKING
 from reports.closure import closure_pdf
 from reports.plan import plan_pdf
 from reports.star import family_star_chart
+from reports.taf import taf_pdf
 
 
 def framework_names(family: Family) -> tuple[dict[str, str], dict[str, str]]:
@@ -93,6 +96,44 @@ def closure_pdf_for(
     )
 
 
+def meeting_versions(
+    record: PlanRecord, meeting: TafMeeting
+) -> tuple[FamilyPlan | None, FamilyPlan | None]:
+    """(the version before, the plan at the meeting): the version the meeting made and the one
+    it followed, or, when it made none, the version agreed by the meeting's date (and None)."""
+    versions = record.versions
+    made = next((i for i, v in enumerate(versions) if v.id == meeting.plan_id), None)
+    if made is not None:
+        return (versions[made - 1] if made else None), versions[made]
+    agreed = [v for v in versions if v.made_on <= meeting.held_on]
+    return None, (agreed[-1] if agreed else None)
+
+
+def taf_pdf_for(
+    record: PlanRecord,
+    meeting_id: str,
+    *,
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    """The record of one TAF meeting, with the plan's changes when the meeting made a version."""
+    meeting = next((m for m in record.meetings if m.id == meeting_id and not m.deleted), None)
+    if meeting is None:
+        raise UserError("That meeting is no longer recorded for this family.")
+    before, plan = meeting_versions(record, meeting)
+    changes = plan_differences(before, plan, record.names) if before and plan else []
+    return taf_pdf(
+        record.family,
+        meeting,
+        record.members,
+        record.people,
+        plan=plan,
+        plan_changes=changes,
+        marking=marking,
+        password=password or None,
+    )
+
+
 def build_plan_pdf(
     store: Store,
     family_id: str,
@@ -114,3 +155,14 @@ def build_closure_pdf(
     password: str | None = None,
 ) -> bytes:
     return closure_pdf_for(load_plans(store, family_id), marking=marking, password=password)
+
+
+def build_taf_pdf(
+    store: Store,
+    family_id: str,
+    meeting_id: str,
+    *,
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
+) -> bytes:
+    return taf_pdf_for(load_plans(store, family_id), meeting_id, marking=marking, password=password)

@@ -8,6 +8,9 @@ Family, and closing the case.
 - Team around the family: the workers involved and the meetings; a meeting can make a new version.
 - Closing: the closing summary; closing makes the family read-only until it is reopened.
 
+The plan, each meeting's record and the closing summary print through a preview
+(ui/print_preview.py) and save as PDFs, with a password offered when saving.
+
 The tab never touches the store: reads and writes are Tasks on the runner's worker thread. Edits
 update the plan shown at once and are saved in the order made; a reload that arrives while saves
 are still queued is set aside and asked for again once they are written, so it can never show
@@ -22,8 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -54,7 +56,7 @@ from db.plans import (
     save_team,
 )
 from fmdesk.errors import UserError
-from fmdesk.families import PersonRole
+from fmdesk.families import ClosureReason, Family, PersonRole
 from fmdesk.plans import (
     REVIEW_INTERVAL,
     ActionOwner,
@@ -82,7 +84,8 @@ from ui.plan_dialogs import (
     ReopenDialog,
 )
 from ui.plan_editors import ActionEditor, AutosaveEditor, GoalEditor
-from ui.plan_print import build_closure_pdf, build_plan_pdf, framework_names
+from ui.plan_print import build_closure_pdf, build_plan_pdf, build_taf_pdf, framework_names
+from ui.print_preview import show_print_preview
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.widgets import action_button, record_table, stretch_column
 
@@ -145,6 +148,9 @@ class PlanTab(FeatureTab):
         self._meeting_id: str | None = None
         self._pending_writes = 0
         self._reload_wanted = False
+        # A close asked for from elsewhere (the family page's Change status), waiting for the
+        # plan to be read: the closing reason and date to start the closing summary with.
+        self._close_wanted: tuple[ClosureReason | None, dt.date | None] | None = None
         self._refreshing = False
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -173,10 +179,7 @@ class PlanTab(FeatureTab):
             self, "Save plan as PDF…", "Ctrl+Shift+S", "The printed plan, to sign, as a PDF file"
         )
         self.print_button = action_button(
-            self,
-            "Print…",
-            "Ctrl+P",
-            "Save the plan as a PDF and open it in this computer's PDF viewer to print",
+            self, "&Print…", "Ctrl+P", "See the plan as it will print, then print it"
         )
         self.close_button = action_button(
             self,
@@ -213,9 +216,9 @@ class PlanTab(FeatureTab):
         self.start_button.clicked.connect(self.start_plan)
         self.new_version_button.clicked.connect(self.make_new_version)
         self.meeting_button.clicked.connect(self.record_meeting)
-        self.pdf_button.clicked.connect(lambda: self.save_plan_pdf(open_after=False))
-        self.print_button.clicked.connect(lambda: self.save_plan_pdf(open_after=True))
-        self.close_button.clicked.connect(self.close_case)
+        self.pdf_button.clicked.connect(self.save_plan_pdf)
+        self.print_button.clicked.connect(self.print_plan)
+        self.close_button.clicked.connect(lambda: self.close_case())
         self.reopen_button.clicked.connect(self.reopen_case)
         self._refresh()
 
@@ -336,6 +339,10 @@ class PlanTab(FeatureTab):
         self.meeting_details.setWordWrap(True)
         self.meeting_details.setAccessibleName("Meeting details")
         self.meeting_form = RecordForm(MEETING_FIELDS, page)
+        self.print_meeting_button = action_button(
+            page, "Print meeting record…", tip="See the chosen meeting's record, then print it"
+        )
+        self.meeting_pdf_button = action_button(page, "Save meeting record as PDF…")
 
         left = QWidget(page)
         left_layout = QVBoxLayout(left)
@@ -349,6 +356,11 @@ class PlanTab(FeatureTab):
         left_layout.addLayout(row)
         left_layout.addWidget(QLabel("Meetings", page))
         left_layout.addWidget(self.meetings_view, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.print_meeting_button)
+        row.addWidget(self.meeting_pdf_button)
+        row.addStretch(1)
+        left_layout.addLayout(row)
         right = QWidget(page)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -373,6 +385,8 @@ class PlanTab(FeatureTab):
         self.meeting_form.edited.connect(lambda r: self._write_team(save_team, r))
         self.add_member_button.clicked.connect(self.add_member)
         self.remove_member_button.clicked.connect(self.remove_member)
+        self.print_meeting_button.clicked.connect(self.print_meeting)
+        self.meeting_pdf_button.clicked.connect(self.save_meeting_pdf)
         return page
 
     def _closing_page(self) -> QWidget:
@@ -382,10 +396,18 @@ class PlanTab(FeatureTab):
         self.closure_text.setTextFormat(Qt.TextFormat.RichText)
         self.closure_text.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.closure_text.setAccessibleName("Closing summary")
+        self.print_closure_button = action_button(
+            page, "Print closing summary…", tip="See the closing summary, then print it"
+        )
         self.closure_pdf_button = action_button(page, "Save closing summary as PDF…")
         layout = QVBoxLayout(page)
         layout.addWidget(self.closure_text, 1)
-        layout.addWidget(self.closure_pdf_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addWidget(self.print_closure_button)
+        row.addWidget(self.closure_pdf_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.print_closure_button.clicked.connect(self.print_closure)
         self.closure_pdf_button.clicked.connect(self.save_closure_pdf)
         return page
 
@@ -395,6 +417,7 @@ class PlanTab(FeatureTab):
         if self.record is not None and self.record.family.id != record.family.id:
             self.flush()
             self.plans = None
+            self._close_wanted = None
             self._goal_id = self._action_id = self._version_id = None
             self._member_id = self._meeting_id = None
             self._refresh()
@@ -410,6 +433,7 @@ class PlanTab(FeatureTab):
         super().clear()
         self.plans = None
         self.problem_names = {}
+        self._close_wanted = None
         self._goal_id = self._action_id = self._version_id = None
         self._member_id = self._meeting_id = None
         self.goal_editor.load(None)
@@ -444,6 +468,13 @@ class PlanTab(FeatureTab):
         self.action_editor.set_people([p for p in plans.people if p.in_household])
         self.action_editor.author = plans.practitioner
         self._refresh()
+        if self._close_wanted is not None:
+            reason, on = self._close_wanted
+            self._close_wanted = None
+            if self._editable():
+                self.close_case(reason=reason, on=on)
+            else:
+                show_error(self, UserError(f"The case for {plans.family.name} is already closed."))
 
     def _write(
         self,
@@ -689,12 +720,25 @@ class PlanTab(FeatureTab):
 
     # ---- closing and reopening -----------------------------------------------------------
 
-    def close_case(self) -> None:
+    def request_close(
+        self, *, reason: ClosureReason | None = None, on: dt.date | None = None
+    ) -> None:
+        """Close the case through the closing summary, as "Close the case…" does, starting with
+        `reason` and `on` when given. For the family page's Change status: the plan is read
+        afresh first (after any queued saves), then the closing summary opens."""
+        if self.record is None:
+            return
+        self.flush()
+        self._close_wanted = (reason, on)
+        self.reload()
+
+    def close_case(self, *, reason: ClosureReason | None = None, on: dt.date | None = None) -> None:
         if not self._editable() or self.plans is None:
             return
         self.flush()
         plans = self.plans
         dialog = CloseCaseDialog(plans.current, self.problem_names, plans.people, self.today, self)
+        dialog.preset(reason=reason, closed_on=on)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         values = dialog.values()
@@ -718,26 +762,83 @@ class PlanTab(FeatureTab):
             family_changed=True,
         )
 
-    # ---- PDFs ------------------------------------------------------------------------------
+    # ---- printing and PDFs ----------------------------------------------------------------
 
-    def save_plan_pdf(self, *, open_after: bool = False) -> None:
-        """Save the current plan as a PDF (optionally with a password); with `open_after`, open
-        it in the computer's PDF viewer to print. (An in-app print preview needs Qt's PDF
-        module, which the PySide6-Essentials build does not include.)"""
+    def print_plan(self) -> None:
+        """The current plan in the print preview, from which it prints."""
+        family = self._plan_family()
+        if family is not None:
+            self._print(
+                lambda ctx: build_plan_pdf(ctx.store, family.id),
+                f"Family plan – {family.name} ({family.reference})",
+                "plan",
+            )
+
+    def save_plan_pdf(self) -> None:
+        """Save the current plan as a PDF, with a password if one is given."""
+        family = self._plan_family()
         current = self._current()
+        if family is not None and current is not None:
+            self._save_pdf(
+                f"Family plan {family.reference} v{current.version}.pdf",
+                "Save the plan as PDF",
+                lambda ctx, password: build_plan_pdf(ctx.store, family.id, password=password),
+                "plan",
+            )
+
+    def _plan_family(self) -> Family | None:
+        """The family whose plan prints, after saving what is typed; None (having said why) when
+        there is no plan yet."""
         if self.plans is None:
-            return
-        if current is None:
+            return None
+        if self._current() is None:
             show_error(self, UserError("There is no plan to print yet: start the plan first."))
-            return
+            return None
+        self.flush()  # queued before the PDF is built, so the print has the latest typing
+        return self.plans.family
+
+    def _chosen_meeting(self) -> TafMeeting | None:
+        meetings = self.plans.meetings if self.plans else []
+        index = _index_of(meetings, self._meeting_id)
+        if index is None:
+            show_error(self, UserError("Choose the meeting to print from the list of meetings."))
+            return None
         self.flush()
+        return meetings[index]
+
+    def print_meeting(self) -> None:
+        meeting = self._chosen_meeting()
+        if meeting is None or self.plans is None:
+            return
+        family = self.plans.family
+        self._print(
+            lambda ctx: build_taf_pdf(ctx.store, family.id, meeting.id),
+            f"TAF meeting {meeting.number} – {family.name} ({family.reference})",
+            "meeting record",
+        )
+
+    def save_meeting_pdf(self) -> None:
+        meeting = self._chosen_meeting()
+        if meeting is None or self.plans is None:
+            return
         family = self.plans.family
         self._save_pdf(
-            f"Family plan {family.reference} v{current.version}.pdf",
-            "Save the plan to print" if open_after else "Save the plan as PDF",
-            lambda ctx, password: build_plan_pdf(ctx.store, family.id, password=password),
-            open_after=open_after,
-            what="plan",
+            f"TAF meeting {meeting.number} {family.reference}.pdf",
+            "Save the meeting record as PDF",
+            lambda ctx, password: build_taf_pdf(
+                ctx.store, family.id, meeting.id, password=password
+            ),
+            "meeting record",
+        )
+
+    def print_closure(self) -> None:
+        if self.plans is None or self.plans.latest_closure is None:
+            return
+        family = self.plans.family
+        self._print(
+            lambda ctx: build_closure_pdf(ctx.store, family.id),
+            f"Closing summary – {family.name} ({family.reference})",
+            "closing summary",
         )
 
     def save_closure_pdf(self) -> None:
@@ -748,17 +849,25 @@ class PlanTab(FeatureTab):
             f"Closing summary {family.reference}.pdf",
             "Save the closing summary as PDF",
             lambda ctx, password: build_closure_pdf(ctx.store, family.id, password=password),
-            open_after=False,
-            what="closing summary",
+            "closing summary",
         )
+
+    def _print(self, build: Callable[[TaskContext], bytes], title: str, what: str) -> None:
+        """Build the PDF on the worker, then show it in the print preview (GUI thread)."""
+
+        def done(pdf: bytes) -> None:
+            if self.record is not None:  # not locked meanwhile
+                show_print_preview(pdf, title=title, parent=self)
+
+        Task(self.runner, build, done, parent=self).with_progress(
+            f"Making the {what} to print…"
+        ).run()
 
     def _save_pdf(
         self,
         name: str,
         caption: str,
         build: Callable[[TaskContext, str | None], bytes],
-        *,
-        open_after: bool,
         what: str,
     ) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -786,9 +895,8 @@ class PlanTab(FeatureTab):
         def done(written: Path) -> None:
             window = self.window()
             if isinstance(window, QMainWindow):
-                window.statusBar().showMessage(f"Saved the {what} to {written}", 8000)
-            if open_after:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(written)))
+                protected = " (password protected)" if password else ""
+                window.statusBar().showMessage(f"Saved the {what} to {written}{protected}", 8000)
 
         Task(self.runner, op, done, parent=self).with_progress(f"Making the {what} PDF…").run()
 
@@ -1000,6 +1108,7 @@ class PlanTab(FeatureTab):
     def _show_closure(self) -> None:
         closure = self.plans.latest_closure if self.plans else None
         self.closure_pdf_button.setEnabled(closure is not None)
+        self.print_closure_button.setEnabled(closure is not None)
         if closure is None:
             self.closure_text.setText(
                 "The case has not been closed. Close it with "
@@ -1062,6 +1171,8 @@ class PlanTab(FeatureTab):
         self.remove_action_button.setEnabled(editable and self._action_id is not None)
         self.add_member_button.setEnabled(editable)
         self.remove_member_button.setEnabled(editable and self._member_id is not None)
+        self.print_meeting_button.setEnabled(self._meeting_id is not None)
+        self.meeting_pdf_button.setEnabled(self._meeting_id is not None)
 
 
 def _same_content(a: Any, b: Any) -> bool:

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog
 
 from db.plans import load_plans
 from db.store import Store
@@ -21,6 +19,7 @@ from ui.main_window import MainWindow
 from ui.plan_dialogs import CloseCaseDialog, MeetingDialog, MemberDialog, NewVersionDialog
 from ui.plan_editors import AGENCY_OWNER
 from ui.plan_tab import PlanTab
+from ui.print_preview import PrintPreviewDialog
 
 GOAL = "Kids at school on time every day"
 
@@ -52,6 +51,31 @@ def type_into(qtbot, editor, text: str) -> None:
     editor.setFocus()
     editor.selectAll()
     qtbot.keyClicks(editor, text)
+
+
+def preview_shown(qtbot, title: str) -> PrintPreviewDialog:
+    """The print preview that opened, once it has drawn its pages."""
+
+    def shown() -> PrintPreviewDialog | None:
+        return next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, PrintPreviewDialog) and w.isVisible() and title in w.windowTitle()
+            ),
+            None,
+        )
+
+    qtbot.waitUntil(lambda: shown() is not None and shown().preview.pageCount() > 0, timeout=20_000)
+    dialog = shown()
+    assert dialog is not None
+    return dialog
+
+
+def save_pdf_to(monkeypatch: pytest.MonkeyPatch, path: Path, password: str = "") -> None:
+    """Answer the save dialog with `path` and the password question with `password`."""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (password, True))
 
 
 def make_plan_with_two_actions(qtbot, tab: PlanTab) -> None:
@@ -136,20 +160,13 @@ def test_plan_review_pdf_and_closing(
     assert "Breakfast club place" in text
     assert "Version 2, agreed on" in text
 
-    # Print: the same PDF, opened in the computer's PDF viewer (no in-app preview: see
-    # PlanTab.save_plan_pdf).
-    opened: list[QUrl] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "to print.pdf"), "")
-    )
+    # Print: the same plan in the print preview, every page of it, ready to print.
     tab.print_button.click()
-    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
-    assert Path(opened[0].toLocalFile()) == tmp_path / "to print.pdf"
-    assert (
-        GOAL
-        in PdfReader(tmp_path / "to print.pdf", password="kite harbour").pages[0].extract_text()
-    )
+    preview = preview_shown(qtbot, f"Family plan – {family.name}")
+    assert preview.preview.pageCount() == len(reader.pages)
+    preview.grab().save(str(tmp_path / "plan preview.png"))
+    preview.reject()
+    qtbot.waitUntil(lambda: not preview.isVisible())
 
     for model in (tab.goal_model, tab.action_model, tab.version_model):
         qtmodeltester.check(model)
@@ -187,6 +204,17 @@ def test_plan_review_pdf_and_closing(
     assert "Mornings are calm now" in tab.closure_text.text()
     assert "Closed" in window.family_page.title.text()
 
+    # The closing summary prints and saves.
+    tab.print_closure_button.click()
+    preview = preview_shown(qtbot, f"Closing summary – {family.name}")
+    preview.reject()
+    save_pdf_to(monkeypatch, tmp_path / "closing.pdf")
+    tab.closure_pdf_button.click()
+    qtbot.waitUntil((tmp_path / "closing.pdf").exists, timeout=20_000)
+    closing = " ".join(p.extract_text() for p in PdfReader(tmp_path / "closing.pdf").pages)
+    assert "Mornings are calm now" in closing
+    assert "Hillside Family Hub" in closing
+
     window.close()
     with Store.open(path, TEST_PASSPHRASE) as store:
         record = load_plans(store, family.id)
@@ -207,6 +235,7 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
     make_window,
     make_store,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     path = make_store(6)
     family = active_family(path)
@@ -243,6 +272,23 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
     assert "Keep the breakfast club" in tab.meeting_details.text()
     for model in (tab.member_model, tab.meeting_model):
         qtmodeltester.check(model)
+
+    # The meeting's record prints and saves, with a password when one is given.
+    tab.print_meeting_button.click()
+    preview = preview_shown(qtbot, f"TAF meeting 1 – {family.name}")
+    preview.reject()
+    save_pdf_to(monkeypatch, tmp_path / "meeting", password="plum tree")
+    tab.meeting_pdf_button.click()
+    record = tmp_path / "meeting.pdf"
+    qtbot.waitUntil(record.exists, timeout=20_000)
+    reader = PdfReader(record)
+    assert reader.is_encrypted
+    assert reader.decrypt("plum tree") != 0
+    words = " ".join(p.extract_text() for p in reader.pages)
+    assert "Team Around the Family meeting 1" in words
+    assert "Siobhán Kelly" in words
+    assert "Keep the breakfast club" in words
+    assert "Changes to the plan" in words
 
     # Close with the least the dialog allows, then reopen with a reason.
     monkeypatch.setattr(CloseCaseDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
