@@ -124,6 +124,9 @@ class DateDialog(FormDialog):
 
 
 class StatusDialog(FormDialog):
+    """Move the family on. Closing goes on to the closing summary (the Plan tab's "Close the
+    case…", so a case is closed one way only); reopening needs a reason."""
+
     def __init__(self, family: Family, parent: QWidget | None = None) -> None:
         super().__init__("Change status", parent)
         self.family = family
@@ -148,8 +151,18 @@ class StatusDialog(FormDialog):
         self.closure_label = QLabel("Reason for &closing:", self)
         self.closure_label.setBuddy(self.closure)
         self.form.addRow(self.closure_label, self.closure)
-        self.form.addRow("&Why (in words):", self.reason)
+        self.reason_label = QLabel("&Why (in words):", self)
+        self.reason_label.setBuddy(self.reason)
+        self.form.addRow(self.reason_label, self.reason)
         self.form.addRow("&Date:", self.on)
+        self.closing_note = QLabel(
+            "Next comes the closing summary: what changed, the outcomes at closure, the "
+            "support that carries on and the family's own words on moving on. After closing, "
+            "the family's record is read-only until the case is reopened.",
+            self,
+        )
+        self.closing_note.setWordWrap(True)
+        self.form.addRow(self.closing_note)
         self.finish_layout()
         self.to.currentIndexChanged.connect(self._update)
         self._update()
@@ -158,6 +171,12 @@ class StatusDialog(FormDialog):
         closing = FamilyStatus(self.to.currentData()) is FamilyStatus.CLOSED
         self.closure.setVisible(closing)
         self.closure_label.setVisible(closing)
+        self.closing_note.setVisible(closing)
+        # The closing summary holds the words on why; the reason here is for other moves.
+        self.reason.setVisible(not closing)
+        self.reason_label.setVisible(not closing)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Next: closing summary…" if closing else "OK")
 
     def check(self) -> str:
         if self.family.status is FamilyStatus.CLOSED and not self.reason.toPlainText().strip():
@@ -166,5 +185,7 @@ class StatusDialog(FormDialog):
 
     def values(self) -> tuple[FamilyStatus, ClosureReason | None, str, dt.date]:
         to = FamilyStatus(self.to.currentData())
-        closure = ClosureReason(self.closure.currentData()) if to is FamilyStatus.CLOSED else None
-        return to, closure, self.reason.toPlainText().strip(), self.on.date().toPython()  # type: ignore[return-value]
+        closing = to is FamilyStatus.CLOSED
+        closure = ClosureReason(self.closure.currentData()) if closing else None
+        reason = "" if closing else self.reason.toPlainText().strip()
+        return to, closure, reason, self.on.date().toPython()  # type: ignore[return-value]

@@ -29,11 +29,12 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 from db import keychain
 from db.errors import StoreError
 from db.families import FamilyRecord, load_caseload, load_family
+from db.plans import reopen_case
 from db.store import Store
 from fmdesk.caseload import CaseloadRow
 from fmdesk.demo import DEMO_PASSPHRASE
 from fmdesk.errors import UserError
-from fmdesk.families import Consent, Family, change_status
+from fmdesk.families import Consent, Family, FamilyStatus, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
 from ui.allocation_page import AllocationPage
@@ -438,10 +439,21 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         to, closure, reason, on = dialog.values()
+        by = self.info.owner_name if self.info else ""
+        if to is FamilyStatus.CLOSED:
+            # One way to close: the Plan tab's, with the closing summary.
+            plan_tab = next(t for t in self.family_page.feature_tabs if isinstance(t, PlanTab))
+            self.family_page.tabs.setCurrentWidget(plan_tab)
+            plan_tab.request_close(reason=closure, on=on)
+            return
+        if family.status is FamilyStatus.CLOSED:
+            Task(self.runner,
+                 lambda ctx: reopen_case(ctx.store, family.id, on=on, reason=reason, by=by),
+                 lambda _: self._reload_family(), parent=self).run()
+            return
         try:
             changed, change = change_status(family, to, on=on, reason=reason,
-                                            closure_reason=closure,
-                                            by=self.info.owner_name if self.info else "")
+                                            closure_reason=closure, by=by)
         except UserError as exc:
             show_error(self, exc)
             return

@@ -337,8 +337,10 @@ def test_status_filter_shows_only_that_status(qtbot, make_window, make_store) ->
 def test_closing_a_case_from_the_status_dialog(
     qtbot, make_window, make_store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from fmdesk.closure import ClosureSummary
     from fmdesk.families import ClosureReason
     from ui.dialogs import StatusDialog
+    from ui.plan_dialogs import CloseCaseDialog
 
     path = make_store(4)
     window = make_window(path)
@@ -351,6 +353,8 @@ def test_closing_a_case_from_the_status_dialog(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(StatusDialog, "exec", choose_close)
+    # Closing goes on to the closing summary (tests/ui/test_status_close.py has more).
+    monkeypatch.setattr(CloseCaseDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     window.family_page.status_button.click()
     page = window.family_page
     qtbot.waitUntil(lambda: page.family is not None and page.family.status is FamilyStatus.CLOSED)
@@ -362,3 +366,5 @@ def test_closing_a_case_from_the_status_dialog(
         saved = store.get(Family, family.id)
         assert saved.status is FamilyStatus.CLOSED
         assert saved.closure_reason is ClosureReason.STEPPED_DOWN
+        [summary] = store.list(ClosureSummary, family_id=family.id)
+        assert summary.reason is ClosureReason.STEPPED_DOWN
