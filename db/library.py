@@ -13,7 +13,7 @@ from db.definitions import held_definitions
 from db.outcomes import add_framework_file, load_frameworks
 from db.stars import add_instrument_file, load_catalogue
 from db.store import Store
-from fmdesk.definition import Definition, DefinitionKind, Parsed
+from fmdesk.definition import Definition, DefinitionKind, Parsed, read_definition_file
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,9 +73,11 @@ def load_library(
     return Library(tuple(rows), tuple(dict.fromkeys(problems)))
 
 
-def add_definition_file(store: Store, kind: DefinitionKind, path: str | Path) -> Parsed:
-    """Check a council's file of `kind` and keep it in the store (ValidationError naming the
-    file and field when it is refused)."""
+def add_definition_file(store: Store, kind: DefinitionKind | None, path: str | Path) -> Parsed:
+    """Check a council's file of `kind` (None: whichever kind its content shows) and keep it in
+    the store (ValidationError naming the file and field when it is refused)."""
+    if kind is None:
+        kind = read_definition_file(None, path).kind
     if kind is DefinitionKind.FRAMEWORK:
         return add_framework_file(store, path)
     if kind is DefinitionKind.TEMPLATE:

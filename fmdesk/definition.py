@@ -26,7 +26,12 @@ from fmdesk.assessment import Template, bundled_templates, parse_template
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.outcomes.framework import Framework, parse_framework, shipped_frameworks
 from fmdesk.records import Record, record_kind
-from fmdesk.stars import Instrument, builtin_instruments, parse_instrument
+from fmdesk.stars import (
+    INSTRUMENT_FILE_FORMAT,
+    Instrument,
+    builtin_instruments,
+    parse_instrument,
+)
 
 
 class DefinitionKind(enum.StrEnum):
@@ -153,17 +158,38 @@ def definition_from_data(
     )
 
 
+def guess_kind(data: Any, file_name: str) -> DefinitionKind:
+    """Which kind of definition a file's JSON is, from its shape: a Star instrument names its
+    format, a framework has problems, a template sections."""
+    if isinstance(data, dict):
+        if data.get("format") == INSTRUMENT_FILE_FORMAT or "areas" in data:
+            return DefinitionKind.INSTRUMENT
+        if "problems" in data:
+            return DefinitionKind.FRAMEWORK
+        if "sections" in data:
+            return DefinitionKind.TEMPLATE
+    raise ValidationError(
+        f"{file_name}: this is not an outcomes framework, an assessment template or a Star "
+        'instrument (a framework has "problems", a template "sections", an instrument '
+        '"areas")'
+    )
+
+
 def read_definition_file(
-    kind: DefinitionKind, path: str | Path, *, on: dt.date | None = None, by: str = ""
+    kind: DefinitionKind | None,
+    path: str | Path,
+    *,
+    on: dt.date | None = None,
+    by: str = "",
 ) -> Definition:
-    """Read and check a council's file. Errors name the file (and the field)."""
+    """Read and check a council's file (of `kind`, or of the kind its content shows when
+    `kind` is None). Errors name the file (and the field)."""
     file = Path(path)
+    what = kind.label if kind is not None else "definition"
     try:
         text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise UserError(
-            f"Could not read the {kind.label} file {file}: {exc.strerror or exc}."
-        ) from None
+        raise UserError(f"Could not read the {what} file {file}: {exc.strerror or exc}.") from None
     except UnicodeDecodeError:
         raise ValidationError(f"{file.name}: the file is not UTF-8 text") from None
     try:
@@ -172,6 +198,8 @@ def read_definition_file(
         raise ValidationError(
             f"{file.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    if kind is None:
+        kind = guess_kind(data, file.name)
     return definition_from_data(kind, data, file_name=file.name, on=on, by=by)
 
 

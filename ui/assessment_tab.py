@@ -1,21 +1,24 @@
 """The Assessment tab of the family record: the family's assessments, and the guided flow.
 
 The list shows each assessment (template, started, state, completed by and on, what it reviews).
-"Start assessment" begins a new one with fmdesk's template, "Start review" a review linked to a
-completed one, "Copy" a new draft from any. Opening one shows the guided flow (ui/assessment_flow).
-Without consent to assess in force, or on a closed case, nothing new can be started.
+"Start assessment" begins a new one with the template chosen beside it (fmdesk's own, or one the
+council added: db/assessments.py load_templates; the council's newest is chosen first), "Start
+review" a review linked to a completed one, "Copy" a new draft from any. Opening one shows the
+guided flow (ui/assessment_flow). Without consent to assess in force, on a closed case, or on a
+family the coordinator has reassigned, nothing new can be started.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
+from collections.abc import Mapping
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,15 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.assessments import load_assessments, save_assessment
+from db.assessments import Templates, load_assessments, load_templates, save_assessment
 from db.families import FamilyRecord
 from fmdesk.assessment import (
     Assessment,
     AssessmentState,
     Template,
-    bundled_templates,
-    default_template,
-    find_template,
+    TemplateLibrary,
     new_assessment,
     start_copy,
     start_review,
@@ -48,19 +49,6 @@ from ui.models import ROW_ROLE, Column, RowTableModel
 from ui.tasks import Task, TaskContext, TaskRunner
 
 
-@functools.cache
-def installed_templates() -> tuple[Template, ...]:
-    """The assessment templates on this computer, read once."""
-    return tuple(bundled_templates())
-
-
-def template_name(ref: str) -> str:
-    for template in installed_templates():
-        if template.ref == ref:
-            return template.name
-    return ref
-
-
 def _day(value: dt.date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value else ""
 
@@ -71,10 +59,11 @@ class AssessmentRow:
 
     assessment: Assessment
     reviews: Assessment | None = None
+    template_name: str = ""  # the template's name where it is loaded here, else its id@version
 
 
 ASSESSMENT_COLUMNS: tuple[Column[AssessmentRow], ...] = (
-    Column("Template", lambda r: template_name(r.assessment.template)),
+    Column("Template", lambda r: r.template_name or r.assessment.template),
     Column("Started", lambda r: r.assessment.started_on),
     Column("State", lambda r: r.assessment.state, text=lambda s: s.label),
     Column("Completed", lambda r: r.assessment.completed_on, text=lambda d: _day(d)),
@@ -87,9 +76,15 @@ ASSESSMENT_COLUMNS: tuple[Column[AssessmentRow], ...] = (
 )
 
 
-def make_rows(assessments: list[Assessment]) -> list[AssessmentRow]:
+def make_rows(
+    assessments: list[Assessment], names: Mapping[str, str] | None = None
+) -> list[AssessmentRow]:
+    """List rows; `names` gives each template's name by id@version."""
     by_id = {a.id: a for a in assessments}
-    return [AssessmentRow(a, by_id.get(a.review_of)) for a in assessments]
+    names = names or {}
+    return [
+        AssessmentRow(a, by_id.get(a.review_of), names.get(a.template, "")) for a in assessments
+    ]
 
 
 class AssessmentTab(FeatureTab):
@@ -98,6 +93,8 @@ class AssessmentTab(FeatureTab):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.practitioner = ""
+        self.templates = TemplateLibrary.shipped()  # until the store's are read
+        self.template_problems: tuple[str, ...] = ()
         self.stack = QStackedWidget(self)
         self.list_page = QWidget(self)
         self.notice = QLabel(self.list_page)
@@ -116,6 +113,18 @@ class AssessmentTab(FeatureTab):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.start_button = QPushButton("Start &assessment", self.list_page)
         self.start_button.setToolTip("Start a new whole-family assessment (Ctrl+Shift+N)")
+        # Shown only when there is a choice: the council has added a template of its own.
+        self.template_label = QLabel("&Template:", self.list_page)
+        self.template_combo = QComboBox(self.list_page)
+        self.template_combo.setAccessibleName("Template for a new assessment")
+        self.template_combo.setToolTip(
+            "Which template a new assessment follows: fmdesk's own, or one your council added"
+        )
+        self.template_label.setBuddy(self.template_combo)
+        self._picked_template = ""  # what the user chose in the combo; "" = the default
+        self.template_combo.activated.connect(
+            lambda _i: setattr(self, "_picked_template", self.template_combo.currentData() or "")
+        )
         self.review_button = QPushButton("Start re&view", self.list_page)
         self.review_button.setToolTip(
             "Review the selected completed assessment: it starts "
@@ -128,6 +137,8 @@ class AssessmentTab(FeatureTab):
         for button in (self.start_button, self.review_button, self.copy_button, self.open_button):
             button.setMinimumHeight(36)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.template_label)
+        buttons.addWidget(self.template_combo)
         for button in (self.start_button, self.review_button, self.copy_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -160,6 +171,7 @@ class AssessmentTab(FeatureTab):
             self.start_assessment,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
+        self._show_templates()
         self._update_buttons()
 
     # ---- the family ---------------------------------------------------------------------
@@ -193,30 +205,44 @@ class AssessmentTab(FeatureTab):
     def _show_notice(self) -> None:
         record = self.record
         notices = []
-        if record is not None and record.family.is_read_only:
+        if record is not None and record.family.withdrawn_on is not None:
+            notices.append(
+                f"{record.family.withdrawn_text.rstrip('.')}. Its assessments can be read, "
+                "not changed."
+            )
+        elif record is not None and record.family.is_read_only:
             notices.append("This case is closed: its assessments can be read, not changed.")
         elif record is not None and not self.can_start:
             notices.append(
                 "No consent to assess is in force, so an assessment cannot be "
                 "started. Record the family's consent on the Consent tab first."
             )
+        notices.extend(self.template_problems)
         self.notice.setText(" ".join(notices))
         self.notice.setVisible(bool(notices))
         self._update_buttons()
 
     def reload(self, *, select: str | None = None) -> None:
-        """Read the family's assessments (and who is signed in) on the worker."""
+        """Read the family's assessments, the templates and who is signed in, on the worker."""
         if self.record is None:
             return
         family_id = self.record.family.id
 
-        def op(ctx: TaskContext) -> tuple[list[Assessment], str]:
-            return load_assessments(ctx.store, family_id), ctx.store.info.owner_name
+        def op(ctx: TaskContext) -> tuple[list[Assessment], str, Templates]:
+            return (
+                load_assessments(ctx.store, family_id),
+                ctx.store.info.owner_name,
+                load_templates(ctx.store),
+            )
 
-        def done(result: tuple[list[Assessment], str]) -> None:
+        def done(result: tuple[list[Assessment], str, Templates]) -> None:
             if self.record is None or self.record.family.id != family_id:
                 return
-            assessments, self.practitioner = result
+            assessments, self.practitioner, templates = result
+            self.templates = templates.library
+            self.template_problems = templates.problems
+            self._show_templates()
+            self._show_notice()
             self._set_rows(assessments, select)
 
         Task(self.runner, op, done, parent=self).run()
@@ -224,7 +250,8 @@ class AssessmentTab(FeatureTab):
     def _set_rows(self, assessments: list[Assessment], select: str | None = None) -> None:
         current = self.selected()
         keep = select or (current.id if current else None)
-        self.model.set_rows(make_rows(assessments))
+        names = {t.ref: t.name for t in self.templates.all()}
+        self.model.set_rows(make_rows(assessments, names))
         target = next((i for i, a in enumerate(assessments) if a.id == keep), 0)
         if assessments:
             self.view.selectionModel().setCurrentIndex(
@@ -244,8 +271,30 @@ class AssessmentTab(FeatureTab):
         row: AssessmentRow = index.data(ROW_ROLE)
         return row.assessment
 
+    def _show_templates(self) -> None:
+        """Fill the template choice (the default first), keeping the one the user picked if it
+        is still offered; hidden when there is only one template to choose."""
+        chosen = self._picked_template
+        choices = self.templates.choices()
+        self.template_combo.blockSignals(True)
+        self.template_combo.clear()
+        for template in choices:
+            council = " (council)" if self.templates.is_council(template.ref) else ""
+            self.template_combo.addItem(f"{template.name}{council}", template.ref)
+        index = self.template_combo.findData(chosen) if chosen else -1
+        self.template_combo.setCurrentIndex(max(index, 0))
+        self.template_combo.blockSignals(False)
+        several = len(choices) > 1
+        self.template_label.setVisible(several)
+        self.template_combo.setVisible(several)
+
+    def chosen_template(self) -> Template:
+        ref = self.template_combo.currentData()
+        return self.templates.get(str(ref)) if ref else self.templates.default()
+
     def _update_buttons(self) -> None:
         chosen = self.selected()
+        self.template_combo.setEnabled(self.can_start)
         self.start_button.setEnabled(self.can_start)
         self.review_button.setEnabled(
             self.can_start and chosen is not None and chosen.state is not AssessmentState.DRAFT
@@ -282,7 +331,7 @@ class AssessmentTab(FeatureTab):
         if self.record is None or not self.can_start:
             return
         try:
-            template = default_template()
+            template = self.chosen_template()
         except UserError as exc:
             show_error(self, exc)
             return
@@ -318,7 +367,7 @@ class AssessmentTab(FeatureTab):
         if self.record is None:
             return
         try:
-            template = find_template(assessment.template, installed_templates())
+            template = self.templates.get(assessment.template)
         except UserError as exc:
             show_error(self, exc)
             return

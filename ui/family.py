@@ -285,6 +285,12 @@ class FamilyPage(QWidget):
         if family.status is FamilyStatus.CLOSED:
             reason = family.closure_reason.label if family.closure_reason else ""
             notices.append(f"This case is closed ({reason}). Reopen it to make changes.")
+        if family.withdrawn_on is not None:
+            notices.append(
+                f"{family.withdrawn_text.rstrip('.')}. It can be read here, not changed, and "
+                "can leave this laptop once the coordinator has confirmed your last changes "
+                "(Sync page)."
+            )
         if not assess and family.status is not FamilyStatus.CLOSED:
             notices.append("No consent to assess is in force: record it before the assessment.")
         for tab in self.feature_tabs:

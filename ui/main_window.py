@@ -41,6 +41,7 @@ from ui.allocation_page import AllocationPage
 from ui.assessment_tab import AssessmentTab
 from ui.caseload import CaseloadPage
 from ui.claims_page import ClaimsPage
+from ui.definitions_dialog import DefinitionsDialog
 from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
 from ui.family import FamilyPage
@@ -148,10 +149,12 @@ class MainWindow(QMainWindow):
         self.lock_action = action("&Lock", "Ctrl+L", self.lock)
         self.caseload_action = action("&Caseload", "Ctrl+1", self.show_caseload)
         self.settings_action = action("Auto-lock &after…", None, self.edit_autolock)
+        self.definitions_action = action("&Definitions…", None, self.show_definitions)
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.definitions_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         go = self.menuBar().addMenu("&Go")
@@ -165,7 +168,7 @@ class MainWindow(QMainWindow):
         self._set_data_actions(False)
 
     def _set_data_actions(self, enabled: bool) -> None:
-        for a in (self.lock_action, self.caseload_action):
+        for a in (self.lock_action, self.caseload_action, self.definitions_action):
             a.setEnabled(enabled)
         for page_action, page in self.page_actions:
             shown = self.info is None or self.info.role in page.roles
@@ -178,6 +181,17 @@ class MainWindow(QMainWindow):
         self.family_page.flush()
         self.pages.setCurrentWidget(page)
         page.refresh()
+
+    def show_definitions(self) -> DefinitionsDialog | None:
+        """File → Definitions…: the frameworks, templates and Star instruments, and adding a
+        council's file (ui/definitions_dialog.py). Returns the dialog, which stays open."""
+        if not self.unlocked:
+            return None
+        dialog = DefinitionsDialog(self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def _apply_autolock_setting(self) -> None:
         minutes = int(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES))

@@ -8,6 +8,7 @@ import's result; the caseload reloads anyway whenever it is shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from db import sync
 from fmdesk.errors import UserError
+from fmdesk.families import Family
 from fmdesk.roles import Role
 from fmdesk.sync.bundle import SUFFIX
 from fmdesk.sync.identity import Enrolment
@@ -153,7 +155,7 @@ class SyncPage(WorkspacePage):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.result)
 
-        self.purge_box = QGroupBox("Closed families the coordinator has confirmed")
+        self.purge_box = QGroupBox("Families the coordinator has confirmed, ready to leave")
         purge_layout = QHBoxLayout(self.purge_box)
         self.purge_text = QLabel("")
         self.purge_text.setWordWrap(True)
@@ -271,8 +273,8 @@ class SyncPage(WorkspacePage):
         if state.purgeable:
             refs = ", ".join(f.reference for f in state.purgeable)
             self.purge_text.setText(
-                f"{len(state.purgeable)} closed families have reached the coordinator, who has "
-                f"confirmed them, and can leave this laptop: {refs}."
+                f"{len(state.purgeable)} {_which(state.purgeable)} families have reached the "
+                f"coordinator, who has confirmed them, and can leave this laptop: {refs}."
             )
             self.purge_box.show()
         else:
@@ -505,8 +507,9 @@ class SyncPage(WorkspacePage):
             return
         families = self.state.purgeable
         refs = ", ".join(f.reference for f in families)
+        which = _which(families)
         if not self.confirm(
-            "Remove closed families",
+            f"Remove {which} families",
             f"Remove {refs} and everything about them from this laptop? The coordinator "
             "keeps them; this cannot be undone here.",
         ):
@@ -518,7 +521,7 @@ class SyncPage(WorkspacePage):
 
         def done(removed: int) -> None:
             self.result.setText(
-                f"Removed {len(ids)} closed families ({removed} records) from this laptop."
+                f"Removed {len(ids)} {which} families ({removed} records) from this laptop."
             )
             self.refresh()
 
@@ -529,3 +532,11 @@ class SyncPage(WorkspacePage):
         box.setAccessibleName("Message")
         box.open()  # not exec(): tests and keyboard users carry on while it shows
         self.message_box = box
+
+
+def _which(families: Sequence[Family]) -> str:
+    """ "closed", "reassigned" (withdrawn by the coordinator) or "closed or reassigned"."""
+    withdrawn = sum(1 for f in families if f.withdrawn_on is not None)
+    if withdrawn == 0:
+        return "closed"
+    return "reassigned" if withdrawn == len(families) else "closed or reassigned"
