@@ -331,7 +331,18 @@ class _Checks:
             raise StepFailed(
                 f"The plan PDF at {target} does not read back as written. Check the disk."
             )
-        return f"printed a plan ({len(pdf) // 1024} KB, font embedded)"
+        # The print preview and Print draw the PDF's pages with PDFium (a library shipped with
+        # fmdesk): page 1 must come out with ink on it.
+        from ui.print_preview import PdfPages
+
+        pages = PdfPages(pdf)
+        try:
+            pixels = bytes(pages.render(0, 20).constBits())
+        finally:
+            pages.close()
+        if sum(1 for value in pixels if value < 200) < len(pixels) // 100:  # ~9% when right
+            raise StepFailed(f"The plan's page 1 draws blank for printing. {REINSTALL}")
+        return f"printed a plan ({len(pdf) // 1024} KB, font embedded) and drew its page 1"
 
     def send_bundle(self) -> str:
         store, family = self._store(), self._family()

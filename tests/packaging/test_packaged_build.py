@@ -23,7 +23,8 @@ import fmdesk
 
 REPO = Path(__file__).resolve().parents[2]
 # Where the size goes is printed by the build; this is a ceiling that catches a stray Qt module
-# or an unstripped library (the build measured 171 MiB unpacked on Linux x86-64).
+# or an unstripped library (the build measured 186 MiB unpacked on Linux x86-64, of which
+# PDFium 7 MiB and the CUPS print plugin with its libraries about 5 MiB).
 SIZE_LIMIT_MIB = 200
 
 pytestmark = pytest.mark.skipif(
@@ -95,10 +96,13 @@ def test_only_the_qt_modules_fmdesk_uses_are_packaged(build: tuple[Path, str]) -
     folder, _ = build
     internal = folder / "_internal"
     names = {p.name.split(".")[0] for p in (internal / "PySide6").glob("Qt*.*")}
-    assert {"QtCore", "QtGui", "QtWidgets"} <= names
-    assert names <= {"QtCore", "QtGui", "QtWidgets"}, names
+    used = {"QtCore", "QtGui", "QtWidgets", "QtPrintSupport"}
+    assert used <= names
+    assert names <= used, names
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
     assert (internal / "reports" / "fonts" / "DejaVuSans.ttf").is_file()
+    # PDFium, which draws the pages for the print preview and printing.
+    assert list((internal / "pypdfium2_raw").glob("*pdfium*")), "PDFium's library is missing"
     assert sorted(p.name for p in (internal / "fmdesk" / "definitions").iterdir()) == [
         "frameworks",
         "instruments",
@@ -123,6 +127,7 @@ def test_the_packaged_self_test_passes_offscreen(build: tuple[Path, str], tmp_pa
     assert [s["status"] for s in report["steps"]] == ["ok"] * 6 + ["info"], report
     assert "'offscreen' platform" in steps["Desktop window"]["detail"]
     assert "SQLCipher" in steps["Encrypted store"]["detail"]
+    assert "drew its page 1" in steps["Plan PDF"]["detail"]  # PDFium, as print preview uses it
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (Debian: xvfb)")
