@@ -7,7 +7,7 @@ transaction.
 import datetime as dt
 from dataclasses import dataclass
 
-from db.outcomes import claim_status_by_family
+from db.programme import claim_status_by_family
 from db.stars import star_due_by_family
 from db.store import Store
 from fmdesk.caseload import CaseloadRow, TimelineEvent, caseload_row, timeline

@@ -13,8 +13,6 @@ transaction.
 
 import dataclasses
 import datetime as dt
-import json
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -304,44 +302,3 @@ def _no_framework_json(family: Family, why: str) -> dict[str, Any]:
         },
         "warnings": [],
     }
-
-
-def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[str, str]:
-    """The caseload's "Claim status" words for each family attached to a framework ("Not
-    eligible", "In progress", "Ready to claim", "Claimed"; "Framework missing" when its version
-    is not loaded here). Families with no framework are left out: their column stays blank.
-
-    Only attached families are decoded, and when there are none nothing else is read; otherwise
-    each kind of record the rules need is read once for the whole caseload."""
-    today = today or dt.date.today()
-    attached = [
-        Family.from_dict(json.loads(body))
-        for (body,) in store.db.execute(
-            "SELECT body FROM records WHERE kind = ? AND deleted = 0 "
-            "AND coalesce(body ->> '$.framework', '') != ''",
-            [Family.KIND],
-        )
-    ]
-    if not attached:
-        return {}
-    library = load_frameworks(store).library
-    by_family: dict[str, list[Record]] = defaultdict(list)
-    for cls in (Person, *OUTCOME_RECORD_CLASSES, Assessment, FamilyPlan):
-        for record in store.list(cls):
-            by_family[record.family_id].append(record)
-    out = {}
-    for family in attached:
-        try:
-            framework = library.for_family(family)
-        except FrameworkNotFound:
-            out[family.id] = "Framework missing"
-            continue
-        own = by_family.get(family.id, [])
-        met = requirements_met(
-            family,
-            (r for r in own if isinstance(r, Assessment)),
-            (r for r in own if isinstance(r, FamilyPlan)),
-        )
-        data = FamilyOutcomeData.from_records(family, own)
-        out[family.id] = claim_readiness(framework, data, today, requirements_met=met).status.label
-    return out

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from db.outcomes import load_frameworks
 from db.stars import load_catalogue
 from db.store import Store
 from fmdesk.assessment import Assessment
@@ -171,6 +172,9 @@ class _ProgrammeCache:
     entries: dict[str, _FamilyEntry] = dataclasses.field(default_factory=dict)
     outcomes: dict[str, FamilyOutcomes] = dataclasses.field(default_factory=dict)
     today: dt.date | None = None
+    # The frameworks the outcomes were judged against (id@version of each): adding a council
+    # framework re-judges every family.
+    frameworks: tuple[str, ...] = ()
 
 
 _CACHES: dict[str, _ProgrammeCache] = {}
@@ -209,8 +213,14 @@ def _refresh(store: Store, today: dt.date, library: FrameworkLibrary | None) -> 
             fresh[family_id].append(kind_class(kind).from_dict(json.loads(body)))
     for fid in changed:
         cache.entries[fid] = _FamilyEntry(signatures[fid], fresh[fid])
-    rejudge = list(cache.entries) if cache.today != today or library is not None else changed
-    library = library or FrameworkLibrary.shipped()
+    given = library is not None
+    library = library or load_frameworks(store).library
+    refs = tuple(sorted(f.ref for f in library.all()))
+    rejudge = (
+        list(cache.entries)
+        if given or cache.today != today or cache.frameworks != refs
+        else changed
+    )
     for fid in rejudge:
         records = cache.entries[fid].records
         family = next((r for r in records if isinstance(r, Family)), None)
@@ -219,6 +229,7 @@ def _refresh(store: Store, today: dt.date, library: FrameworkLibrary | None) -> 
             continue
         cache.outcomes[fid] = readiness_by_family([family], records, library, today)[fid]
     cache.today = today
+    cache.frameworks = () if given else refs
     return cache
 
 
@@ -232,6 +243,30 @@ def load_outcomes(
 ) -> dict[str, FamilyOutcomes]:
     """Where every family stands against its framework on `today`, by family id."""
     return dict(_refresh(store, today, library).outcomes)
+
+
+def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[str, str]:
+    """The caseload's "Claim status" words for each family attached to a framework ("Not
+    eligible", "In progress", "Ready to claim", "Claimed"; "Framework missing" when its version
+    is not loaded here). Families with no framework are left out: their column stays blank.
+
+    When no family is attached nothing else is read. Otherwise the families are judged through
+    the programme cache, so the caseload and the dashboard share one judgement and whichever
+    opens second finds it made."""
+    attached = store.db.execute(
+        "SELECT 1 FROM records WHERE kind = ? AND deleted = 0 "
+        "AND coalesce(body ->> '$.framework', '') != '' LIMIT 1",
+        [Family.KIND],
+    ).fetchone()
+    if attached is None:
+        return {}
+    out = {}
+    for family_id, standing in load_outcomes(store, today or dt.date.today()).items():
+        if not standing.family.framework:
+            continue
+        status = standing.status
+        out[family_id] = status.label if status is not None else "Framework missing"
+    return out
 
 
 def load_programme(store: Store, today: dt.date) -> ProgrammeRecords:

@@ -13,13 +13,13 @@ from db.outcomes import (
     NO_FRAMEWORK,
     add_framework_file,
     attach_family_framework,
-    claim_status_by_family,
     family_outcomes_for_json,
     load_family_outcomes,
     load_frameworks,
     save_outcome_records,
     use_star_reading,
 )
+from db.programme import claim_status_by_family
 from db.store import Store
 from fmdesk.assessment import Assessment, AssessmentState
 from fmdesk.errors import UserError, ValidationError
