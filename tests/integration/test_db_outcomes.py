@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from db import programme
 from db.families import load_caseload
 from db.outcomes import (
     NO_FRAMEWORK,
@@ -219,3 +220,26 @@ def test_caseload_claim_status_column(store: Store) -> None:
     assert rows == {"FM-0101": "In progress", "FM-0102": "Claimed"}
     store.save(other.replace(framework="families-matter@1999.9"))
     assert claim_status_by_family(store)[other.id] == "Framework missing"
+
+
+def test_a_family_under_a_council_framework_is_judged_by_caseload_and_programme(
+    store: Store, tmp_path: Path
+) -> None:
+    family, child, parent = household(store)
+    attach_family_framework(store, family.id, FM)
+    store.save(tick(family, "2A", child), tick(family, "6A", parent))
+    assert claim_status_by_family(store, TODAY)[family.id] == "In progress"
+
+    shipped = Path("fmdesk/definitions/frameworks/families-matter-2015.json")
+    data = json.loads(shipped.read_text(encoding="utf-8"))
+    data["id"], data["name"] = "our-council", "Our council's outcomes plan"
+    ours = tmp_path / "ours.json"
+    ours.write_text(json.dumps(data), encoding="utf-8")
+    # Attached before the file is added: the cached judgement says so until it is.
+    store.save(store.get(Family, family.id).replace(framework="our-council@2015.1"))  # type: ignore[union-attr]
+    assert claim_status_by_family(store, TODAY)[family.id] == "Framework missing"
+    add_framework_file(store, ours)
+    assert claim_status_by_family(store, TODAY)[family.id] == "In progress"
+    standing = programme.load_outcomes(store, TODAY)[family.id]
+    assert standing.framework is not None
+    assert standing.framework.ref == "our-council@2015.1"
