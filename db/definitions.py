@@ -16,6 +16,7 @@ Threading: like the Store, call on its thread.
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 
 from db.store import Store
@@ -46,8 +47,13 @@ class Held:
 
 def held_definitions(store: Store, kind: DefinitionKind) -> Held:
     problems = adopt_path_settings(store, kind)
-    found = [d for d in store.list(Definition) if d.kind is kind]
-    found.sort(key=lambda d: d.revision)
+    # Only this kind's are decoded (each decode checks its content).
+    rows = store.db.execute(
+        "SELECT body FROM records WHERE kind = ? AND deleted = 0 AND body ->> '$.kind' = ? "
+        "ORDER BY revision",
+        [Definition.KIND, kind.value],
+    )
+    found = [Definition.from_dict(json.loads(body)) for (body,) in rows]
     return Held(tuple(found), tuple(problems))
 
 

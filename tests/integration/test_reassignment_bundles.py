@@ -155,6 +155,18 @@ def test_a_reassigned_family_leaves_the_old_practitioner_with_nothing_lost(
     # The coordinator's next bundle acknowledges P1's edits; then P1 may purge.
     post.send(coordinator, p1)
     assert [f.id for f in sync.purgeable_families(p1)] == [family_id]
+    # Nothing lost: every record P1 holds is at the coordinator as P1 left it (the family
+    # record with the coordinator's reassignment on top, and without P1's local mark).
+    at_coordinator = dump(coordinator, family_id)
+    for record_id, record in dump(p1, family_id).items():
+        if isinstance(record, Family):
+            record = record.replace(
+                allocated_to=p2.info.store_id,
+                lead_practitioner="Łukasz Brown",
+                withdrawn_on=None,
+                withdrawn_reason="",
+            )
+        assert at_coordinator[record_id] == record
     removed = sync.purge_family(p1, family_id)
     assert removed >= 6
     assert p1.list(Family) == []
