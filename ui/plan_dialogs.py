@@ -29,6 +29,8 @@ from ui.dialogs import FormDialog
 from ui.forms import OptionalDateEdit
 
 SUPPORT_ROWS = 3
+# Offered for printed pages (the Government Security Classifications); any other can be typed.
+MARKINGS = ("OFFICIAL-SENSITIVE", "OFFICIAL")
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -369,6 +371,50 @@ class CloseCaseDialog(FormDialog):
             "moving_on": self.moving_on.toPlainText(),
             "moving_on_from": self.moving_on_from.currentText(),
         }
+
+
+class PdfOptionsDialog(FormDialog):
+    """Before printing or saving a PDF: the protective marking printed at the top and foot of
+    every page and, when saving, an optional password to open the file (typed twice)."""
+
+    def __init__(
+        self, title: str, marking: str, *, password: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(title, parent)
+        self.marking = QComboBox(self)
+        self.marking.setEditable(True)
+        self.marking.setAccessibleName("Protective marking")
+        self.marking.addItems(MARKINGS)
+        self.marking.setCurrentText(marking)
+        self.form.addRow("Protective &marking:", self.marking)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password to open the PDF")
+        self.password.setPlaceholderText("Leave blank for none")
+        self.again = QLineEdit(self)
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName("The password again")
+        if password:
+            self.form.addRow(
+                QLabel("A password to open the PDF, to give the family separately:", self)
+            )
+            self.form.addRow("&Password:", self.password)
+            self.form.addRow("&Again:", self.again)
+        else:
+            self.password.hide()
+            self.again.hide()
+        self.finish_layout()
+
+    def check(self) -> str:
+        if not self.marking.currentText().strip():
+            return "Give the protective marking, e.g. OFFICIAL-SENSITIVE."
+        if self.password.text() != self.again.text():
+            return "The two passwords are not the same: type the password again."
+        return ""
+
+    def values(self) -> tuple[str, str | None]:
+        """(the marking, the password or None)."""
+        return self.marking.currentText().strip(), self.password.text() or None
 
 
 class ReopenDialog(FormDialog):

@@ -31,9 +31,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
@@ -71,7 +69,7 @@ from fmdesk.plans import (
 )
 from fmdesk.records import Record
 from fmdesk.taf import TafMeeting, TafMember, meeting_plan, next_meeting_number
-from reports.base import write_pdf
+from reports.base import DEFAULT_MARKING, write_pdf
 from ui.errors import show_error
 from ui.feature_tab import FeatureTab
 from ui.forms import Field, RecordForm
@@ -81,6 +79,7 @@ from ui.plan_dialogs import (
     MeetingDialog,
     MemberDialog,
     NewVersionDialog,
+    PdfOptionsDialog,
     ReopenDialog,
 )
 from ui.plan_editors import ActionEditor, AutosaveEditor, GoalEditor
@@ -139,6 +138,9 @@ class PlanTab(FeatureTab):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.today = dt.date.today()
+        # The protective marking on every printed page: chosen when printing or saving, kept
+        # for the next print while the app is open.
+        self.marking = DEFAULT_MARKING
         self.plans: PlanRecord | None = None
         self.problem_names: dict[str, str] = {}
         self._goal_id: str | None = None
@@ -179,7 +181,7 @@ class PlanTab(FeatureTab):
             self, "Save plan as PDF…", "Ctrl+Shift+S", "The printed plan, to sign, as a PDF file"
         )
         self.print_button = action_button(
-            self, "&Print…", "Ctrl+P", "See the plan as it will print, then print it"
+            self, "Print…", "Ctrl+P", "See the plan as it will print, then print it"
         )
         self.close_button = action_button(
             self,
@@ -769,7 +771,7 @@ class PlanTab(FeatureTab):
         family = self._plan_family()
         if family is not None:
             self._print(
-                lambda ctx: build_plan_pdf(ctx.store, family.id),
+                lambda ctx, marking: build_plan_pdf(ctx.store, family.id, marking=marking),
                 f"Family plan – {family.name} ({family.reference})",
                 "plan",
             )
@@ -782,7 +784,9 @@ class PlanTab(FeatureTab):
             self._save_pdf(
                 f"Family plan {family.reference} v{current.version}.pdf",
                 "Save the plan as PDF",
-                lambda ctx, password: build_plan_pdf(ctx.store, family.id, password=password),
+                lambda ctx, marking, password: build_plan_pdf(
+                    ctx.store, family.id, marking=marking, password=password
+                ),
                 "plan",
             )
 
@@ -812,7 +816,7 @@ class PlanTab(FeatureTab):
             return
         family = self.plans.family
         self._print(
-            lambda ctx: build_taf_pdf(ctx.store, family.id, meeting.id),
+            lambda ctx, marking: build_taf_pdf(ctx.store, family.id, meeting.id, marking=marking),
             f"TAF meeting {meeting.number} – {family.name} ({family.reference})",
             "meeting record",
         )
@@ -825,8 +829,8 @@ class PlanTab(FeatureTab):
         self._save_pdf(
             f"TAF meeting {meeting.number} {family.reference}.pdf",
             "Save the meeting record as PDF",
-            lambda ctx, password: build_taf_pdf(
-                ctx.store, family.id, meeting.id, password=password
+            lambda ctx, marking, password: build_taf_pdf(
+                ctx.store, family.id, meeting.id, marking=marking, password=password
             ),
             "meeting record",
         )
@@ -836,7 +840,7 @@ class PlanTab(FeatureTab):
             return
         family = self.plans.family
         self._print(
-            lambda ctx: build_closure_pdf(ctx.store, family.id),
+            lambda ctx, marking: build_closure_pdf(ctx.store, family.id, marking=marking),
             f"Closing summary – {family.name} ({family.reference})",
             "closing summary",
         )
@@ -848,18 +852,26 @@ class PlanTab(FeatureTab):
         self._save_pdf(
             f"Closing summary {family.reference}.pdf",
             "Save the closing summary as PDF",
-            lambda ctx, password: build_closure_pdf(ctx.store, family.id, password=password),
+            lambda ctx, marking, password: build_closure_pdf(
+                ctx.store, family.id, marking=marking, password=password
+            ),
             "closing summary",
         )
 
-    def _print(self, build: Callable[[TaskContext], bytes], title: str, what: str) -> None:
-        """Build the PDF on the worker, then show it in the print preview (GUI thread)."""
+    def _print(self, build: Callable[[TaskContext, str], bytes], title: str, what: str) -> None:
+        """Ask for the marking, build the PDF on the worker, then show it in the print preview
+        (GUI thread)."""
+        dialog = PdfOptionsDialog(f"Print the {what}", self.marking, password=False, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        marking, _ = dialog.values()
+        self.marking = marking
 
         def done(pdf: bytes) -> None:
             if self.record is not None:  # not locked meanwhile
                 show_print_preview(pdf, title=title, parent=self)
 
-        Task(self.runner, build, done, parent=self).with_progress(
+        Task(self.runner, lambda ctx: build(ctx, marking), done, parent=self).with_progress(
             f"Making the {what} to print…"
         ).run()
 
@@ -867,7 +879,7 @@ class PlanTab(FeatureTab):
         self,
         name: str,
         caption: str,
-        build: Callable[[TaskContext, str | None], bytes],
+        build: Callable[[TaskContext, str, str | None], bytes],
         what: str,
     ) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -876,17 +888,14 @@ class PlanTab(FeatureTab):
         if not path:
             return
         target = Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf")
-        password, ok = QInputDialog.getText(
-            self,
-            "Password for the PDF",
-            "A password to open the PDF, to give the family separately\n(leave blank for none):",
-            QLineEdit.EchoMode.Password,
-        )
-        if not ok:
+        dialog = PdfOptionsDialog(f"Save the {what}", self.marking, password=True, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        marking, password = dialog.values()
+        self.marking = marking
 
         def op(ctx: TaskContext) -> Path:
-            pdf = build(ctx, password or None)
+            pdf = build(ctx, marking, password)
             try:
                 return write_pdf(pdf, target)
             except OSError as exc:

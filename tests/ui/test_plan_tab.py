@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from db.plans import load_plans
 from db.store import Store
@@ -16,7 +16,13 @@ from fmdesk.plans import ActionStatus
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.main_window import MainWindow
-from ui.plan_dialogs import CloseCaseDialog, MeetingDialog, MemberDialog, NewVersionDialog
+from ui.plan_dialogs import (
+    CloseCaseDialog,
+    MeetingDialog,
+    MemberDialog,
+    NewVersionDialog,
+    PdfOptionsDialog,
+)
 from ui.plan_editors import AGENCY_OWNER
 from ui.plan_tab import PlanTab
 from ui.print_preview import PrintPreviewDialog
@@ -72,10 +78,24 @@ def preview_shown(qtbot, title: str) -> PrintPreviewDialog:
     return dialog
 
 
+def pdf_options(monkeypatch: pytest.MonkeyPatch, marking: str = "", password: str = "") -> None:
+    """Answer the marking and password question (leaving the marking as offered when blank)."""
+
+    def answer(dialog: PdfOptionsDialog) -> int:
+        if marking:
+            dialog.marking.setCurrentText(marking)
+        dialog.password.setText(password)
+        dialog.again.setText(password)
+        dialog.buttons.accepted.emit()  # through the dialog's own check
+        return dialog.result()
+
+    monkeypatch.setattr(PdfOptionsDialog, "exec", answer)
+
+
 def save_pdf_to(monkeypatch: pytest.MonkeyPatch, path: Path, password: str = "") -> None:
     """Answer the save dialog with `path` and the password question with `password`."""
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (password, True))
+    pdf_options(monkeypatch, password=password)
 
 
 def make_plan_with_two_actions(qtbot, tab: PlanTab) -> None:
@@ -141,13 +161,13 @@ def test_plan_review_pdf_and_closing(
     assert "Action “Set two alarms”: not started → done." in changes
     assert "Breakfast club place" not in changes  # unchanged actions are not listed
 
-    # Save the plan as a password-protected PDF.
+    # Save the plan as a password-protected PDF, marked OFFICIAL.
     monkeypatch.setattr(
         QFileDialog,
         "getSaveFileName",
         lambda *a, **k: (str(tmp_path / "our plan"), "PDF files (*.pdf)"),
     )
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("kite harbour", True))
+    pdf_options(monkeypatch, marking="OFFICIAL", password="kite harbour")
     tab.pdf_button.click()
     pdf_path = tmp_path / "our plan.pdf"
     qtbot.waitUntil(pdf_path.exists, timeout=20_000)
@@ -159,6 +179,9 @@ def test_plan_review_pdf_and_closing(
     assert "Set two alarms" in text
     assert "Breakfast club place" in text
     assert "Version 2, agreed on" in text
+    for page in reader.pages:
+        assert page.extract_text().count("OFFICIAL") == 2  # top and foot
+        assert "OFFICIAL-SENSITIVE" not in page.extract_text()
 
     # Print: the same plan in the print preview, every page of it, ready to print.
     tab.print_button.click()
@@ -274,6 +297,7 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
         qtmodeltester.check(model)
 
     # The meeting's record prints and saves, with a password when one is given.
+    pdf_options(monkeypatch)
     tab.print_meeting_button.click()
     preview = preview_shown(qtbot, f"TAF meeting 1 – {family.name}")
     preview.reject()
@@ -310,3 +334,27 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
     assert tab.add_goal_button.isEnabled()
     assert tab.goal_editor.isEnabled()
     assert "reopened since" in tab.closure_text.text()
+
+
+def test_pdf_options_need_a_marking_and_the_same_password_twice(qtbot) -> None:
+    dialog = PdfOptionsDialog("Save the plan", "OFFICIAL-SENSITIVE", password=True)
+    qtbot.addWidget(dialog)
+    assert dialog.values() == ("OFFICIAL-SENSITIVE", None)  # no password unless one is typed
+    dialog.password.setText("kite harbour")
+    dialog.again.setText("kite harbor")
+    dialog.buttons.accepted.emit()
+    assert "not the same" in dialog.problem.text()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    dialog.again.setText("kite harbour")
+    dialog.marking.setCurrentText("  ")
+    dialog.buttons.accepted.emit()
+    assert "protective marking" in dialog.problem.text()
+    dialog.marking.setCurrentText("OFFICIAL")
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.values() == ("OFFICIAL", "kite harbour")
+
+    printing = PdfOptionsDialog("Print the plan", "OFFICIAL", password=False)
+    qtbot.addWidget(printing)
+    assert not printing.password.isVisibleTo(printing)
+    assert printing.marking.currentText() == "OFFICIAL"
