@@ -358,3 +358,23 @@ def test_pdf_options_need_a_marking_and_the_same_password_twice(qtbot) -> None:
     qtbot.addWidget(printing)
     assert not printing.password.isVisibleTo(printing)
     assert printing.marking.currentText() == "OFFICIAL"
+
+
+def test_locking_closes_the_print_preview(
+    qtbot, make_window, make_store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview shows the family's plan, so it goes when the store locks."""
+    path = make_store(6)
+    family = active_family(path)
+    window = make_window(path)
+    tab = open_plan_tab(qtbot, window, family)
+    make_plan_with_two_actions(qtbot, tab)
+    pdf_options(monkeypatch)
+    tab.print_button.click()
+    preview = preview_shown(qtbot, f"Family plan – {family.name}")
+    closed: list[int] = []
+    preview.finished.connect(closed.append)
+    window.lock()
+    assert closed
+    assert not preview.isVisible()
+    assert window.pages.currentWidget() is window.unlock_page
