@@ -10,6 +10,7 @@ Later features (assessment, Star, plan, outcomes) add their tabs with `add_featu
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.families import FamilyRecord
 from fmdesk.caseload import TimelineEvent
 from fmdesk.families import (
     CaseNote,
@@ -42,6 +42,9 @@ from ui.feature_tab import FeatureTab
 from ui.forms import Field, RecordForm
 from ui.models import ROW_ROLE, Column, RowTableModel
 from ui.widgets import button_row, column, list_beside_editor, record_table
+
+if TYPE_CHECKING:  # db.families pulls in the outcome rules; the window imports it at unlock
+    from db.families import FamilyRecord
 
 FAMILY_FIELDS = (
     Field("name", "Family name"),

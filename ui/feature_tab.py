@@ -3,17 +3,21 @@
 A tab is built with the window's TaskRunner and does its own store work through `Task`s (never on
 the GUI thread). The family page calls `show_family()` whenever the family is opened or changes,
 `flush()` before lock, close or leaving the family, and `clear()` on lock (forget every name).
-Register a tab class in `ui/main_window.py: FEATURE_TABS`.
+Register a tab class in `ui/main_window.py: feature_tabs()`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from db.families import FamilyRecord
 from fmdesk.roles import Role
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # db.families pulls in the outcome rules; the window imports it at unlock
+    from db.families import FamilyRecord
 
 
 class FeatureTab(QWidget):
@@ -42,7 +46,7 @@ class WorkspacePage(QWidget):
 
     `roles` says which stores show it. `refresh()` is called each time the page is shown (load
     what it shows through Tasks); `clear()` on lock. Register in `ui/main_window.py:
-    WORKSPACE_PAGES`.
+    workspace_pages()`.
     """
 
     title = "Page"

@@ -4,6 +4,12 @@ This is the controller. Pages emit what the user asked for; the window turns eac
 one `Task` on the store's worker thread and shows the result. Locking drops the store (and with it
 the data key) on the worker, clears every page that shows family data and shows the unlock screen;
 unlocking returns to the same family and tab.
+
+Start-up order matters to how fast the app feels. The window shows with only what the welcome and
+unlock screens need; the family record's feature tabs, the workspace pages and the store's
+reading code (which bring in reportlab and the outcome rules) are imported and built when the
+user first unlocks, on this thread while Argon2id runs on the worker (it releases the GIL).
+Importing everything first kept the window from appearing for 1.4 s (benchmarks/bench_app.py).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,8 +35,6 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from db import keychain
 from db.errors import StoreError
-from db.families import FamilyRecord, load_caseload, load_family
-from db.plans import reopen_case
 from db.store import Store
 from fmdesk.caseload import CaseloadRow
 from fmdesk.demo import DEMO_PASSPHRASE
@@ -37,32 +42,62 @@ from fmdesk.errors import UserError
 from fmdesk.families import Consent, Family, FamilyStatus, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
-from ui.allocation_page import AllocationPage
-from ui.assessment_tab import AssessmentTab
 from ui.caseload import CaseloadPage
-from ui.claims_page import ClaimsPage
-from ui.definitions_dialog import DefinitionsDialog
 from ui.dialogs import ConsentDialog, DateDialog, NewFamilyDialog, StatusDialog
 from ui.errors import show_error
 from ui.family import FamilyPage
 from ui.feature_tab import FeatureTab, WorkspacePage
-from ui.outcomes_tab import OutcomesTab
-from ui.plan_tab import PlanTab
-from ui.programme_page import ProgrammePage
-from ui.star_tab import StarTab
-from ui.sync_page import SyncPage
 from ui.tasks import Task, TaskContext, TaskRunner
 from ui.unlock import UnlockPage
 from ui.welcome import WelcomePage
 
-# Feature tabs on the family record, in order (see ui/feature_tab.py).
-FEATURE_TABS: list[type[FeatureTab]] = [AssessmentTab, StarTab, PlanTab, OutcomesTab]
-# Pages on the Go menu (see ui/feature_tab.py: WorkspacePage), shown to the roles they name.
-WORKSPACE_PAGES: list[type[WorkspacePage]] = [SyncPage, ProgrammePage, AllocationPage, ClaimsPage]
+if TYPE_CHECKING:
+    from db.families import FamilyRecord
+    from ui.definitions_dialog import DefinitionsDialog
+
+
+def feature_tabs() -> list[type[FeatureTab]]:
+    """The feature tabs on the family record, in order (see ui/feature_tab.py). Add a tab here."""
+    from ui.assessment_tab import AssessmentTab
+    from ui.outcomes_tab import OutcomesTab
+    from ui.plan_tab import PlanTab
+    from ui.star_tab import StarTab
+
+    return [AssessmentTab, StarTab, PlanTab, OutcomesTab]
+
+
+def workspace_pages() -> list[type[WorkspacePage]]:
+    """The pages on the Go menu (see ui/feature_tab.py: WorkspacePage), shown to the roles they
+    name. Add a page here."""
+    from ui.allocation_page import AllocationPage
+    from ui.claims_page import ClaimsPage
+    from ui.programme_page import ProgrammePage
+    from ui.sync_page import SyncPage
+
+    return [SyncPage, ProgrammePage, AllocationPage, ClaimsPage]
+
+
+# The store's reading code, imported at first unlock like the pages (see the module's note).
+def _load_caseload(store: Store) -> list[CaseloadRow]:
+    from db.families import load_caseload
+
+    return load_caseload(store)
+
+
+def _load_family(store: Store, family_id: str) -> FamilyRecord:
+    from db.families import load_family
+
+    return load_family(store, family_id)
+
 
 DEFAULT_AUTOLOCK_MINUTES = 5
-INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+INPUT_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
 
 
 @dataclass(frozen=True)
@@ -74,8 +109,9 @@ class Place:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store_path: Path, *, demo: bool = False,
-                 settings: QSettings | None = None) -> None:
+    def __init__(
+        self, store_path: Path, *, demo: bool = False, settings: QSettings | None = None
+    ) -> None:
         super().__init__()
         self.store_path = store_path
         self.demo = demo
@@ -85,7 +121,7 @@ class MainWindow(QMainWindow):
         self.place: Place | None = None
         self.unlocked = False
         self.setWindowTitle("fmdesk" + (" — demo caseload" if demo else ""))
-        self.resize(1100, 720)
+        self._fit_to_screen(1100, 720)
 
         self.pages = QStackedWidget(self)
         self.welcome = WelcomePage(self)
@@ -95,13 +131,7 @@ class MainWindow(QMainWindow):
         for page in (self.welcome, self.unlock_page, self.caseload, self.family_page):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
-        self.workspace_pages: list[WorkspacePage] = []
-        for page_class in WORKSPACE_PAGES:
-            page = page_class(self.runner, self)
-            page.open_family.connect(self.open_family)
-            page.caseload_changed.connect(self.show_caseload)
-            self.pages.addWidget(page)
-            self.workspace_pages.append(page)
+        self.workspace_pages: list[WorkspacePage] = []  # built at first unlock: build_pages()
 
         self.status_store = QLabel(self)
         self.status_lock = QLabel(self)
@@ -124,10 +154,6 @@ class MainWindow(QMainWindow):
         self.caseload.open_family.connect(self.open_family)
         self.caseload.new_family.connect(self.new_family)
         fp = self.family_page
-        for tab_class in FEATURE_TABS:
-            tab = tab_class(self.runner, fp)
-            tab.family_changed.connect(self._reload_family)
-            fp.add_feature_tab(tab)
         fp.back.connect(self.show_caseload)
         fp.save.connect(self.save_records)
         fp.delete.connect(self.delete_record)
@@ -150,30 +176,90 @@ class MainWindow(QMainWindow):
         self.caseload_action = action("&Caseload", "Ctrl+1", self.show_caseload)
         self.settings_action = action("Auto-lock &after…", None, self.edit_autolock)
         self.definitions_action = action("&Definitions…", None, self.show_definitions)
+        # Checked while the key file has a keychain slot; unticking forgets it on this computer.
+        self.remember_action = action(
+            "&Remember passphrase on this computer", None, self.set_remembered
+        )
+        self.remember_action.setCheckable(True)
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.definitions_action)
+        file_menu.addAction(self.remember_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        go = self.menuBar().addMenu("&Go")
-        go.addAction(self.caseload_action)
+        self.go_menu = self.menuBar().addMenu("&Go")
+        self.go_menu.addAction(self.caseload_action)
         self.page_actions: list[tuple[QAction, WorkspacePage]] = []
-        for page in self.workspace_pages:
-            page_action = action(page.title, page.shortcut or None,
-                                 lambda _=False, p=page: self.show_page(p))
-            go.addAction(page_action)
-            self.page_actions.append((page_action, page))
         self._set_data_actions(False)
+
+    def build_pages(self) -> None:
+        """Build the family record's feature tabs and the workspace pages (once); see the
+        module's note on why this waits for the first unlock."""
+        if self.workspace_pages:
+            return
+        fp = self.family_page
+        for tab_class in feature_tabs():
+            tab = tab_class(self.runner, fp)
+            tab.family_changed.connect(self._reload_family)
+            fp.add_feature_tab(tab)
+        for page_class in workspace_pages():
+            page = page_class(self.runner, self)
+            page.open_family.connect(self.open_family)
+            page.caseload_changed.connect(self.show_caseload)
+            self.pages.addWidget(page)
+            self.workspace_pages.append(page)
+            page_action = QAction(page.title, self)
+            if page.shortcut:
+                page_action.setShortcut(QKeySequence(page.shortcut))
+            page_action.triggered.connect(lambda _=False, p=page: self.show_page(p))
+            self.go_menu.addAction(page_action)
+            self.page_actions.append((page_action, page))
+        self._set_data_actions(self.unlocked)
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Open at the size asked for, or smaller on a small or scaled-up screen (200% scaling
+        on a 1920×1080 laptop leaves 960×540 to work with)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, int(room.width() * 0.95))
+            height = min(height, int(room.height() * 0.9))
+        self.resize(width, height)
 
     def _set_data_actions(self, enabled: bool) -> None:
         for a in (self.lock_action, self.caseload_action, self.definitions_action):
             a.setEnabled(enabled)
+        self.remember_action.setEnabled(enabled and not self.demo and keychain.available())
         for page_action, page in self.page_actions:
             shown = self.info is None or self.info.role in page.roles
             page_action.setVisible(shown)
             page_action.setEnabled(enabled and shown)
+
+    def set_remembered(self, remember: bool) -> None:
+        """File → Remember passphrase on this computer: add the keychain slot, or remove it and
+        the key kept in the keychain ("forget on this computer")."""
+        if not self.unlocked:
+            return
+
+        def op(ctx: TaskContext) -> bool:
+            if remember:
+                return ctx.store.remember_on_this_computer()
+            ctx.store.forget_on_this_computer()
+            return False
+
+        def done(remembered: bool) -> None:
+            self.remember_action.setChecked(remembered)
+            if remember and not remembered:
+                message = "This computer has no usable keychain, so the passphrase was not kept."
+            elif remembered:
+                message = "This computer will unlock the store without the passphrase."
+            else:
+                message = "Forgotten: this computer will ask for the passphrase again."
+            self.statusBar().showMessage(message, 10_000)
+
+        Task(self.runner, op, done, parent=self).run()
 
     def show_page(self, page: WorkspacePage) -> None:
         if not self.unlocked:
@@ -187,6 +273,8 @@ class MainWindow(QMainWindow):
         council's file (ui/definitions_dialog.py). Returns the dialog, which stays open."""
         if not self.unlocked:
             return None
+        from ui.definitions_dialog import DefinitionsDialog
+
         dialog = DefinitionsDialog(self.runner, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setModal(True)
@@ -199,8 +287,9 @@ class MainWindow(QMainWindow):
 
     def edit_autolock(self) -> None:
         current = int(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES))
-        minutes, ok = QInputDialog.getInt(self, "Auto-lock", "Lock after this many idle minutes:",
-                                          current, 1, 120)
+        minutes, ok = QInputDialog.getInt(
+            self, "Auto-lock", "Lock after this many idle minutes:", current, 1, 120
+        )
         if ok:
             self.settings.setValue("autolock_minutes", minutes)
             self._apply_autolock_setting()
@@ -260,15 +349,28 @@ class MainWindow(QMainWindow):
         from ui.cli import ensure_demo_store
 
         path = self.store_path
-        Task(self.runner, lambda ctx: ensure_demo_store(path), lambda _: self._show_unlock(),
-             parent=self).with_progress("Making the demo caseload…").run()
+        Task(
+            self.runner,
+            lambda ctx: ensure_demo_store(path),
+            lambda _: self._show_unlock(),
+            parent=self,
+        ).with_progress("Making the demo caseload…").run()
 
     def _show_unlock(self, *, locked: bool = False) -> None:
-        hint = (f"This is the demo caseload of made-up families. Its passphrase is: "
-                f"<b>{DEMO_PASSPHRASE}</b>") if self.demo else ""
-        self.unlock_page.prepare(f"Store: {self.store_path}",
-                                 keychain=keychain.available() and not self.demo,
-                                 hint=hint, locked=locked)
+        hint = (
+            (
+                f"This is the demo caseload of made-up families. Its passphrase is: "
+                f"<b>{DEMO_PASSPHRASE}</b>"
+            )
+            if self.demo
+            else ""
+        )
+        self.unlock_page.prepare(
+            f"Store: {self.store_path}",
+            keychain=keychain.available() and not self.demo,
+            hint=hint,
+            locked=locked,
+        )
         self.pages.setCurrentWidget(self.unlock_page)
         self._update_status_bar()
 
@@ -278,12 +380,13 @@ class MainWindow(QMainWindow):
         def op(ctx: TaskContext) -> list[CaseloadRow]:
             store = Store.create(path, passphrase, role=role, name=name)
             ctx.set_store(store)
-            return load_caseload(store)
+            return _load_caseload(store)
 
         def done(rows: list[CaseloadRow]) -> None:
             self._unlocked(rows)
 
         Task(self.runner, op, done, parent=self).with_progress("Creating your store…").run()
+        self.build_pages()
 
     def unlock(self, passphrase: str, remember: bool) -> None:
         self._open(passphrase, remember=remember, use_keychain=False)
@@ -297,7 +400,7 @@ class MainWindow(QMainWindow):
             note = ""
             if remember and not store.remember_on_this_computer():
                 note = "This computer has no usable keychain, so the passphrase was not kept."
-            return load_caseload(store), note
+            return _load_caseload(store), note
 
         def done(result: tuple[list[CaseloadRow], str]) -> None:
             rows, note = result
@@ -317,17 +420,20 @@ class MainWindow(QMainWindow):
 
         self.unlock_page.set_busy(True)
         Task(self.runner, op, done, parent=self).failure(failed).run()
+        self.build_pages()  # while the worker derives the key
 
     def _unlocked(self, rows: list[CaseloadRow]) -> None:
+        self.build_pages()
         self.unlocked = True
         self._set_data_actions(True)
         self.caseload.set_rows(rows)
 
-        def remember_info(ctx: TaskContext) -> StoreInfo:
-            return ctx.store.info
+        def remember_info(ctx: TaskContext) -> tuple[StoreInfo, bool]:
+            return ctx.store.info, ctx.store.key_file.has_slot("keychain")
 
-        def got_info(info: StoreInfo) -> None:
-            self.info = info
+        def got_info(result: tuple[StoreInfo, bool]) -> None:
+            self.info, remembered = result
+            self.remember_action.setChecked(remembered)
             self._update_status_bar()
             self._set_data_actions(self.unlocked)
 
@@ -346,8 +452,9 @@ class MainWindow(QMainWindow):
         self.family_page.flush()  # queued before the close, so it is written first
         on_family = self.pages.currentWidget() is self.family_page
         family = self.family_page.family
-        self.place = Place(family.id if (on_family and family) else None,
-                           self.family_page.tabs.currentIndex())
+        self.place = Place(
+            family.id if (on_family and family) else None, self.family_page.tabs.currentIndex()
+        )
         self.unlocked = False
         self.idle.stop()
         self._set_data_actions(False)
@@ -369,8 +476,9 @@ class MainWindow(QMainWindow):
         self.family_page.flush()
         current = self.family_page.family
         self.pages.setCurrentWidget(self.caseload)
-        Task(self.runner, lambda ctx: load_caseload(ctx.store), self._caseload_loaded,
-             parent=self).run()
+        Task(
+            self.runner, lambda ctx: _load_caseload(ctx.store), self._caseload_loaded, parent=self
+        ).run()
         if current is not None:
             self.caseload.select_family(current.id)
         self.caseload.table.setFocus()
@@ -389,7 +497,7 @@ class MainWindow(QMainWindow):
             self.family_page.tabs.setCurrentIndex(tab)
             self.pages.setCurrentWidget(self.family_page)
 
-        Task(self.runner, lambda ctx: load_family(ctx.store, family_id), done, parent=self).run()
+        Task(self.runner, lambda ctx: _load_family(ctx.store, family_id), done, parent=self).run()
 
     def _reload_family(self, select: str | None = None) -> None:
         family = self.family_page.family
@@ -400,7 +508,7 @@ class MainWindow(QMainWindow):
             if self.unlocked and self.family_page.family is not None:
                 self.family_page.show_record(record, select=select)
 
-        Task(self.runner, lambda ctx: load_family(ctx.store, family.id), done, parent=self).run()
+        Task(self.runner, lambda ctx: _load_family(ctx.store, family.id), done, parent=self).run()
 
     def save_records(self, records: list[Record]) -> None:
         if not records:
@@ -416,8 +524,12 @@ class MainWindow(QMainWindow):
         Task(self.runner, op, done, parent=self).run()
 
     def delete_record(self, record: Record) -> None:
-        Task(self.runner, lambda ctx: ctx.store.delete(record),
-             lambda _: self._reload_family(), parent=self).run()
+        Task(
+            self.runner,
+            lambda ctx: ctx.store.delete(record),
+            lambda _: self._reload_family(),
+            parent=self,
+        ).run()
 
     def new_family(self) -> None:
         if not self.unlocked:
@@ -436,11 +548,12 @@ class MainWindow(QMainWindow):
             show_error(self, UserError(f"Another family already has reference {reference}."))
             return
         owner = self.info.owner_name if self.info else ""
-        family = Family(reference=reference, name=name, lead_practitioner=owner,
-                        identified_on=dt.date.today())
+        family = Family(
+            reference=reference, name=name, lead_practitioner=owner, identified_on=dt.date.today()
+        )
 
         def op(ctx: TaskContext) -> str:
-            saved, = ctx.store.save(family)
+            (saved,) = ctx.store.save(family)
             return saved.id
 
         Task(self.runner, op, lambda fid: self.open_family(fid, tab=1), parent=self).run()
@@ -456,18 +569,26 @@ class MainWindow(QMainWindow):
         by = self.info.owner_name if self.info else ""
         if to is FamilyStatus.CLOSED:
             # One way to close: the Plan tab's, with the closing summary.
+            from ui.plan_tab import PlanTab
+
             plan_tab = next(t for t in self.family_page.feature_tabs if isinstance(t, PlanTab))
             self.family_page.tabs.setCurrentWidget(plan_tab)
             plan_tab.request_close(reason=closure, on=on)
             return
         if family.status is FamilyStatus.CLOSED:
-            Task(self.runner,
-                 lambda ctx: reopen_case(ctx.store, family.id, on=on, reason=reason, by=by),
-                 lambda _: self._reload_family(), parent=self).run()
+            from db.plans import reopen_case
+
+            Task(
+                self.runner,
+                lambda ctx: reopen_case(ctx.store, family.id, on=on, reason=reason, by=by),
+                lambda _: self._reload_family(),
+                parent=self,
+            ).run()
             return
         try:
-            changed, change = change_status(family, to, on=on, reason=reason,
-                                            closure_reason=closure, by=by)
+            changed, change = change_status(
+                family, to, on=on, reason=reason, closure_reason=closure, by=by
+            )
         except UserError as exc:
             show_error(self, exc)
             return
@@ -481,9 +602,14 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         kind, person_id, given_on, notes = dialog.values()
-        consent = Consent(family_id=record.family.id, kind=kind, person_id=person_id,
-                          given_on=given_on, notes=notes,
-                          recorded_by=self.info.owner_name if self.info else "")
+        consent = Consent(
+            family_id=record.family.id,
+            kind=kind,
+            person_id=person_id,
+            given_on=given_on,
+            notes=notes,
+            recorded_by=self.info.owner_name if self.info else "",
+        )
         self.save_records([consent])
 
     def withdraw_consent(self, consent: Consent) -> None:

@@ -368,3 +368,55 @@ def test_closing_a_case_from_the_status_dialog(
         assert saved.closure_reason is ClosureReason.STEPPED_DOWN
         [summary] = store.list(ClosureSummary, family_id=family.id)
         assert summary.reason is ClosureReason.STEPPED_DOWN
+
+
+def test_remember_on_this_computer_unlocks_next_time_until_forgotten(
+    qtbot, make_window, make_store, memory_keyring
+) -> None:
+    path = make_store(3)
+    first = make_window(path)
+    qtbot.waitUntil(lambda: first.pages.currentWidget() is first.unlock_page)
+    assert first.unlock_page.remember.isVisible()
+    first.unlock_page.remember.setChecked(True)
+    unlock(qtbot, first)
+    qtbot.waitUntil(first.remember_action.isChecked)
+    assert Store.read_key_file(path).has_slot("keychain")
+    assert len(memory_keyring.secrets) == 1
+    first.close()
+
+    # The next start opens straight to the caseload, without the passphrase.
+    second = make_window(path)
+    qtbot.waitUntil(lambda: second.pages.currentWidget() is second.caseload, timeout=10_000)
+    qtbot.waitUntil(second.remember_action.isChecked)
+    assert second.remember_action.isEnabled()
+    second.remember_action.trigger()  # untick: forget on this computer
+    qtbot.waitUntil(lambda: "Forgotten" in second.statusBar().currentMessage())
+    assert not second.remember_action.isChecked()
+    assert not Store.read_key_file(path).has_slot("keychain")
+    assert memory_keyring.secrets == {}
+    second.close()
+
+    third = make_window(path)
+    qtbot.waitUntil(lambda: third.pages.currentWidget() is third.unlock_page)
+    qtbot.wait(200)
+    assert third.pages.currentWidget() is third.unlock_page
+
+
+def test_the_window_appears_before_the_record_tabs_and_pdf_code_load() -> None:
+    """What the welcome and unlock screens need is all the window imports at start; the tabs,
+    workspace pages, reportlab and the outcome rules load at first unlock (start-up speed)."""
+    probe = (
+        "import sys, ui.main_window; "
+        "late = ['reportlab', 'ui.plan_tab', 'ui.programme_page', 'db.programme', 'db.families']; "
+        "print([m for m in late if m in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_window_fits_a_small_screen(qtbot, make_window, make_store) -> None:
+    window = make_window(make_store(1))
+    room = window.screen().availableGeometry()
+    assert window.width() <= room.width()
+    assert window.height() <= room.height()
