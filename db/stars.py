@@ -26,6 +26,7 @@ from fmdesk.stars import (
     DueState,
     Instrument,
     InstrumentCatalogue,
+    ReadingStatus,
     StarReading,
     StarReadingDeletion,
     StarReadingEdit,
@@ -34,7 +35,7 @@ from fmdesk.stars import (
     complete_reading,
     delete_reading,
     edit_completed_reading,
-    star_due,
+    star_due_after,
 )
 
 DEFAULT_INSTRUMENT_SETTING = "star.default"
@@ -221,9 +222,9 @@ def star_due_by_family(
     The first reading is due from the day the family became engaged (its latest status change
     to engaged), then every `schedule.every_days` after the latest completed reading (the
     schedule defaults to the store's setting). Pass `families` when they are already decoded
-    (the caseload has them). SQLite picks each family's engagement date, and only the readings
-    of engaged or active families are decoded: decoding every status change cost more than
-    the rest of the caseload listing (benchmarks/bench_store.py).
+    (the caseload has them). SQLite picks each family's engagement date and latest completed
+    reading, so no status change or reading is decoded: decoding them cost more than the rest
+    of the caseload listing (benchmarks/bench_store.py).
     """
     schedule = schedule or star_schedule(store)
     if families is None:
@@ -241,16 +242,17 @@ def star_due_by_family(
             [StatusChange.KIND, FamilyStatus.ENGAGED.value],
         )
     }
-    readings: dict[str, list[StarReading]] = {}
-    for (body,) in store.db.execute(
-        "SELECT body FROM records WHERE kind = ? AND deleted = 0 AND family_id IN "
-        "(SELECT value FROM json_each(?))",
-        [StarReading.KIND, json.dumps(open_ids)],
-    ):
-        reading = StarReading.from_dict(json.loads(body))
-        readings.setdefault(reading.family_id, []).append(reading)
+    latest_taken = {
+        family_id: dt.date.fromisoformat(taken)
+        for family_id, taken in store.db.execute(
+            "SELECT family_id, max(body ->> '$.taken_on') FROM records "
+            "WHERE kind = ? AND deleted = 0 AND body ->> '$.status' = ? AND family_id IN "
+            "(SELECT value FROM json_each(?)) GROUP BY family_id",
+            [StarReading.KIND, ReadingStatus.COMPLETED.value, json.dumps(open_ids)],
+        )
+    }
     for family_id in open_ids:
-        due = star_due(engaged_on.get(family_id), readings.get(family_id, []), on, schedule)
+        due = star_due_after(engaged_on.get(family_id), latest_taken.get(family_id), on, schedule)
         if due.due_on is not None and due.state is DueState.DUE:
             out[family_id] = f"Due by {_short_date(due.due_on)}"
         elif due.due_on is not None and due.state is DueState.OVERDUE:

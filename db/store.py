@@ -138,8 +138,9 @@ class Store:
         return keys
 
     @classmethod
-    def unlock_key(cls, path: Path, passphrase: str | None, *, use_keychain: bool = False
-                   ) -> tuple[bytes, KeyFile]:
+    def unlock_key(
+        cls, path: Path, passphrase: str | None, *, use_keychain: bool = False
+    ) -> tuple[bytes, KeyFile]:
         """The data key, from the keychain slot (if asked and present) or the passphrase."""
         keys = cls.read_key_file(path)
         if keys.slot("plain") is not None:  # a benchmark store made with encrypted=False
@@ -171,13 +172,22 @@ class Store:
     @classmethod
     def open_with_key(cls, path: Path, data_key: bytes | None, keys: KeyFile) -> Store:
         db_file = path / DB_NAME
+        created = _missing_sidecars(db_file)
         applied = _probe(path, db_file, data_key, keys)
         try:
             db = connect(db_file, data_key)
+        except BaseException as exc:
+            raise translate(exc, path) from exc
+        try:
+            _check_every_page(db, path)
             if set(KNOWN) - applied:
                 _copy_aside(db, db_file)
                 migrations.apply(db)
         except BaseException as exc:
+            db.close()
+            if isinstance(exc, StoreDamaged):
+                for sidecar in created:
+                    sidecar.unlink(missing_ok=True)
             raise translate(exc, path) from exc
         return cls(path, db, data_key, keys)
 
@@ -263,8 +273,14 @@ class Store:
             "family_id=excluded.family_id, revision=excluded.revision, "
             "deleted=excluded.deleted, body=excluded.body",
             [
-                (r.id, r.KIND, r.family_id, r.revision, int(r.deleted),
-                 json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
+                (
+                    r.id,
+                    r.KIND,
+                    r.family_id,
+                    r.revision,
+                    int(r.deleted),
+                    json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")),
+                )
                 for r in records
             ],
         )
@@ -357,14 +373,18 @@ def _copy_aside(db: Any, db_file: Path) -> None:
     shutil.copy2(db_file, db_file.with_name(f"{db_file.name}.before-upgrade-{stamp}"))
 
 
+def _missing_sidecars(db_file: Path) -> list[Path]:
+    sidecars = [db_file.with_name(db_file.name + suffix) for suffix in ("-wal", "-shm")]
+    return [p for p in sidecars if not p.exists()]
+
+
 def _probe(path: Path, db_file: Path, data_key: bytes | None, keys: KeyFile) -> set[str]:
     """Check the database read-only, before anything writes to it; returns the migrations it has.
 
     A read-only connection to a WAL database still creates its -wal and -shm files, so when the
     probe refuses the store it removes those it created: a refused store is left as it was.
     """
-    sidecars = [db_file.with_name(db_file.name + suffix) for suffix in ("-wal", "-shm")]
-    created = [p for p in sidecars if not p.exists()]
+    created = _missing_sidecars(db_file)
     try:
         try:
             probe = connect(db_file, data_key, read_only=True)
@@ -373,15 +393,10 @@ def _probe(path: Path, db_file: Path, data_key: bytes | None, keys: KeyFile) -> 
         try:
             meta = dict(probe.execute("SELECT key, value FROM meta").fetchall())
             applied = {m.name for m in migrations.applied(probe)}
-            # Read every page now: a flipped byte fails its page's HMAC and a truncation loses
-            # pages, and either must stop the open here rather than in a later query.
-            checked = [r[0] for r in probe.execute("PRAGMA quick_check").fetchall()]
         except DatabaseError as exc:
             raise StoreDamaged(path, "its tables cannot be read") from exc
         finally:
             probe.close()
-        if checked != ["ok"]:
-            raise StoreDamaged(path, "some of its pages are damaged")
         if meta.get("store_id") != keys.store_id:
             raise StoreDamaged(path, "the key file belongs to another store")
         if applied - set(KNOWN):
@@ -391,3 +406,18 @@ def _probe(path: Path, db_file: Path, data_key: bytes | None, keys: KeyFile) -> 
             sidecar.unlink(missing_ok=True)
         raise
     return applied
+
+
+def _check_every_page(db: Any, path: Path) -> None:
+    """Read every page before anything writes: a flipped byte fails its page's HMAC and a
+    truncation loses pages, and either must stop the open here rather than in a later query.
+
+    Done on the connection the store keeps (opening it writes nothing to a WAL database), so the
+    pages decrypted here stay in its cache and the first screen reads them from memory rather
+    than decrypting them a second time."""
+    try:
+        checked = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except DatabaseError as exc:
+        raise StoreDamaged(path, "some of its pages cannot be read") from exc
+    if checked != ["ok"]:
+        raise StoreDamaged(path, "some of its pages are damaged")

@@ -847,9 +847,19 @@ def next_star_due(
     schedule: StarSchedule = StarSchedule(),
 ) -> dt.date | None:
     """When the next reading is due: after engagement, then after the latest completed one."""
+    return _next_due(engaged_on, _latest_taken(readings), schedule)
+
+
+def _latest_taken(readings: Iterable[StarReading]) -> dt.date | None:
     done = completed_readings(readings)
-    if done:
-        return done[-1].taken_on + dt.timedelta(days=schedule.every_days)
+    return done[-1].taken_on if done else None
+
+
+def _next_due(
+    engaged_on: dt.date | None, latest_taken: dt.date | None, schedule: StarSchedule
+) -> dt.date | None:
+    if latest_taken is not None:
+        return latest_taken + dt.timedelta(days=schedule.every_days)
     if engaged_on is None:
         return None
     return engaged_on + dt.timedelta(days=schedule.first_within_days)
@@ -866,13 +876,23 @@ def star_due(
     Pass engaged_on=None for a family not (yet) engaged; callers leave out closed families.
     The first reading is due from engagement; a review from `notice_days` before its date.
     """
-    readings = list(readings)
-    due_on = next_star_due(engaged_on, readings, schedule)
+    return star_due_after(engaged_on, _latest_taken(readings), on, schedule)
+
+
+def star_due_after(
+    engaged_on: dt.date | None,
+    latest_taken: dt.date | None,
+    on: dt.date,
+    schedule: StarSchedule = StarSchedule(),
+) -> StarDue:
+    """`star_due` from the date of the latest completed reading alone (None: no reading yet),
+    which is all the rule needs; the caseload reads that date in SQL for every family."""
+    due_on = _next_due(engaged_on, latest_taken, schedule)
     if due_on is None:
         return StarDue(state=DueState.NOT_DUE, due_on=None)
     if on > due_on:
         return StarDue(state=DueState.OVERDUE, due_on=due_on)
-    first = not completed_readings(readings)
+    first = latest_taken is None
     opens = engaged_on if first and engaged_on else due_on - dt.timedelta(schedule.notice_days)
     state = DueState.DUE if on >= opens else DueState.NOT_DUE
     return StarDue(state=state, due_on=due_on)
