@@ -6,10 +6,11 @@ the data key) on the worker, clears every page that shows family data and shows 
 unlocking returns to the same family and tab.
 
 Start-up order matters to how fast the app feels. The window shows with only what the welcome and
-unlock screens need; the family record's feature tabs, the workspace pages and the store's
-reading code (which bring in reportlab and the outcome rules) are imported and built when the
-user first unlocks, on this thread while Argon2id runs on the worker (it releases the GIL).
-Importing everything first kept the window from appearing for 1.4 s (benchmarks/bench_app.py).
+unlock screens need; the family record's feature tabs and the workspace pages (which bring in
+reportlab and the outcome rules) are imported and built just after the caseload first appears,
+or at once if a family is opened first. Importing everything up front kept the window from
+appearing for 1.4 s, and building it during the unlock slowed Argon2id on a 2-core laptop
+(benchmarks/bench_app.py).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         for page in (self.welcome, self.unlock_page, self.caseload, self.family_page):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
-        self.workspace_pages: list[WorkspacePage] = []  # built at first unlock: build_pages()
+        self.workspace_pages: list[WorkspacePage] = []  # built after first unlock: build_pages()
 
         self.status_store = QLabel(self)
         self.status_lock = QLabel(self)
@@ -386,7 +387,6 @@ class MainWindow(QMainWindow):
             self._unlocked(rows)
 
         Task(self.runner, op, done, parent=self).with_progress("Creating your store…").run()
-        self.build_pages()
 
     def unlock(self, passphrase: str, remember: bool) -> None:
         self._open(passphrase, remember=remember, use_keychain=False)
@@ -420,10 +420,11 @@ class MainWindow(QMainWindow):
 
         self.unlock_page.set_busy(True)
         Task(self.runner, op, done, parent=self).failure(failed).run()
-        self.build_pages()  # while the worker derives the key
+        # The worker will need the store's reading code as soon as the key is derived; import
+        # it here meanwhile (Argon2id leaves the GIL and the other core free).
+        import db.families  # noqa: F401
 
     def _unlocked(self, rows: list[CaseloadRow]) -> None:
-        self.build_pages()
         self.unlocked = True
         self._set_data_actions(True)
         self.caseload.set_rows(rows)
@@ -442,8 +443,10 @@ class MainWindow(QMainWindow):
         if place is not None and place.family_id is not None:
             self.open_family(place.family_id, tab=place.tab)
         else:
-            self.show_caseload()
+            self.show_caseload(reload=False)  # the rows came with the unlock
         self.idle.start()
+        # A moment later, so the caseload is painted before the tabs are built (about 0.5 s).
+        QTimer.singleShot(100, self.build_pages)
 
     def lock(self) -> None:
         """Drop the key: save what is typed, close the store, hide every family's data."""
@@ -470,15 +473,19 @@ class MainWindow(QMainWindow):
 
     # ---- caseload and family ------------------------------------------------------------
 
-    def show_caseload(self) -> None:
+    def show_caseload(self, *, reload: bool = True) -> None:
         if not self.unlocked:
             return
         self.family_page.flush()
         current = self.family_page.family
         self.pages.setCurrentWidget(self.caseload)
-        Task(
-            self.runner, lambda ctx: _load_caseload(ctx.store), self._caseload_loaded, parent=self
-        ).run()
+        if reload:
+            Task(
+                self.runner,
+                lambda ctx: _load_caseload(ctx.store),
+                self._caseload_loaded,
+                parent=self,
+            ).run()
         if current is not None:
             self.caseload.select_family(current.id)
         self.caseload.table.setFocus()
@@ -493,6 +500,7 @@ class MainWindow(QMainWindow):
         def done(record: FamilyRecord) -> None:
             if not self.unlocked:
                 return
+            self.build_pages()
             self.family_page.show_record(record)
             self.family_page.tabs.setCurrentIndex(tab)
             self.pages.setCurrentWidget(self.family_page)

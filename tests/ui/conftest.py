@@ -54,3 +54,4 @@ def unlock(qtbot, window: MainWindow, passphrase: str = TEST_PASSPHRASE) -> None
     window.unlock_page.passphrase.setText(passphrase)
     window.unlock_page.button.click()
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.caseload, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(window.workspace_pages))  # built just after the caseload shows
