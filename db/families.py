@@ -34,10 +34,14 @@ class FamilyNotFound(UserError):
         )
 
 
-def load_caseload(store: Store) -> list[CaseloadRow]:
+def load_caseload(store: Store, *, claim_status: bool = True) -> list[CaseloadRow]:
     """One summary row per family. SQLite does the counting and picks the names, so only the
     families themselves are decoded: 3,000 families list in a fraction of a second, where
-    decoding every person and note took seconds (benchmarks/bench_store.py)."""
+    decoding every person and note took seconds (benchmarks/bench_store.py).
+
+    The claim status needs every attached family judged against its framework (a second or
+    more for a coordinator's 3,000); the app lists without it (`claim_status=False`) and fills
+    the column from `claim_status_by_family` a moment later."""
     db = store.db
     names: dict[str, list[str]] = {}
     children: dict[str, int] = {}
@@ -59,7 +63,7 @@ def load_caseload(store: Store) -> list[CaseloadRow]:
         )
     }
     families = store.list(Family)
-    claims = claim_status_by_family(store)
+    claims = claim_status_by_family(store) if claim_status else {}
     star_due = star_due_by_family(store, dt.date.today(), families=families)
     rows = [
         caseload_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -127,6 +128,12 @@ class CaseloadPage(QWidget):
     def set_rows(self, rows: list[CaseloadRow]) -> None:
         self.model.set_rows(rows)
         self._update_count()
+
+    def show_claim_status(self, statuses: dict[str, str]) -> None:
+        """Fill the Claim status column, which is worked out after the rows are listed."""
+        self.model.update_rows(
+            [replace(r, claim_status=statuses.get(r.family_id, "")) for r in self.model.rows()]
+        )
 
     def focus_filter(self) -> None:
         self.filter.setFocus()

@@ -82,7 +82,13 @@ def workspace_pages() -> list[type[WorkspacePage]]:
 def _load_caseload(store: Store) -> list[CaseloadRow]:
     from db.families import load_caseload
 
-    return load_caseload(store)
+    return load_caseload(store, claim_status=False)  # filled in after: _fill_claim_status
+
+
+def _claim_status(store: Store) -> dict[str, str]:
+    from db.programme import claim_status_by_family
+
+    return claim_status_by_family(store)
 
 
 def _load_family(store: Store, family_id: str) -> FamilyRecord:
@@ -428,6 +434,7 @@ class MainWindow(QMainWindow):
         self.unlocked = True
         self._set_data_actions(True)
         self.caseload.set_rows(rows)
+        self._fill_claim_status()
 
         def remember_info(ctx: TaskContext) -> tuple[StoreInfo, bool]:
             return ctx.store.info, ctx.store.key_file.has_slot("keychain")
@@ -495,6 +502,18 @@ class MainWindow(QMainWindow):
         self.caseload.set_rows(rows)
         if current is not None:
             self.caseload.select_family(current.id)
+        self._fill_claim_status()
+
+    def _fill_claim_status(self) -> None:
+        """The caseload's Claim status column, after the rows: judging a coordinator's 3,000
+        families takes a second or more, and it leaves the programme dashboard's judgement
+        made (db/programme.py keeps it)."""
+
+        def done(statuses: dict[str, str]) -> None:
+            if self.unlocked:
+                self.caseload.show_claim_status(statuses)
+
+        Task(self.runner, lambda ctx: _claim_status(ctx.store), done, parent=self).run()
 
     def open_family(self, family_id: str, *, tab: int = 0) -> None:
         def done(record: FamilyRecord) -> None:

@@ -80,6 +80,17 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             self._rows.sort(key=self._row_key(column), reverse=descending)
         self.endResetModel()
 
+    def update_rows(self, rows: Sequence[T]) -> None:
+        """Replace the rows with new values of the same rows in the same order (a column
+        filled in later): the selection and scroll position stay where they are."""
+        if len(rows) != len(self._rows):
+            self.set_rows(rows)
+            return
+        self._rows = list(rows)
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(self._columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def rows(self) -> list[T]:
         return list(self._rows)
 

@@ -420,3 +420,23 @@ def test_the_window_fits_a_small_screen(qtbot, make_window, make_store) -> None:
     room = window.screen().availableGeometry()
     assert window.width() <= room.width()
     assert window.height() <= room.height()
+
+
+def test_the_claim_status_column_fills_in_after_the_caseload_shows(
+    qtbot, make_window, make_store
+) -> None:
+    from db.outcomes import attach_family_framework
+
+    path = make_store(4)
+    with Store.open(path, TEST_PASSPHRASE) as store:
+        attached = store.list(Family)[1]
+        attach_family_framework(store, attached.id, "families-matter@2015.1")
+    window = make_window(path)
+    unlock(qtbot, window)
+
+    def claim_column() -> dict[str, str]:
+        return {r.family_id: r.claim_status for r in window.caseload.model.rows()}
+
+    qtbot.waitUntil(lambda: claim_column()[attached.id] != "")
+    assert claim_column()[attached.id] == "Not eligible"
+    assert [v for k, v in claim_column().items() if k != attached.id] == ["", "", ""]
