@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -86,7 +85,14 @@ from ui.plan_editors import ActionEditor, AutosaveEditor, GoalEditor
 from ui.plan_print import build_closure_pdf, build_plan_pdf, build_taf_pdf, framework_names
 from ui.print_preview import show_print_preview
 from ui.tasks import Task, TaskContext, TaskRunner
-from ui.widgets import action_button, record_table, stretch_column
+from ui.widgets import (
+    action_button,
+    button_row,
+    column,
+    list_beside_editor,
+    record_table,
+    stretch_column,
+)
 
 NEW_ACTION_DUE = dt.timedelta(weeks=4)
 # The keyworker's own service, as the default owner of an action when the household is empty.
@@ -253,41 +259,22 @@ class PlanTab(FeatureTab):
         self.remove_action_button = action_button(page, "Remove action")
         self.actions_heading = QLabel("Actions", page)
 
-        left = QWidget(page)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("Goals", page))
-        left_layout.addWidget(self.goals_view, 2)
-        row = QHBoxLayout()
-        row.addWidget(self.add_goal_button)
-        row.addWidget(self.remove_goal_button)
-        row.addStretch(1)
-        left_layout.addLayout(row)
-        left_layout.addWidget(self.actions_heading)
-        left_layout.addWidget(self.actions_view, 3)
-        row = QHBoxLayout()
-        row.addWidget(self.add_action_button)
-        row.addWidget(self.remove_action_button)
-        row.addStretch(1)
-        left_layout.addLayout(row)
-
         self.goal_editor = GoalEditor(page)
         self.action_editor = ActionEditor(page)
-        right = QWidget(page)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        for title, editor in (("Goal", self.goal_editor), ("Action", self.action_editor)):
-            box = QGroupBox(title, right)
-            QVBoxLayout(box).addWidget(editor)
-            right_layout.addWidget(box)
-        right_layout.addStretch(1)
-
-        split = QSplitter(page)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(page).addWidget(split)
+        goal_box = QGroupBox("Goal", page)
+        QVBoxLayout(goal_box).addWidget(self.goal_editor)
+        action_box = QGroupBox("Action", page)
+        QVBoxLayout(action_box).addWidget(self.action_editor)
+        left = column(
+            page,
+            QLabel("Goals", page),
+            (self.goals_view, 2),
+            button_row(self.add_goal_button, self.remove_goal_button),
+            self.actions_heading,
+            (self.actions_view, 3),
+            button_row(self.add_action_button, self.remove_action_button),
+        )
+        list_beside_editor(page, left, column(page, goal_box, action_box, 1))
 
         self.goals_view.selectionModel().currentRowChanged.connect(self._goal_chosen)
         self.actions_view.selectionModel().currentRowChanged.connect(self._action_chosen)
@@ -346,40 +333,22 @@ class PlanTab(FeatureTab):
         )
         self.meeting_pdf_button = action_button(page, "Save meeting record as PDF…")
 
-        left = QWidget(page)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("Who is in the team", page))
-        left_layout.addWidget(self.members_view, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.add_member_button)
-        row.addWidget(self.remove_member_button)
-        row.addStretch(1)
-        left_layout.addLayout(row)
-        left_layout.addWidget(QLabel("Meetings", page))
-        left_layout.addWidget(self.meetings_view, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.print_meeting_button)
-        row.addWidget(self.meeting_pdf_button)
-        row.addStretch(1)
-        left_layout.addLayout(row)
-        right = QWidget(page)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        member_box = QGroupBox("Team member", right)
+        member_box = QGroupBox("Team member", page)
         QVBoxLayout(member_box).addWidget(self.member_form)
-        meeting_box = QGroupBox("Meeting", right)
+        meeting_box = QGroupBox("Meeting", page)
         meeting_layout = QVBoxLayout(meeting_box)
         meeting_layout.addWidget(self.meeting_details)
         meeting_layout.addWidget(self.meeting_form)
-        right_layout.addWidget(member_box)
-        right_layout.addWidget(meeting_box)
-        split = QSplitter(page)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(page).addWidget(split)
+        left = column(
+            page,
+            QLabel("Who is in the team", page),
+            (self.members_view, 1),
+            button_row(self.add_member_button, self.remove_member_button),
+            QLabel("Meetings", page),
+            (self.meetings_view, 1),
+            button_row(self.print_meeting_button, self.meeting_pdf_button),
+        )
+        list_beside_editor(page, left, column(page, member_box, meeting_box))
 
         self.members_view.selectionModel().currentRowChanged.connect(self._member_chosen)
         self.meetings_view.selectionModel().currentRowChanged.connect(self._meeting_chosen)

@@ -66,14 +66,19 @@ def date_edit(parent: QWidget, name: str) -> QDateEdit:
     return edit
 
 
-def column(parent: QWidget, *items: QWidget | QLayout) -> QWidget:
+def column(parent: QWidget, *items: QWidget | QLayout | tuple[QWidget, int] | int) -> QWidget:
     """Widgets and layouts stacked top to bottom with no margin of their own (one side of a
-    splitter, usually a list with its buttons under it)."""
+    splitter, usually a list with its buttons under it). `(widget, n)` gives the widget
+    stretch n; a bare number is spare space with that stretch."""
     box = QWidget(parent)
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for item in items:
-        if isinstance(item, QLayout):
+        if isinstance(item, int):
+            layout.addStretch(item)
+        elif isinstance(item, tuple):
+            layout.addWidget(*item)
+        elif isinstance(item, QLayout):
             layout.addLayout(item)
         else:
             layout.addWidget(item)
