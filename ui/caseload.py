@@ -107,8 +107,11 @@ class CaseloadPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
+        # Every column fits its text and the last takes any spare width: on a narrow window
+        # (200% scaling on a laptop) the table scrolls sideways rather than squeezing the
+        # family's name to nothing, as a stretched name column did.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         # Fit columns to the rows on screen only: measuring all 3,000 rows' text on every reset
         # and sort cost seconds (benchmarks/bench_app.py).
         header.setResizeContentsPrecision(0)
