@@ -216,7 +216,7 @@ def _result_json(result: sync.ImportResult) -> dict[str, Any]:
 
 @main.group("sync")
 def sync_group() -> None:
-    """Where sync stands, and removing closed families the coordinator has confirmed."""
+    """Where sync stands, and removing closed or reassigned families the coordinator has seen."""
 
 
 @sync_group.command("status")
@@ -280,11 +280,12 @@ def _when(sequence: int, at: str | None) -> str:
 @store_option
 @click.option("--yes", is_flag=True, help="Remove without asking.")
 def sync_purge(store_path: Path | None, yes: bool) -> None:
-    """Remove closed families the coordinator has confirmed receiving, from this laptop."""
+    """Remove closed or reassigned families the coordinator has confirmed receiving, from this
+    laptop."""
     with open_store(store_path) as store:
         families = sync.purgeable_families(store)
         if not families:
-            click.echo("No closed family is ready to remove.")
+            click.echo("No closed or reassigned family is ready to remove.")
             return
         click.echo("Ready to remove: " + ", ".join(f.reference for f in families))
         if not yes:
