@@ -234,6 +234,10 @@ class Framework:
     def has_indicator(self, code: str) -> bool:
         return code in self._indicator_codes
 
+    @functools.cached_property
+    def problem_code_by_indicator(self) -> dict[str, str]:
+        return {i.code: p.code for p in self.problems for i in p.indicators}
+
     def has_outcome(self, code: str) -> bool:
         return code in self._outcomes
 
@@ -246,6 +250,12 @@ class Framework:
     @functools.cached_property
     def _indicator_codes(self) -> frozenset[str]:
         return frozenset(i.code for p in self.problems for i in p.indicators)
+
+    @functools.cached_property
+    def shared_results(self) -> dict[Any, Any]:
+        """Results the outcome rules share between families (the same answer for every family
+        with nothing recorded for an outcome); kept here so they go when the framework does."""
+        return {}
 
     def term_named(self, name: str) -> int | None:
         for index, term in enumerate(self.term_calendar):
