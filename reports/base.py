@@ -4,13 +4,17 @@
   reportlab's defaults still reference the non-embedded Helvetica and names are not all ASCII.
 - The protective marking (OFFICIAL-SENSITIVE by default) is printed at the top and bottom of every
   page, with "Page x of y" (a two-pass canvas counts the pages).
-- `invariant=True` (the default) makes the bytes repeatable for golden tests.
+- `invariant=True` (the default) makes the bytes repeatable for golden tests (not with a
+  password: encryption takes fresh random salts and IVs each time).
 - Output goes to a temporary file beside the target and is renamed into place, so a full disk or a
   crash never leaves half a PDF with the real name.
+- A password encrypts the PDF with AES-256 (PDF 2.0, revision 6) through pypdf, because reportlab
+  offers only RC4, which is broken. The plain PDF exists only in memory, never on disk.
 """
 
 import io
 import os
+import secrets
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,17 +77,40 @@ def make_styles() -> Styles:
     return Styles(
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10),
-        title=ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=18, leading=22,
-                             spaceAfter=4 * mm),
-        h1=ParagraphStyle("h1", parent=body, fontName=FONT_BOLD, fontSize=13, leading=16,
-                          spaceBefore=5 * mm, spaceAfter=2 * mm),
-        h2=ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=11, leading=14,
-                          spaceBefore=3 * mm, spaceAfter=1.5 * mm),
-        quote=ParagraphStyle("quote", parent=body, fontName=FONT_ITALIC, leftIndent=6 * mm,
-                             rightIndent=6 * mm, spaceBefore=1 * mm, spaceAfter=2 * mm),
+        title=ParagraphStyle(
+            "title", parent=body, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4 * mm
+        ),
+        h1=ParagraphStyle(
+            "h1",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=13,
+            leading=16,
+            spaceBefore=5 * mm,
+            spaceAfter=2 * mm,
+        ),
+        h2=ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=11,
+            leading=14,
+            spaceBefore=3 * mm,
+            spaceAfter=1.5 * mm,
+        ),
+        quote=ParagraphStyle(
+            "quote",
+            parent=body,
+            fontName=FONT_ITALIC,
+            leftIndent=6 * mm,
+            rightIndent=6 * mm,
+            spaceBefore=1 * mm,
+            spaceAfter=2 * mm,
+        ),
         cell=ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5),
-        cell_bold=ParagraphStyle("cell_bold", parent=body, fontName=FONT_BOLD, fontSize=9,
-                                 leading=11.5),
+        cell_bold=ParagraphStyle(
+            "cell_bold", parent=body, fontName=FONT_BOLD, fontSize=9, leading=11.5
+        ),
     )
 
 
@@ -141,11 +168,6 @@ def build_pdf(
     """Lay out `story` on A4 with the marking and page numbers; returns the PDF's bytes."""
     register_fonts()
     buffer = io.BytesIO()
-    encrypt: Any = None
-    if password:
-        from reportlab.lib.pdfencrypt import StandardEncryption
-
-        encrypt = StandardEncryption(password, canPrint=1, canCopy=0, strength=128)
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -157,10 +179,45 @@ def build_pdf(
         author=author,
         creator="fmdesk",
         invariant=int(invariant),
-        encrypt=encrypt,
     )
     doc.build(story, canvasmaker=_numbered_canvas(marking, title))
+    if password:
+        return encrypt_pdf(buffer.getvalue(), password)
     return buffer.getvalue()
+
+
+def encrypt_pdf(pdf: bytes, password: str) -> bytes:
+    """`pdf` encrypted with AES-256 (revision 6): `password` opens it to read and print.
+
+    The reader may read and print it, and a screen reader may read its text out; copying text
+    out, changing it, annotating it and filling its fields are refused, since a signed plan is
+    a record of what was agreed. The owner password, which lifts those limits, is random and
+    thrown away, so the password given to a family opens the file but cannot unlock it.
+    """
+    # Imported here, when a PDF is protected: pypdf is not needed to build or print one.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions
+
+    refused = (
+        UserAccessPermissions.EXTRACT
+        | UserAccessPermissions.MODIFY
+        | UserAccessPermissions.ADD_OR_MODIFY
+        | UserAccessPermissions.FILL_FORM_FIELDS
+        | UserAccessPermissions.ASSEMBLE_DOC
+    )
+    permissions = UserAccessPermissions.all() & ~refused
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    # AES-256 revision 6 is a PDF 2.0 feature; reportlab wrote "%PDF-1.4".
+    writer.pdf_header = b"%PDF-2.0"
+    writer.encrypt(
+        user_password=password,
+        owner_password=secrets.token_urlsafe(32),
+        permissions_flag=permissions,
+        algorithm="AES-256",
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def write_pdf(pdf: bytes, path: str | os.PathLike[str]) -> Path:

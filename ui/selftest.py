@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import io
 import os
 import secrets
 import sys
@@ -342,7 +343,30 @@ class _Checks:
             pages.close()
         if sum(1 for value in pixels if value < 200) < len(pixels) // 100:  # ~9% when right
             raise StepFailed(f"The plan's page 1 draws blank for printing. {REINSTALL}")
-        return f"printed a plan ({len(pdf) // 1024} KB, font embedded) and drew its page 1"
+        self._protect_plan(store, family)
+        return (
+            f"printed a plan ({len(pdf) // 1024} KB, font embedded), drew its page 1 and "
+            "protected a copy with a password (AES-256)"
+        )
+
+    def _protect_plan(self, store: Store, family: Family) -> None:
+        """A password-protected plan is encrypted by pypdf (AES-256), which nothing else in
+        this step uses: a build that left it out would fail only when a practitioner chose a
+        password."""
+        from pypdf import PdfReader
+
+        password = secrets.token_urlsafe(12)
+        try:
+            protected = build_plan_pdf(store, family.id, password=password)
+            reader = PdfReader(io.BytesIO(protected))
+            opened = reader.is_encrypted and bool(reader.decrypt(password))
+            text = reader.pages[0].extract_text() if opened else ""
+        except ImportError as exc:
+            raise StepFailed(f"Cannot protect a PDF with a password ({exc}). {REINSTALL}") from None
+        if b"/AESV3" not in protected or "Everyone gets to school on time" not in text:
+            raise StepFailed(
+                f"A password-protected plan did not come out encrypted and readable. {REINSTALL}"
+            )
 
     def send_bundle(self) -> str:
         store, family = self._store(), self._family()

@@ -234,6 +234,70 @@ def test_password_protects_the_plan() -> None:
     assert "Łukasz Nowak" in " ".join(pages_text(pdf, password="correct horse"))
 
 
+def test_the_password_encrypts_with_aes_256_revision_6() -> None:
+    pdf = plan_pdf(FAMILY, PEOPLE, sample_plan(), MEMBERS, password="correct horse")
+    assert pdf.startswith(b"%PDF-2.0")
+    encrypt = pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Encrypt"].get_object()
+    assert (encrypt["/Filter"], encrypt["/V"], encrypt["/R"]) == ("/Standard", 5, 6)
+    assert encrypt["/Length"] == 256
+    assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"
+    assert (encrypt["/StmF"], encrypt["/StrF"]) == ("/StdCF", "/StdCF")
+    # Strings and streams are encrypted: the family's name, in the title and on every page of
+    # the plain PDF, is nowhere in the protected one.
+    assert b"Ashworth" in plan_pdf(FAMILY, PEOPLE, sample_plan(), MEMBERS)
+    assert b"Ashworth" not in pdf
+
+
+def test_the_password_opens_the_plan_to_read_and_print_but_not_to_copy_change_or_unlock() -> None:
+    pdf = plan_pdf(FAMILY, PEOPLE, sample_plan(), MEMBERS, password="correct horse")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    # Opened as the user, not the owner: the owner password is another, random one.
+    assert reader.decrypt("correct horse") is pypdf.PasswordType.USER_PASSWORD
+    assert reader.are_permissions_valid
+    permissions = reader.user_access_permissions
+    assert permissions is not None
+    assert pypdf.constants.UserAccessPermissions.PRINT in permissions
+    assert pypdf.constants.UserAccessPermissions.PRINT_TO_REPRESENTATION in permissions
+    assert pypdf.constants.UserAccessPermissions.EXTRACT not in permissions
+    assert pypdf.constants.UserAccessPermissions.MODIFY not in permissions
+    assert pypdf.constants.UserAccessPermissions.ADD_OR_MODIFY not in permissions
+    # A screen reader may still read the plan out.
+    assert pypdf.constants.UserAccessPermissions.EXTRACT_TEXT_AND_GRAPHICS in permissions
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Family plan – Ashworth (FM-0042), version 2"
+    assert (reader.metadata.author, reader.metadata.creator) == ("fmdesk", "fmdesk")
+
+
+def test_poppler_renders_the_protected_plan_with_its_password_only(tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pdf = plan_pdf(FAMILY, PEOPLE, sample_plan(), MEMBERS, password="correct horse")
+    path = write_pdf(pdf, tmp_path / "plan.pdf")
+    assert path.read_bytes() == pdf
+
+    def render(password: str) -> subprocess.CompletedProcess[str]:
+        page_1_as_png = ["-f", "1", "-l", "1", "-r", "40", "-png"]
+        out = tmp_path / password.replace(" ", "-")
+        return subprocess.run(
+            ["pdftoppm", "-upw", password, *page_1_as_png, str(path), str(out)],
+            capture_output=True,
+            text=True,
+        )
+
+    refused = render("wrong")
+    assert refused.returncode != 0
+    assert not list(tmp_path.glob("wrong*.png"))
+    rendered = render("correct horse")
+    assert rendered.returncode == 0, rendered.stderr
+    (page,) = tmp_path.glob("correct-horse*.png")
+    from PIL import Image
+
+    with Image.open(page) as image:
+        # Text and table rules drawn: page 1 is not blank.
+        darkest, _ = image.convert("L").getextrema()
+    assert darkest < 100
+
+
 def test_an_empty_plan_still_prints_with_signatures() -> None:
     plan = first_plan(FAMILY.id, made_on=dt.date(2025, 2, 3))
     whole = " ".join(pages_text(plan_pdf(FAMILY, PEOPLE, plan, [])))

@@ -61,6 +61,7 @@ def test_every_step_passes_and_leaves_a_real_pdf_and_an_encrypted_bundle(
     assert step(report, "Keychain").status is StepStatus.INFO
     plan = pypdf.PdfReader(io.BytesIO((tmp_path / "work" / "plan.pdf").read_bytes()))
     assert FAMILY_NAME in plan.pages[0].extract_text()
+    assert "protected a copy with a password (AES-256)" in step(report, "Plan PDF").detail
     bundle = (tmp_path / "work" / "to-coordinator.fmb").read_bytes()
     assert bundle.startswith(AGE_MAGIC)
     assert FAMILY_NAME.encode() not in bundle
