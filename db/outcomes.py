@@ -192,9 +192,10 @@ def _live_family(store: Store, family_id: str) -> Family:
     if family is None or family.deleted:
         raise UserError("That family is no longer in this store.")
     if family.is_read_only:
+        reopen = "" if family.withdrawn_on else " Reopen the case first."
         raise UserError(
-            f"Family {family.reference} is closed, so its outcomes cannot be changed. "
-            "Reopen the case first."
+            f"{family.read_only_reason} ({family.reference}), so its outcomes cannot be "
+            f"changed.{reopen}"
         )
     return family
 

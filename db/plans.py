@@ -177,6 +177,8 @@ def close_case(
     transaction. Refused if the case is already closed."""
     with store.transaction():
         held = _family(store, family_id)
+        if held.withdrawn_on is not None:
+            raise UserError(f"{held.read_only_reason}: the case cannot be closed here.")
         if held.is_read_only:
             raise UserError(f"The case for {held.name} ({held.reference}) is already closed.")
         closed, change, record = close_family(

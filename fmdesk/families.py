@@ -113,6 +113,18 @@ class Family(Record):
         return self.status is FamilyStatus.CLOSED or self.withdrawn_on is not None
 
     @property
+    def read_only_reason(self) -> str:
+        """Why nothing about this family can be changed here, as the start of a sentence ("This
+        case is closed"); "" when it can be changed. Reassignment comes first: reopening would
+        not help."""
+        if self.withdrawn_on is not None:
+            on = self.withdrawn_on
+            return f"This family was reassigned to another practitioner on {on.day} {on:%B %Y}"
+        if self.status is FamilyStatus.CLOSED:
+            return "This case is closed"
+        return ""
+
+    @property
     def withdrawn_text(self) -> str:
         """What the app says about a family the coordinator has reassigned; "" if it is not."""
         if self.withdrawn_on is None:

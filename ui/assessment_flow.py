@@ -671,7 +671,8 @@ class AssessmentFlow(QWidget):
                 + ". It can no longer be changed: start a review to record what has changed."
             )
         elif ctx.family.is_read_only:
-            notices.append("This case is closed, so the assessment is shown read-only.")
+            reason = ctx.family.read_only_reason
+            notices.append(f"{reason}, so the assessment is shown read-only.")
         self.banner.setText(" ".join(notices))
         self.banner.setVisible(bool(notices))
         self.share_button.setVisible(

@@ -205,13 +205,9 @@ class AssessmentTab(FeatureTab):
     def _show_notice(self) -> None:
         record = self.record
         notices = []
-        if record is not None and record.family.withdrawn_on is not None:
-            notices.append(
-                f"{record.family.withdrawn_text.rstrip('.')}. Its assessments can be read, "
-                "not changed."
-            )
-        elif record is not None and record.family.is_read_only:
-            notices.append("This case is closed: its assessments can be read, not changed.")
+        if record is not None and record.family.is_read_only:
+            reason = record.family.read_only_reason
+            notices.append(f"{reason}: its assessments can be read, not changed.")
         elif record is not None and not self.can_start:
             notices.append(
                 "No consent to assess is in force, so an assessment cannot be "

@@ -309,6 +309,8 @@ class FamilyPage(QWidget):
             self.new_note_button,
         ):
             w.setEnabled(not self.read_only)
+        # A closed case can be reopened from here; a reassigned family is not ours to change.
+        self.status_button.setEnabled(family.withdrawn_on is None)
 
     def _reload_form(self, form: RecordForm, record: Record | None, same: bool) -> None:
         # Keep what the user is typing: only reload a form that has no pending edit, and

@@ -765,7 +765,8 @@ class OutcomesTab(FeatureTab):
         if outcomes is not None and outcomes.problem and framework is not None:
             notices.append(outcomes.problem)
         if self.record is not None and self.read_only:
-            notices.append("This case is closed: its outcomes can be read, not changed.")
+            reason = self.record.family.read_only_reason
+            notices.append(f"{reason}: its outcomes can be read, not changed.")
         if readiness is not None:
             notices.extend(readiness.warnings)
         self.notice.setText(" ".join(notices))

@@ -1072,7 +1072,9 @@ class PlanTab(FeatureTab):
                 f"{flag.label}: time to review the plan with the family."
                 for flag in plans.drift(self.today)
             )
-        if plans is not None and plans.family.is_read_only:
+        if plans is not None and plans.family.withdrawn_on is not None:
+            notices.insert(0, f"{plans.family.read_only_reason}, so the plan is read-only.")
+        elif plans is not None and plans.family.is_read_only:
             closure = plans.latest_closure
             when = f" on {date_text(closure.closed_on)}" if closure else ""
             notices.insert(
@@ -1142,7 +1144,9 @@ class PlanTab(FeatureTab):
         self.print_button.setEnabled(current is not None)
         self.close_button.setVisible(not closed)
         self.close_button.setEnabled(editable)
-        self.reopen_button.setVisible(closed)
+        # A reassigned family is not this practitioner's to reopen.
+        reassigned = plans is not None and plans.family.withdrawn_on is not None
+        self.reopen_button.setVisible(closed and not reassigned)
         self.add_goal_button.setEnabled(editable and current is not None)
         self.remove_goal_button.setEnabled(editable and self._goal_id is not None)
         self.add_action_button.setEnabled(editable and self._goal_id is not None)

@@ -18,6 +18,8 @@ from tests.ui.conftest import unlock
 from ui.assessment_tab import AssessmentTab
 from ui.definitions_dialog import DefinitionsDialog
 from ui.main_window import MainWindow
+from ui.outcomes_tab import OutcomesTab
+from ui.plan_tab import PlanTab
 
 SHIPPED = Path("fmdesk/definitions")
 
@@ -159,10 +161,23 @@ def test_a_reassigned_family_is_read_only_and_says_why(qtbot, make_window, tmp_p
         "Reassigned to another practitioner by the coordinator on 14 July 2025: "
         "Pat is on long-term leave"
     )
+    reassigned = "This family was reassigned to another practitioner on 14 July 2025"
     assert not tab.start_button.isEnabled()
-    assert tab.notice.text().startswith(said + ". Its assessments can be read, not changed.")
+    assert tab.notice.text().startswith(f"{reassigned}: its assessments can be read, not changed.")
     page = window.family_page
     assert page.banner.text().startswith(said + ". It can be read here, not changed")
     assert page.read_only
     assert not page.new_note_button.isEnabled()
+    # Not "closed": neither Change status nor the Plan tab offers to reopen or close it.
+    assert not page.status_button.isEnabled()
+    plan = next(t for t in page.feature_tabs if isinstance(t, PlanTab))
+    page.tabs.setCurrentWidget(plan)
+    qtbot.waitUntil(lambda: plan.plans is not None)
+    assert plan.notices.text().startswith(f"{reassigned}, so the plan is read-only.")
+    assert "closed" not in plan.notices.text()
+    assert not plan.reopen_button.isVisibleTo(plan)
+    assert not plan.close_button.isVisibleTo(plan)
+    outcomes = next(t for t in page.feature_tabs if isinstance(t, OutcomesTab))
+    page.tabs.setCurrentWidget(outcomes)
+    qtbot.waitUntil(lambda: f"{reassigned}: its outcomes can be read" in outcomes.notice.text())
     window.grab().save(str(tmp_path / "withdrawn.png"))
