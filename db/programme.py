@@ -32,6 +32,7 @@ from fmdesk.identified_csv import IdentifiedImport, parse_identified_csv
 from fmdesk.outcomes import (
     EquivalentProgress,
     FrameworkLibrary,
+    FrameworkNotFound,
     IndicatorTick,
     Measure,
     OutcomeClaim,
@@ -44,6 +45,7 @@ from fmdesk.programme import (
     ProgrammeRecords,
     Stage,
     build_dashboard,
+    check_year,
     parse_targets,
     targets_to_plain,
 )
@@ -59,7 +61,11 @@ TARGETS_SETTING = "programme.targets"
 def preview_identified_csv(
     store: Store, data: bytes, *, today: dt.date | None = None, framework: str = ""
 ) -> IdentifiedImport:
-    """Check a CSV file against the rules and against the families already held."""
+    """Check a CSV file against the rules and against the families already held. `framework`
+    (id@version), when given, must be one this store knows: shipped, or a council's added to
+    it."""
+    if framework:
+        framework = known_framework(store, framework)
     return parse_identified_csv(
         data,
         today=today or dt.date.today(),
@@ -67,6 +73,21 @@ def preview_identified_csv(
         existing_people=store.list(Person),
         framework=framework,
     )
+
+
+def known_framework(store: Store, ref: str) -> str:
+    """`ref` when this store knows that framework version (shipped, or a council's added to
+    the store); otherwise refused in words for the coordinator, who adds frameworks."""
+    library = load_frameworks(store).library
+    try:
+        return library.get(ref.strip()).ref
+    except FrameworkNotFound:
+        known = ", ".join(f.ref for f in library.all())
+        raise UserError(
+            f"This store has no outcomes framework {ref.strip()}: add its file first (`fmdesk "
+            "frameworks add FILE`, or File > Definitions in the app), or use one it has: "
+            f"{known}."
+        ) from None
 
 
 def read_csv_file(path: Path) -> bytes:
@@ -286,7 +307,10 @@ def get_targets(store: Store) -> dict[int, dict[Stage, int]]:
 
 
 def set_targets(store: Store, year: int, values: dict[Stage, int | None]) -> None:
-    """Set (or, with None, clear) the year's targets; other years are kept."""
+    """Set (or, with None, clear) the year's targets; other years are kept. A year outside
+    the programme years, or a negative target, is refused before anything is written (a bad
+    year saved would make every later read of the targets fail)."""
+    check_year(year)
     targets = get_targets(store)
     year_targets = dict(targets.get(year, {}))
     for stage, value in values.items():
@@ -391,6 +415,32 @@ def create_batch(
     with store.transaction():
         saved, *_ = store.save(batch, *claims)
     return saved
+
+
+def create_ready_batch(
+    store: Store,
+    reference: str,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    today: dt.date | None = None,
+    by: str = "",
+) -> ClaimBatch:
+    """A draft claim batch of every family whose claim is ready on `today`, as `create_batch`.
+    Refused, with nothing written, when no family is ready."""
+    today = today or dt.date.today()
+    ready = load_claims(store, today).ready
+    if not ready:
+        raise UserError("No family is ready to claim, so no batch was made: nothing was written.")
+    return create_batch(
+        store,
+        reference,
+        period_start=period_start,
+        period_end=period_end,
+        family_ids=[o.family.id for o in ready],
+        today=today,
+        by=by,
+    )
 
 
 def find_batch(store: Store, reference: str) -> ClaimBatch:

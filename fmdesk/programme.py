@@ -134,6 +134,21 @@ STAGE_LABELS = {
 }
 
 
+# The programme years targets can be set for, by the calendar year each starts in.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+def check_year(year: int) -> int:
+    """`year` as a programme year's first year, refused outside FIRST_YEAR to LAST_YEAR."""
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            f"The programme year must be from {FIRST_YEAR} to {LAST_YEAR} (the year it starts "
+            f"in, e.g. 2025 for 2025/26); {year} is not."
+        )
+    return year
+
+
 def parse_targets(data: Any) -> dict[int, dict[Stage, int]]:
     """Targets as the settings keep them: {"2025": {"identified": 400, ...}, ...}."""
     if data is None:
@@ -142,8 +157,10 @@ def parse_targets(data: Any) -> dict[int, dict[Stage, int]]:
         raise ValidationError("targets: expected an object of years")
     targets: dict[int, dict[Stage, int]] = {}
     for year, values in data.items():
-        if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
-            raise ValidationError(f"targets.{year}: expected a year such as 2025")
+        if not str(year).isdigit() or not FIRST_YEAR <= int(year) <= LAST_YEAR:
+            raise ValidationError(
+                f"targets.{year}: expected a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2025"
+            )
         if not isinstance(values, Mapping):
             raise ValidationError(f"targets.{year}: expected an object")
         one: dict[Stage, int] = {}

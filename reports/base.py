@@ -33,6 +33,8 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.flowables import Spacer
 
+from fmdesk.errors import UserError
+
 FONT_DIR = Path(__file__).with_name("fonts")
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -156,6 +158,16 @@ def spacer(height_mm: float = 3) -> Spacer:
 CONTENT_WIDTH = A4[0] - 36 * mm
 
 
+def checked_marking(marking: str) -> str:
+    """The protective marking to print, trimmed. A blank one is refused: every fmdesk PDF
+    holds family data and carries its marking on every page. Commands check the marking with
+    this before they read or write anything; `build_pdf` checks it again."""
+    text = marking.strip()
+    if not text:
+        raise UserError(f"The marking cannot be blank; the default is {DEFAULT_MARKING}.")
+    return text
+
+
 def build_pdf(
     story: list[Flowable],
     *,
@@ -165,7 +177,9 @@ def build_pdf(
     invariant: bool = True,
     password: str | None = None,
 ) -> bytes:
-    """Lay out `story` on A4 with the marking and page numbers; returns the PDF's bytes."""
+    """Lay out `story` on A4 with the marking and page numbers; returns the PDF's bytes. A
+    blank marking is refused (UserError)."""
+    marking = checked_marking(marking)
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -32,7 +32,9 @@ from db.outcomes import family_outcomes_for_json
 from db.store import Store
 from fmdesk.demo import DEMO_PASSPHRASE
 from fmdesk.errors import UserError
+from fmdesk.outcomes import ClaimStatus
 from fmdesk.roles import Role
+from reports.base import DEFAULT_MARKING, checked_marking
 from ui import paths
 from ui.passphrase import strength
 
@@ -56,6 +58,24 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 
 
+def _checked_marking(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    # A UserError (exit 1, one line), as for every other refusal, before any store is opened.
+    return checked_marking(value)
+
+
+def marking_option(func: F) -> F:
+    """`--marking`, the protective marking of a PDF the command writes: trimmed, and a blank
+    one refused before anything is read or written."""
+    return click.option(
+        "--marking",
+        default=DEFAULT_MARKING,
+        show_default=True,
+        callback=_checked_marking,
+        help="The protective marking printed at the top and bottom of every page of the PDF "
+        "(it cannot be blank).",
+    )(func)
+
+
 def _store_path(store_path: Path | None) -> Path:
     """The command's own --store, else one given before the command (`fmdesk --store S init`),
     else this computer's default folder."""
@@ -66,21 +86,24 @@ def _store_path(store_path: Path | None) -> Path:
     return store_path or paths.default_store()
 
 
-def _ask_passphrase(prompt: str = "Passphrase") -> str:
-    value = os.environ.get(ENV_PASSPHRASE)
+def ask_secret(env: str, prompt: str, *, what: str, twice: bool = False) -> str:
+    """A secret from the environment variable `env` (scripts), else typed at a hidden prompt
+    (`twice` asks again to confirm it); with neither, a UserError naming `what` is missing
+    rather than waiting for input that will never come."""
+    value = os.environ.get(env)
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise UserError(f"No passphrase: set {ENV_PASSPHRASE} or run in a terminal.")
-    return click.prompt(prompt, hide_input=True)
+        raise UserError(f"No {what}: set {env} or run in a terminal.")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=twice)
+
+
+def _ask_passphrase(prompt: str = "Passphrase") -> str:
+    return ask_secret(ENV_PASSPHRASE, prompt, what="passphrase")
 
 
 def _ask_new_passphrase() -> str:
-    value = os.environ.get(ENV_NEW_PASSPHRASE)
-    if value is None:
-        if not sys.stdin.isatty():
-            raise UserError(f"No new passphrase: set {ENV_NEW_PASSPHRASE} or run in a terminal.")
-        value = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+    value = ask_secret(ENV_NEW_PASSPHRASE, "New passphrase", what="new passphrase", twice=True)
     verdict = strength(value)
     if not verdict.acceptable:
         raise UserError(f"That passphrase is too weak: {verdict.reason}")
@@ -234,9 +257,9 @@ def families_list(store_path: Path | None, as_json: bool) -> None:
         return
     for r in rows:
         due = f"  next: {r.next_action} {r.next_action_due}" if r.next_action_due else ""
-        click.echo(
-            f"{r.reference:<14} {r.name:<28} {r.status.value:<11} {r.children} children{due}"
-        )
+        children = f"{r.children} {'child' if r.children == 1 else 'children'}"
+        line = f"{r.reference:<14} {r.name:<28} {r.status.value:<11} {children:<11}{due}"
+        click.echo(line.rstrip())
 
 
 @families.command("show")
@@ -266,7 +289,8 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
         f"{family.reference}  {family.name}  ({family.status.label}, "
         f"{family.intensity.label.lower()} intensity)"
     )
-    click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {outcomes['claim']['status']}")
+    claim = ClaimStatus(outcomes["claim"]["status"]).label
+    click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {claim}")
     for p in record.people:
         click.echo(f"  {p.role.label:<36} {p.display_name}")
     for event in record.timeline[:10]:

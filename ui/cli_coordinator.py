@@ -25,12 +25,20 @@ from db.store import Store
 from fmdesk.claims import SCHEDULE_HEADER, schedule_csv_row
 from fmdesk.errors import UserError
 from fmdesk.identified_csv import IdentifiedImport
-from fmdesk.programme import Stage, csv_bytes, year_label, year_start
+from fmdesk.programme import Stage, check_year, csv_bytes, year_label, year_start
 from fmdesk.roles import Role
-from reports.base import DEFAULT_MARKING, write_pdf
+from reports.base import write_pdf
 from reports.claims import schedule_pdf
 from reports.programme import dashboard_pdf
-from ui.cli import _echo_json, families, json_option, main, open_store, store_option
+from ui.cli import (
+    _echo_json,
+    families,
+    json_option,
+    main,
+    marking_option,
+    open_store,
+    store_option,
+)
 
 
 def _coordinator(store: Store) -> None:
@@ -73,7 +81,8 @@ def _report_preview(checked: IdentifiedImport) -> None:
 @click.option(
     "--framework",
     default="",
-    help="Attach the new families to this outcomes framework (id@version).",
+    help="Attach the new families to this outcomes framework (id@version): one that comes "
+    "with fmdesk or one added with 'fmdesk frameworks add'.",
 )
 @click.option("--check", "check_only", is_flag=True, help="Check the file; import nothing.")
 def families_import_csv(
@@ -84,10 +93,6 @@ def families_import_csv(
     data = programme.read_csv_file(file)
     with open_store(store_path) as store:
         _coordinator(store)
-        if framework:
-            from fmdesk.outcomes import FrameworkLibrary
-
-            FrameworkLibrary.shipped().get(framework)
         checked = programme.preview_identified_csv(store, data, framework=framework)
         _report_preview(checked)
         if check_only:
@@ -126,7 +131,7 @@ def programme_group() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the dashboard to this PDF file.",
 )
-@click.option("--marking", default=DEFAULT_MARKING, show_default=True)
+@marking_option
 def programme_dashboard(
     store_path: Path | None,
     as_json: bool,
@@ -194,7 +199,7 @@ def programme_dashboard(
 def programme_targets(store_path: Path | None, year: int | None, **values: int | None) -> None:
     """Show, or set, the year's targets (families identified, allocated, worked with, turned
     around and claimed)."""
-    year = year if year is not None else year_start(dt.date.today())
+    year = check_year(year) if year is not None else year_start(dt.date.today())
     given = {Stage(k): v for k, v in values.items() if v is not None}
     with open_store(store_path) as store:
         _coordinator(store)
@@ -262,12 +267,21 @@ def programme_allocate(
 @store_option
 @click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
 def programme_intake(store_path: Path | None, folder: Path) -> None:
-    """Import every sync bundle (*.fmb) in a folder and sum up each practitioner's."""
+    """Import every sync bundle (*.fmb) in a folder and sum up each practitioner's. A refused
+    bundle does not stop the rest; exit code 1 when any was refused."""
     with open_store(store_path) as store:
         _coordinator(store)
         summary = allocation.intake_folder(store, folder)
     for line in summary.lines():
         click.echo(line)
+    if summary.refused:
+        # As `bundle import`: the good bundles are kept, and a script still learns of the rest.
+        count = len(summary.refused)
+        others = summary.imported + sum(s.duplicates for s in summary.senders)
+        raise UserError(
+            f"{count} bundle{'s were' if count != 1 else ' was'} refused (named above)"
+            + ("; the others were imported." if others else ".")
+        )
 
 
 # ---- claims --------------------------------------------------------------------------------
@@ -291,7 +305,8 @@ def claims_ready(store_path: Path | None) -> None:
         assert readiness is not None  # ready families always have one
         click.echo(f"{item.family.reference:<14} {item.family.name}: {readiness.route}")
         for problem in readiness.problems:
-            if problem.required:
+            # By an alternative route (continuous employment) a problem may be unmet: no line.
+            if problem.required and problem.met_by:
                 click.echo(f"    {problem.name}: {problem.met_by}")
     for batch in view.batches:
         click.echo(
@@ -315,21 +330,25 @@ def claims_batch(
     all_ready: bool,
 ) -> None:
     """Make a draft claim batch. A family already claimed is refused by name."""
+    if all_ready and families_:
+        raise click.UsageError("Give either --family REF or --all-ready, not both.")
+    if not (all_ready or families_):
+        raise UserError("Name the families (--family REF) or use --all-ready.")
+    period_start, period_end = _date(start, "--from"), _date(end, "--to")
     with open_store(store_path) as store:
         _coordinator(store)
         if all_ready:
-            ids = [o.family.id for o in programme.load_claims(store).ready]
+            batch = programme.create_ready_batch(
+                store, reference, period_start=period_start, period_end=period_end
+            )
         else:
-            ids = [find_family(store, ref).id for ref in families_]
-        if not ids:
-            raise UserError("Name the families (--family REF) or use --all-ready.")
-        batch = programme.create_batch(
-            store,
-            reference,
-            period_start=_date(start, "--from"),
-            period_end=_date(end, "--to"),
-            family_ids=ids,
-        )
+            batch = programme.create_batch(
+                store,
+                reference,
+                period_start=period_start,
+                period_end=period_end,
+                family_ids=[find_family(store, ref).id for ref in families_],
+            )
     click.echo(f"Made draft batch {batch.reference} of {len(batch.family_ids)} families.")
 
 
@@ -346,9 +365,19 @@ def claims_submit(store_path: Path | None, reference: str) -> None:
 @claims_group.command("schedule")
 @store_option
 @click.argument("reference")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--pdf", "pdf_path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--marking", default=DEFAULT_MARKING, show_default=True)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the schedule to this CSV file, one row per piece of evidence.",
+)
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the schedule to this PDF file.",
+)
+@marking_option
 def claims_schedule(
     store_path: Path | None,
     reference: str,

@@ -14,6 +14,7 @@ Registered on the main group by the import at the end of ui/cli.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,15 +32,21 @@ from fmdesk.stars import Instrument, InstrumentCatalogue, to_plain_instrument
 from ui.cli import _echo_json, json_option, main, open_store
 
 
-def _store_flag(func: Any) -> Any:
-    # Like `frameworks`, these read no store unless asked: the shipped definitions need none.
-    return click.option(
-        "--store",
-        "store_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="Also list the council's definitions this store holds.",
-    )(func)
+def _store_flag(verb: str) -> Callable[[Any], Any]:
+    """`--store` for `list` or `show` (`verb`), which read a store only when given one."""
+
+    def option(func: Any) -> Any:
+        # Like `frameworks`, these read no store unless asked: the shipped definitions need
+        # none.
+        return click.option(
+            "--store",
+            "store_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help=f"Also {verb} the council's definitions this store holds.",
+        )(func)
+
+    return option
 
 
 def _add_store_flag(func: Any) -> Any:
@@ -133,7 +140,7 @@ def templates() -> None:
 
 
 @templates.command("list")
-@_store_flag
+@_store_flag("list")
 @json_option
 def templates_list(store_path: Path | None, as_json: bool) -> None:
     """The templates available, one a line."""
@@ -141,7 +148,7 @@ def templates_list(store_path: Path | None, as_json: bool) -> None:
 
 
 @templates.command("show")
-@_store_flag
+@_store_flag("show")
 @json_option
 @click.argument("ref", metavar="ID[@VERSION]")
 def templates_show(store_path: Path | None, as_json: bool, ref: str) -> None:
@@ -196,7 +203,7 @@ def instruments() -> None:
 
 
 @instruments.command("list")
-@_store_flag
+@_store_flag("list")
 @json_option
 def instruments_list(store_path: Path | None, as_json: bool) -> None:
     """The Star instruments available, one a line."""
@@ -204,7 +211,7 @@ def instruments_list(store_path: Path | None, as_json: bool) -> None:
 
 
 @instruments.command("show")
-@_store_flag
+@_store_flag("show")
 @json_option
 @click.argument("ref", metavar="ID[@VERSION]")
 def instruments_show(store_path: Path | None, as_json: bool, ref: str) -> None:

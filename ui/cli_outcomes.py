@@ -17,6 +17,7 @@ Registered on the main group by the import at the end of ui/cli.py.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +63,21 @@ def _library(store_path: Path | None) -> tuple[FrameworkLibrary, tuple[str, ...]
     return loaded.library, loaded.problems
 
 
-def _store_flag(func: Any) -> Any:
-    # Unlike other commands, these read no store unless asked: the shipped frameworks need none.
-    return click.option(
-        "--store",
-        "store_path",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="Also list the council frameworks this store holds.",
-    )(func)
+def _store_flag(verb: str) -> Callable[[Any], Any]:
+    """`--store` for `list` or `show` (`verb`), which read a store only when given one."""
+
+    def option(func: Any) -> Any:
+        # Unlike other commands, these read no store unless asked: the shipped frameworks
+        # need none.
+        return click.option(
+            "--store",
+            "store_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help=f"Also {verb} the council frameworks this store holds.",
+        )(func)
+
+    return option
 
 
 @main.group()
@@ -79,7 +86,7 @@ def frameworks() -> None:
 
 
 @frameworks.command("list")
-@_store_flag
+@_store_flag("list")
 @json_option
 def frameworks_list(store_path: Path | None, as_json: bool) -> None:
     """The frameworks available, one a line: id@version, name, size."""
@@ -110,7 +117,7 @@ def frameworks_list(store_path: Path | None, as_json: bool) -> None:
 
 
 @frameworks.command("show")
-@_store_flag
+@_store_flag("show")
 @json_option
 @click.argument("ref", metavar="ID[@VERSION]")
 def frameworks_show(store_path: Path | None, as_json: bool, ref: str) -> None:

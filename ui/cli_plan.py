@@ -5,6 +5,7 @@ Registered on the main group by the import at the end of ui/cli.py.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -13,9 +14,13 @@ from db.families import find_family
 from db.plans import load_plans
 from fmdesk.errors import UserError
 from fmdesk.plans import date_text, plan_differences, plan_warnings
-from reports.base import DEFAULT_MARKING, write_pdf
-from ui.cli import main, open_store, store_option
+from reports.base import write_pdf
+from ui.cli import ask_secret, main, marking_option, open_store, store_option
 from ui.plan_print import build_plan_pdf
+
+# The password of a protected plan PDF, for scripts (a command-line argument is seen by anyone
+# who reads the shell history).
+ENV_PDF_PASSWORD = "FMDESK_PDF_PASSWORD"
 
 
 @main.group()
@@ -36,30 +41,56 @@ def plan() -> None:
 @click.option(
     "--password",
     default=None,
-    help="Protect the PDF with this password (it must be typed to open the file).",
+    help="Protect the PDF with this password (it must be typed to open the file). It stays "
+    "in your shell history: prefer --ask-password, or FMDESK_PDF_PASSWORD in scripts.",
 )
 @click.option(
-    "--marking",
-    default=DEFAULT_MARKING,
-    show_default=True,
-    help="The protective marking printed at the top and bottom of every page.",
+    "--ask-password",
+    is_flag=True,
+    help=f"Protect the PDF with a password typed at a hidden prompt, twice (or taken from "
+    f"{ENV_PDF_PASSWORD}).",
 )
+@marking_option
 def plan_print(
-    store_path: Path | None, reference: str, output: Path, password: str | None, marking: str
+    store_path: Path | None,
+    reference: str,
+    output: Path,
+    password: str | None,
+    ask_password: bool,
+    marking: str,
 ) -> None:
     """Print the current version of a family's plan to a PDF, with the Star chart when the
-    family has readings and a signature line for everyone who signs."""
-    if not marking.strip():
-        raise UserError("The marking cannot be blank; the default is OFFICIAL-SENSITIVE.")
+    family has readings and a signature line for everyone who signs.
+
+    A password protects the PDF: --ask-password asks for it, and scripts set
+    FMDESK_PDF_PASSWORD; --password is seen in shell history."""
+    password = _pdf_password(password, ask_password)
     with open_store(store_path) as store:
         family = find_family(store, reference)
-        pdf = build_plan_pdf(store, family.id, marking=marking.strip(), password=password)
+        pdf = build_plan_pdf(store, family.id, marking=marking, password=password)
     try:
         write_pdf(pdf, output)
     except OSError as exc:
         raise UserError(f"Could not write {output}: {exc.strerror}.") from None
     protected = " (password protected)" if password else ""
     click.echo(f"Wrote the plan for {family.reference} to {output}{protected}.")
+
+
+def _pdf_password(given: str | None, ask: bool) -> str | None:
+    """The password to protect the PDF with: --password, else typed (--ask-password), else
+    FMDESK_PDF_PASSWORD when set and not empty; None for no protection. Asked before the store
+    is opened, so a refusal costs no unlock."""
+    if given is not None and ask:
+        raise click.UsageError("Give --password or --ask-password, not both.")
+    if ask:
+        given = ask_secret(
+            ENV_PDF_PASSWORD, "Password for the PDF", what="PDF password", twice=True
+        )
+    elif given is None:
+        return os.environ.get(ENV_PDF_PASSWORD) or None
+    if not given.strip():
+        raise UserError("The password cannot be blank; leave it out for a PDF without one.")
+    return given
 
 
 @plan.command("show")

@@ -25,6 +25,22 @@ def _line(step: StepResult) -> str:
     return f"  {step.status.value:<8}{step.name:<{NAME_WIDTH}}{step.detail}{took}"
 
 
+def _prepare(folder: Path) -> None:
+    """Make the --folder (when new) and check it is empty, before anything is printed: a folder
+    that cannot be made or read (no such parent, a system folder, no permission) is refused in
+    one line saying what to do."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        empty = not any(folder.iterdir())
+    except OSError as exc:
+        raise UserError(
+            f"The self-test cannot use {folder} ({exc.strerror or exc}): give --folder a folder "
+            "you can create and write to, or leave --folder out to use a temporary one."
+        ) from None
+    if not empty:
+        raise UserError(f"{folder} is not empty; give the self-test an empty folder.")
+
+
 @main.command("self-test")
 @click.option(
     "--folder",
@@ -40,6 +56,8 @@ def self_test(folder: Path | None, as_json: bool) -> None:
 
     Uses test stores of its own; your store is not opened. Exit code 0 when every step passed.
     """
+    if folder is not None:
+        _prepare(folder)
     frozen = "packaged" if getattr(sys, "frozen", False) else "from source"
     if not as_json:
         click.echo(
@@ -48,9 +66,6 @@ def self_test(folder: Path | None, as_json: bool) -> None:
         )
     report = None if as_json else (lambda step: click.echo(_line(step)))
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        if any(folder.iterdir()):
-            raise UserError(f"{folder} is not empty; give the self-test an empty folder.")
         result = run_self_test(folder, report=report)
     else:
         with tempfile.TemporaryDirectory(prefix="fmdesk-self-test-") as temporary:

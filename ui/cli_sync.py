@@ -29,12 +29,14 @@ from ui.cli import (
 )
 
 
-def _confirm(question: str, yes: bool) -> None:
-    """Ask a yes/no question at a terminal; scripts must say --yes, having checked by phone."""
+def _confirm(question: str, yes: bool, *, check: str) -> None:
+    """Ask a yes/no question at a terminal; scripts must say --yes, having made the check the
+    question asks about (`check`, e.g. "Check the fingerprint by phone"), which the refusal
+    names when there is no terminal."""
     if yes:
         return
     if not sys.stdin.isatty():
-        raise UserError("Check the fingerprint by phone, then run this again with --yes.")
+        raise UserError(f"{check}, then run this again with --yes.")
     if not click.confirm(question, default=False):
         raise UserError("Stopped: nothing was changed.")
 
@@ -104,7 +106,11 @@ def enrol_import(store_path: Path | None, file: Path, yes: bool) -> None:
     click.echo(f"{enrolment.name or 'Unnamed'} ({enrolment.role.label.lower()})")
     click.echo(f"Fingerprint: {enrolment.fingerprint}")
     with open_store(store_path) as store:
-        _confirm("Is this the fingerprint they read out to you?", yes)
+        _confirm(
+            "Is this the fingerprint they read out to you?",
+            yes,
+            check="Check the fingerprint by phone",
+        )
         sync.enrol(store, enrolment)
         try:
             sealed = store.key_file.has_slot(recovery.SLOT)
@@ -375,6 +381,7 @@ def conflicts_resolve(store_path: Path | None, conflict_id: int, keep: str) -> N
 def recover(ctx: click.Context, store_path: Path | None, unlock_file: Path | None) -> None:
     """Set a new passphrase with the coordinator's help (docs/recovery.md).
 
+    \b
     1. fmdesk recover request -o REQUEST.fmrq   (you: choose the new passphrase)
     2. fmdesk recover issue REQUEST.fmrq -o UNLOCK.fmul   (the coordinator)
     3. fmdesk recover --unlock-file UNLOCK.fmul   (you: the same new passphrase)
@@ -417,7 +424,12 @@ def recover_issue(store_path: Path | None, request_file: Path, output: Path, yes
         click.echo(f"Request from {partner.enrolment.name or request.store_id}")
         click.echo(f"Code: {request.code}")
         _confirm(
-            "Have you checked who is asking, and does the code match the one they read out?", yes
+            "Have you checked who is asking, and does the code match the one they read out?",
+            yes,
+            check=(
+                "Check who is asking and that the code they read out by phone matches "
+                f"{request.code}"
+            ),
         )
         unlock, _ = recovery.issue_unlock(store, raw)
     recovery.write_file(output, unlock)

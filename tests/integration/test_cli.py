@@ -96,7 +96,24 @@ def test_families_list_as_text(home: Path, caseload: list[dict[str, object]]) ->
     for line, row in zip(lines, caseload, strict=True):
         assert line.startswith(str(row["reference"]))
         assert str(row["name"]) in line
-        assert f"{row['children']} children" in line
+        children = "1 child " if row["children"] == 1 else f"{row['children']} children"
+        assert children in line + " "
+    assert " 1 children" not in listed.stdout
+
+
+def test_recover_help_keeps_its_numbered_steps_on_their_own_lines(home: Path) -> None:
+    helped = fmdesk(home, "recover", "--help")
+    assert helped.returncode == 0, helped.stderr
+    lines = helped.stdout.splitlines()
+    for number, step in enumerate(
+        (
+            "fmdesk recover request -o REQUEST.fmrq",
+            "fmdesk recover issue REQUEST.fmrq -o UNLOCK.fmul",
+            "fmdesk recover --unlock-file UNLOCK.fmul",
+        ),
+        start=1,
+    ):
+        assert any(line.strip().startswith(f"{number}. {step}") for line in lines), step
 
 
 def test_families_show_as_json(home: Path, caseload: list[dict[str, object]]) -> None:

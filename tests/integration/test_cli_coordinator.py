@@ -7,10 +7,16 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from db.keyslots import KdfParams
 from db.store import Store
-from tests.integration.test_cli import PASSPHRASE, assert_one_line_error, fmdesk
+from fmdesk.families import FamilyStatus, Person, PersonRole
+from fmdesk.outcomes import IndicatorTick, Measure, MeasureKind, MeasureStage
+from fmdesk.roles import Role
+from tests.integration.test_cli import PASSPHRASE, REPO, assert_one_line_error, fmdesk
 from tests.unit.test_identified_csv import GOOD, csv_bytes
-from tests.unit.test_programme import fixture_programme
+from tests.unit.test_programme import FM, D, _eligible, _family, fixture_programme
+
+FRAMEWORKS = REPO / "fmdesk" / "definitions" / "frameworks"
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +169,148 @@ def _good(tmp_path: Path) -> Path:
     path = tmp_path / "good.csv"
     path.write_bytes(csv_bytes(*GOOD))
     return path
+
+
+# ---- a fresh coordinator store per test -------------------------------------------------------
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    """An fmdesk home holding an empty coordinator store (a fast key derivation: these tests
+    are about the commands, not the unlock)."""
+    home = tmp_path / "home"
+    Store.create(
+        home / "store", PASSPHRASE, role=Role.COORDINATOR, name="Central Team", kdf=KdfParams.fast()
+    ).close()
+    return home
+
+
+def test_a_target_year_outside_2000_to_2100_is_refused_and_nothing_is_written(
+    fresh: Path,
+) -> None:
+    refused = fmdesk(fresh, "programme", "targets", "--year", "1999", "--claimed", "3")
+    assert_one_line_error(refused, "programme year must be from 2000 to 2100", "1999")
+    # Nothing was saved, so the targets and the dashboard still read.
+    shown = fmdesk(fresh, "programme", "targets")
+    assert shown.returncode == 0, shown.stderr
+    assert "not set" in shown.stdout
+    board = fmdesk(fresh, "programme", "dashboard", "--json")
+    assert board.returncode == 0, board.stderr
+    set_ = fmdesk(fresh, "programme", "targets", "--year", "2100", "--claimed", "3")
+    assert set_.returncode == 0, set_.stderr
+    assert "Claimed        3" in set_.stdout
+
+
+def test_import_csv_accepts_a_council_framework_the_store_holds(
+    fresh: Path, tmp_path: Path
+) -> None:
+    data = json.loads((FRAMEWORKS / "families-matter-2015.json").read_text(encoding="utf-8"))
+    council = tmp_path / "our-council.json"
+    council.write_text(
+        json.dumps({**data, "id": "our-council", "version": "1", "name": "Our council plan"}),
+        encoding="utf-8",
+    )
+    good = _good(tmp_path)
+    unknown = fmdesk(fresh, "families", "import-csv", str(good), "--framework", "our-council@1")
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith("fmdesk: This store has no outcomes framework our-council@1")
+    assert "fmdesk frameworks add FILE" in unknown.stderr
+    assert "Ask your coordinator" not in unknown.stderr
+    assert json.loads(fmdesk(fresh, "families", "list", "--json").stdout) == []
+
+    added = fmdesk(fresh, "frameworks", "add", str(council))
+    assert added.returncode == 0, added.stderr
+    done = fmdesk(fresh, "families", "import-csv", str(good), "--framework", "our-council@1")
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 families" in done.stdout
+    shown = json.loads(fmdesk(fresh, "families", "show", "K-100", "--json").stdout)
+    assert shown["framework"] == "our-council@1"
+
+
+def test_a_blank_marking_is_refused_before_any_pdf_or_csv_is_written(
+    fresh: Path, tmp_path: Path
+) -> None:
+    pdf, csv_file = tmp_path / "d.pdf", tmp_path / "d.csv"
+    dashboard = fmdesk(
+        fresh, "programme", "dashboard", "--csv", str(csv_file), "--pdf", str(pdf), "--marking", ""
+    )
+    assert_one_line_error(
+        dashboard, "The marking cannot be blank; the default is OFFICIAL-SENSITIVE."
+    )
+    schedule = fmdesk(fresh, "claims", "schedule", "Q3", "--pdf", str(pdf), "--marking", "  ")
+    assert_one_line_error(
+        schedule, "The marking cannot be blank; the default is OFFICIAL-SENSITIVE."
+    )
+    assert not pdf.exists()
+    assert not csv_file.exists()
+    for command in (("programme", "dashboard"), ("claims", "schedule")):
+        helped = fmdesk(fresh, *command, "--help").stdout
+        assert "--marking TEXT  The protective marking printed at the top and bottom" in helped
+        assert "--csv FILE      Write the" in helped
+        assert "--pdf FILE      Write the" in helped
+
+
+def test_all_ready_with_no_family_ready_says_so_and_makes_no_batch(fresh: Path) -> None:
+    made = fmdesk(
+        fresh, "claims", "batch", "Q", "--from", "2026-10-01", "--to", "2026-12-31", "--all-ready"
+    )
+    assert_one_line_error(made, "No family is ready to claim", "nothing was written")
+    assert "Batch Q" not in fmdesk(fresh, "claims", "ready").stdout
+    both = fmdesk(
+        fresh,
+        "claims",
+        "batch",
+        "Q",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-12-31",
+        "--all-ready",
+        "--family",
+        "FM-001",
+    )
+    assert both.returncode == 2
+    assert "not both" in both.stderr
+
+
+def test_claims_ready_by_continuous_employment_leaves_out_the_problems_not_met(
+    fresh: Path,
+) -> None:
+    family = _family("FM-010", "2025-05-01", FamilyStatus.ACTIVE, framework=FM)
+    parent = Person(
+        family_id=family.id, role=PersonRole.PARENT_CARER, given_name="Marta", family_name="Nowak"
+    )
+    started = D("2025-06-01")
+    records = [
+        family,
+        parent,
+        *_eligible(family, evidence={}),  # domestic abuse and health at entry, neither met
+        IndicatorTick(family_id=family.id, indicator="4A", person_id=parent.id, on=started),
+        Measure(
+            family_id=family.id,
+            kind=MeasureKind.BENEFITS,
+            stage=MeasureStage.BASELINE,
+            value=1,
+            on=D("2025-05-01"),
+            person_id=parent.id,
+            detail="uc",
+        ),
+        Measure(
+            family_id=family.id, kind=MeasureKind.BENEFITS, value=0, on=started, person_id=parent.id
+        ),
+        Measure(
+            family_id=family.id,
+            kind=MeasureKind.EMPLOYMENT,
+            value=1,
+            on=started,
+            person_id=parent.id,
+        ),
+    ]
+    with Store.open(fresh / "store", PASSPHRASE) as store:
+        store.save(*records)
+    ready = fmdesk(fresh, "claims", "ready")
+    assert ready.returncode == 0, ready.stderr
+    assert ready.stdout.splitlines() == [
+        "FM-010         FM-010 family: Continuous employment",
+        "    Worklessness and financial exclusion: 4.1",
+    ]

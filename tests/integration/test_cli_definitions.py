@@ -118,3 +118,13 @@ def test_a_broken_file_is_refused_naming_the_file_and_field(home: Path) -> None:
     missing = fmdesk(home, "templates", "show", "anytown.nothing")
     assert missing.returncode == 1
     assert "No assessment template called 'anytown.nothing'" in missing.stderr
+
+
+@pytest.mark.parametrize("kind", ["frameworks", "templates", "instruments"])
+def test_the_store_option_says_what_it_adds_to_list_and_to_show(tmp_path: Path, kind: str) -> None:
+    listed = fmdesk(tmp_path, kind, "list", "--help")
+    shown = fmdesk(tmp_path, kind, "show", "--help")
+    assert listed.returncode == shown.returncode == 0, listed.stderr + shown.stderr
+    assert "--store PATH  Also list the council" in listed.stdout
+    assert "--store PATH  Also show the council" in shown.stdout
+    assert "Also list" not in shown.stdout

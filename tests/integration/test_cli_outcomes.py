@@ -156,6 +156,14 @@ def test_families_show_json_has_eligibility_problems_and_claim(home: Path) -> No
     assert data["people"][0]["given_name"] == "Siobhán"
 
 
+def test_families_show_as_text_words_the_claim_as_the_app_does(home: Path) -> None:
+    shown = fmdesk(home, "families", "show", "FM-0007")
+    assert shown.returncode == 0, shown.stderr
+    outcomes = shown.stdout.splitlines()[1]
+    assert outcomes.startswith("  Outcomes: eligible: 2 of 6 problems")
+    assert outcomes.endswith(" · claim: In progress")
+
+
 def test_families_show_json_without_a_framework(home: Path) -> None:
     data = json.loads(fmdesk(home, "families", "show", "FM-0008", "--json").stdout)
     assert data["framework"] == ""

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,16 +86,65 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
-def fmdesk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": TEST_PASSPHRASE}
-    env.pop("FMDESK_STORE", None)
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
+    return {**env, "FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": TEST_PASSPHRASE, **extra}
+
+
+def fmdesk(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from ui.cli import main; main()", *args],
-        env=env,
+        env=_env(home, **env),
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def fmdesk_at_a_terminal(home: Path, *args: str, answers: dict[str, str]) -> tuple[int, str]:
+    """Run fmdesk with a pseudo-terminal as its controlling terminal, as a person at a
+    keyboard would, typing each answer when its prompt appears; returns the exit code and
+    everything the terminal showed."""
+    import pty  # POSIX only, like the test that uses it
+    import select
+
+    main_fd, child_fd = pty.openpty()
+    # In a session of its own the child opens the terminal by name, which makes it the
+    # controlling terminal that a hidden prompt reads from (getpass opens /dev/tty).
+    start = (
+        f"import os; fd = os.open({os.ttyname(child_fd)!r}, os.O_RDWR); "
+        "[os.dup2(fd, n) for n in (0, 1, 2)]; from ui.cli import main; main()"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", start, *args],
+        env=_env(home),
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        start_new_session=True,
+    )
+    os.close(child_fd)
+    shown, pending = b"", dict(answers)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main_fd], [], [], 1)
+        if not ready:
+            if child.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # EIO: the child has closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+        for prompt in list(pending):
+            if shown.rstrip().endswith(prompt.encode()):
+                os.write(main_fd, pending.pop(prompt).encode() + b"\n")
+    os.close(main_fd)
+    return child.wait(timeout=60), shown.decode("utf-8", "replace")
 
 
 def test_plan_print_writes_a_password_protected_plan_with_the_star_chart(
@@ -160,3 +210,82 @@ def test_plan_show_lists_actions_and_the_changes_since_the_last_version(home: Pa
     assert "Walk to school together | Siobhán Ó Briain | by 14 March 2025 | Done" in result.stdout
     assert "Changes since version 1:" in result.stdout
     assert "Action “Walk to school together”: not started → done." in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal needs POSIX")
+def test_ask_password_takes_the_password_at_a_hidden_prompt_typed_twice(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "asked.pdf"
+    code, shown = fmdesk_at_a_terminal(
+        home,
+        "plan",
+        "print",
+        REFERENCE,
+        "-o",
+        str(out),
+        "--ask-password",
+        answers={
+            "Password for the PDF:": "kite-harbour",
+            "Repeat for confirmation:": "kite-harbour",
+        },
+    )
+    assert code == 0, shown
+    assert "kite-harbour" not in shown  # hidden as it was typed
+    assert "(password protected)" in shown
+    reader = PdfReader(out)
+    assert reader.is_encrypted
+    assert reader.decrypt("kite-harbour") != 0
+
+
+def test_the_pdf_password_comes_from_the_environment_for_scripts(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "scripted.pdf"
+    result = fmdesk(home, "plan", "print", REFERENCE, "-o", str(out), FMDESK_PDF_PASSWORD="gull")
+    assert result.returncode == 0, result.stderr
+    assert "(password protected)" in result.stdout
+    reader = PdfReader(out)
+    assert reader.is_encrypted
+    assert reader.decrypt("gull") != 0
+    also = tmp_path / "asked-in-a-script.pdf"
+    asked = fmdesk(
+        home,
+        "plan",
+        "print",
+        REFERENCE,
+        "-o",
+        str(also),
+        "--ask-password",
+        FMDESK_PDF_PASSWORD="gull",
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert PdfReader(also).decrypt("gull") != 0
+
+
+def test_a_password_that_cannot_be_had_is_refused_before_anything_is_written(
+    home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "refused.pdf"
+    no_terminal = fmdesk(home, "plan", "print", REFERENCE, "-o", str(out), "--ask-password")
+    assert no_terminal.returncode == 1
+    assert no_terminal.stderr.strip() == (
+        "fmdesk: No PDF password: set FMDESK_PDF_PASSWORD or run in a terminal."
+    )
+    both = fmdesk(
+        home, "plan", "print", REFERENCE, "-o", str(out), "--ask-password", "--password", "x"
+    )
+    assert both.returncode == 2
+    assert "not both" in both.stderr
+    blank = fmdesk(home, "plan", "print", REFERENCE, "-o", str(out), "--password", " ")
+    assert blank.returncode == 1
+    assert "The password cannot be blank" in blank.stderr
+    marking = fmdesk(home, "plan", "print", REFERENCE, "-o", str(out), "--marking", " ")
+    assert marking.returncode == 1
+    assert marking.stderr.strip() == (
+        "fmdesk: The marking cannot be blank; the default is OFFICIAL-SENSITIVE."
+    )
+    assert not out.exists()
+    helped = fmdesk(home, "plan", "print", "--help").stdout
+    assert "shell history" in helped
+    assert "--ask-password" in helped

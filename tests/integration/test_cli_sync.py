@@ -91,7 +91,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
     s.p_fingerprint = ok(s.p("enrol", "export", "-o", s.folder / "p.fmid")).split(": ")[1][:24]
     s.c_fingerprint = ok(s.c("enrol", "export", "-o", s.folder / "c.fmid")).split(": ")[1][:24]
     # Without a terminal, enrolment refuses to go ahead unasked.
-    refused(s.p("enrol", "import", s.folder / "c.fmid"), "--yes")
+    refused(s.p("enrol", "import", s.folder / "c.fmid"), "Check the fingerprint by phone", "--yes")
     shown = ok(s.p("enrol", "import", s.folder / "c.fmid", "--yes"))
     assert s.c_fingerprint in shown
     assert "sealed to the coordinator" in shown
@@ -155,10 +155,34 @@ def test_a_damaged_bundle_is_refused_and_the_others_still_import(scene: Scene) -
     refused(scene.c("bundle", "import", not_ours), "not an fmdesk sync bundle")
 
 
+def test_intake_imports_the_good_bundles_and_exits_1_for_a_refused_one(scene: Scene) -> None:
+    folder = scene.folder / "intake"
+    folder.mkdir()
+    good = folder / "zoe-4.fmb"
+    ok(scene.p("bundle", "export", "-o", good))
+    (folder / "zoe-5.fmb").write_bytes(good.read_bytes()[:-40])
+    result = scene.c("programme", "intake", folder)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"2 bundles in {folder}"
+    assert lines[1].startswith("Zoë Adeyemi: 1 bundle, ")
+    assert lines[2].startswith("Refused zoe-5.fmb: ")
+    assert result.stderr.strip().splitlines() == [
+        "fmdesk: 1 bundle was refused (named above); the others were imported."
+    ]
+    status = json.loads(ok(scene.c("sync", "status", "--json")))
+    assert status["partners"][0]["received_up_to"] == 4
+
+
 def test_a_forgotten_passphrase_is_recovered_through_the_coordinator(scene: Scene) -> None:
     request = scene.folder / "help.fmrq"
     asked = ok(scene.p("recover", "request", "-o", request, passphrase=None, new=NEW_PASSPHRASE))
     code = asked.split("code: ")[1].strip()
+    # With no terminal and no --yes, the coordinator is told what to check: the code.
+    unasked = scene.c("recover", "issue", request, "-o", scene.folder / "unlock.fmul")
+    message = refused(unasked, "Check who is asking", f"matches {code}", "--yes")
+    assert "fingerprint" not in message
+    assert not (scene.folder / "unlock.fmul").exists()
     issued = scene.c("recover", "issue", request, "-o", scene.folder / "unlock.fmul", "--yes")
     assert code in ok(issued)
     assert "Zoë Adeyemi" in issued.stdout

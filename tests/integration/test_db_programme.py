@@ -1,10 +1,13 @@
 """The coordinator's programme on a real encrypted store: CSV import, dashboard, claim batches."""
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
 from db import programme
+from db.outcomes import add_framework_file
 from db.store import Store
 from fmdesk.claims import BatchStatus, ClaimBatch
 from fmdesk.errors import UserError, ValidationError
@@ -14,6 +17,7 @@ from fmdesk.programme import Stage
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import TODAY, fixture_programme
 
+FRAMEWORKS = Path(__file__).resolve().parents[2] / "fmdesk" / "definitions" / "frameworks"
 BAD_ROW = "K-300,,,child,Ola,Reed,2015-13-01,,,,,,,,,,,"
 
 
@@ -123,3 +127,50 @@ def test_withdrawing_a_draft_batch_frees_its_families(held) -> None:
     programme.withdraw(store, "Trial")
     assert [o.family.reference for o in programme.load_claims(store, TODAY).ready] == ["FM-001"]
     assert programme.load_claims(store, TODAY).batches == []
+
+
+@pytest.mark.parametrize("year", [1999, 2101])
+def test_a_target_for_a_year_out_of_range_is_refused_before_anything_is_written(
+    coordinator_store: Store, year: int
+) -> None:
+    programme.set_targets(coordinator_store, 2025, {Stage.CLAIMED: 4})
+    with pytest.raises(ValidationError, match="must be from 2000 to 2100"):
+        programme.set_targets(coordinator_store, year, {Stage.CLAIMED: 3})
+    assert programme.get_targets(coordinator_store) == {2025: {Stage.CLAIMED: 4}}
+
+
+def test_a_batch_of_every_ready_family_and_of_none(held) -> None:
+    store, refs = held
+    batch = programme.create_ready_batch(
+        store,
+        "2025/26 Q3",
+        period_start=dt.date(2025, 10, 1),
+        period_end=dt.date(2025, 12, 31),
+        today=TODAY,
+    )
+    assert batch.family_ids == (refs["FM-001"].id,)
+    with pytest.raises(UserError, match="No family is ready to claim, so no batch was made"):
+        programme.create_ready_batch(
+            store,
+            "2025/26 Q4",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 3, 31),
+            today=TODAY,
+        )
+    assert [b.reference for b in store.list(ClaimBatch)] == ["2025/26 Q3"]
+
+
+def test_identified_families_attach_to_a_council_framework_the_store_holds(
+    coordinator_store: Store, tmp_path: Path
+) -> None:
+    data = json.loads((FRAMEWORKS / "troubled-families-2012.json").read_text(encoding="utf-8"))
+    council = tmp_path / "ours.json"
+    council.write_text(json.dumps({**data, "id": "ours", "version": "2"}), encoding="utf-8")
+    with pytest.raises(UserError, match=r"no outcomes framework ours@2: add its file first"):
+        programme.preview_identified_csv(coordinator_store, csv_bytes(*GOOD), framework="ours@2")
+    add_framework_file(coordinator_store, council)
+    checked = programme.preview_identified_csv(
+        coordinator_store, csv_bytes(*GOOD), framework="ours@2"
+    )
+    programme.import_identified(coordinator_store, checked)
+    assert {f.framework for f in coordinator_store.list(Family)} == {"ours@2"}

@@ -36,6 +36,7 @@ from fmdesk.programme import (
     ProgrammeRecords,
     Stage,
     build_dashboard,
+    check_year,
     parse_targets,
     quarter_label,
     targets_to_plain,
@@ -372,3 +373,18 @@ def test_a_move_from_one_practitioner_to_another_needs_a_reason():
     with pytest.raises(ValueError, match="why"):
         Allocation(family_id="f", on=TODAY, to_store="b", from_store="a")
     Allocation(family_id="f", on=TODAY, to_store="b", from_store="a", reason="Moved area")
+
+
+@pytest.mark.parametrize("year", [2000, 2025, 2100])
+def test_a_programme_year_from_2000_to_2100_is_accepted(year):
+    assert check_year(year) == year
+    assert parse_targets({str(year): {"claimed": 1}}) == {year: {Stage.CLAIMED: 1}}
+
+
+@pytest.mark.parametrize("year", [1999, 2101, 0, -2025])
+def test_a_programme_year_outside_2000_to_2100_is_refused_saying_the_range(year):
+    with pytest.raises(ValidationError, match=rf"from 2000 to 2100 .*; {year} is not"):
+        check_year(year)
+    if year > 0:
+        with pytest.raises(ValidationError, match=rf"targets\.{year}: .*from 2000 to 2100"):
+            parse_targets({str(year): {"claimed": 1}})

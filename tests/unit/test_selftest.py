@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdf
@@ -246,6 +247,48 @@ def test_the_command_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "is not empty; give the self-test an empty folder" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def _under_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    return tmp_path / "notes.txt" / "self-test"
+
+
+def _in_proc(_tmp_path: Path) -> Path:
+    return Path("/proc/nope")
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [
+        _under_a_file,
+        pytest.param(
+            _in_proc, marks=pytest.mark.skipif(not Path("/proc").is_dir(), reason="Linux only")
+        ),
+    ],
+    ids=["under a file", "in /proc"],
+)
+def test_a_folder_that_cannot_be_made_is_one_line_saying_what_to_do(
+    tmp_path: Path, folder: Callable[[Path], Path]
+) -> None:
+    work = folder(tmp_path)
+
+    result = run_command(tmp_path, "--folder", str(work))
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"fmdesk: The self-test cannot use {work} ({os.strerror(_errno(work))}): give --folder "
+        "a folder you can create and write to, or leave --folder out to use a temporary one."
+    ]
+
+
+def _errno(path: Path) -> int:
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        return exc.errno or 0
+    raise AssertionError(f"{path} could be made")
 
 
 def test_the_command_keeps_its_work_in_a_given_folder(tmp_path: Path) -> None:
