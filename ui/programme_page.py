@@ -46,7 +46,17 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from db import programme
 from db.programme import FamilyListRow
-from fmdesk.programme import Chart, Dashboard, Figure, Section, Stage, csv_bytes, year_label
+from fmdesk.programme import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Chart,
+    Dashboard,
+    Figure,
+    Section,
+    Stage,
+    csv_bytes,
+    year_label,
+)
 from fmdesk.roles import Role
 from reports.base import write_pdf
 from reports.programme import dashboard_pdf
@@ -289,7 +299,7 @@ class ProgrammePage(WorkspacePage):
         self.heading = QLabel("Programme dashboard")
         self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
         self.year = QSpinBox(self)
-        self.year.setRange(2000, 2100)
+        self.year.setRange(FIRST_YEAR, LAST_YEAR)
         self.year.setValue(
             dt.date.today().year if dt.date.today().month >= 4 else dt.date.today().year - 1
         )
