@@ -158,12 +158,21 @@ def main(ctx: click.Context, store_path: Path | None) -> None:
 
 
 @main.command()
-@store_option
+# Not store_option: FMDESK_STORE and `fmdesk --store S` name the real store, which the demo
+# must never take for its own.
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Keep the demo store in this folder (default: the demo folder in fmdesk's data folder).",
+)
 def demo(store_path: Path | None) -> None:
-    """Open the demo caseload in the app (made on first use; synthetic families only)."""
+    """Open the demo caseload in the app (made on first use; synthetic families only). With
+    --store, the demo store is kept in that folder instead of the usual demo folder."""
     from ui.app import run_app
 
-    sys.exit(run_app(store_path=paths.demo_store(), demo=True))
+    sys.exit(run_app(store_path=store_path or paths.demo_store(), demo=True))
 
 
 @main.command()
