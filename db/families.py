@@ -142,13 +142,25 @@ def add_demo_families(
     count: int,
     *,
     seed: int = 1,
+    outcomes: bool = True,
     progress: Progress = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> int:
-    """Fill the store with a synthetic caseload, in one transaction (all or nothing)."""
+    """Fill the store with a synthetic caseload, in one transaction (all or nothing). Case
+    references carry on from the families already held, so adding more never repeats one.
+    `outcomes=False` gives households and histories only (no framework, assessment or plan)."""
     done = 0
     with store.transaction():
-        for records in demo_caseload(count, seed=seed, practitioner=store.info.owner_name):
+        held = store.db.execute(
+            "SELECT count(*) FROM records WHERE kind = ?", [Family.KIND]
+        ).fetchone()[0]
+        for records in demo_caseload(
+            count,
+            seed=seed,
+            practitioner=store.info.owner_name,
+            outcomes=outcomes,
+            first_number=held + 1,
+        ):
             cancel.raise_if_cancelled()
             store.save(*records)
             done += 1

@@ -257,3 +257,16 @@ def test_usage_errors_exit_2(home: Path, args: tuple[str, ...]) -> None:
     assert result.returncode == 2
     assert "Usage:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_data_twice_gives_new_references(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    made = fmdesk(home, "init", "--name", "Zoë Fairweather", passphrase=None, new=PASSPHRASE)
+    assert made.returncode == 0, made.stderr
+    for _ in range(2):
+        filled = fmdesk(home, "demo-data", "--families", "3", "--seed", "7")
+        assert filled.returncode == 0, filled.stderr
+    listed = fmdesk(home, "families", "list", "--json")
+    references = [f["reference"] for f in json.loads(listed.stdout)]
+    assert len(references) == 6
+    assert len(set(references)) == 6, references
