@@ -54,6 +54,22 @@ def store_option(func: F) -> F:
     )(func)
 
 
+def optional_store_option(help_text: str) -> Callable[[F], F]:
+    """`--store` for commands that read a store only when given one (no FMDESK_STORE, no
+    default): listing and showing definitions, which need none for those fmdesk ships."""
+
+    def option(func: F) -> F:
+        return click.option(
+            "--store",
+            "store_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help=help_text,
+        )(func)
+
+    return option
+
+
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 

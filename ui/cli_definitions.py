@@ -29,35 +29,12 @@ from fmdesk.definition import DefinitionKind, read_definition_file
 from fmdesk.errors import UserError
 from fmdesk.records import to_plain
 from fmdesk.stars import Instrument, InstrumentCatalogue, to_plain_instrument
-from ui.cli import _echo_json, json_option, main, open_store
+from ui.cli import _echo_json, json_option, main, open_store, optional_store_option, store_option
 
 
 def _store_flag(verb: str) -> Callable[[Any], Any]:
-    """`--store` for `list` or `show` (`verb`), which read a store only when given one."""
-
-    def option(func: Any) -> Any:
-        # Like `frameworks`, these read no store unless asked: the shipped definitions need
-        # none.
-        return click.option(
-            "--store",
-            "store_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help=f"Also {verb} the council's definitions this store holds.",
-        )(func)
-
-    return option
-
-
-def _add_store_flag(func: Any) -> Any:
-    return click.option(
-        "--store",
-        "store_path",
-        type=click.Path(path_type=Path),
-        envvar="FMDESK_STORE",
-        default=None,
-        help="The store folder (default: this computer's fmdesk data folder).",
-    )(func)
+    # Like `frameworks`, these read no store unless asked: the shipped definitions need none.
+    return optional_store_option(f"Also {verb} the council's definitions this store holds.")
 
 
 def _rows(kind: DefinitionKind, store_path: Path | None) -> tuple[list[Any], list[str], tuple]:
@@ -179,7 +156,7 @@ def templates_validate(file: Path) -> None:
 
 
 @templates.command("add")
-@_add_store_flag
+@store_option
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def templates_add(store_path: Path | None, file: Path) -> None:
     """Check a council's template file and keep it in the store: new assessments start from
@@ -241,7 +218,7 @@ def instruments_validate(file: Path) -> None:
 
 
 @instruments.command("add")
-@_add_store_flag
+@store_option
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def instruments_add(store_path: Path | None, file: Path) -> None:
     """Check a council's Star instrument file and keep it in the store: new readings use it

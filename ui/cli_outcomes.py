@@ -32,7 +32,7 @@ from fmdesk.outcomes.framework import (
     FallTest,
     OutcomesRequired,
 )
-from ui.cli import _echo_json, json_option, main, open_store
+from ui.cli import _echo_json, json_option, main, open_store, optional_store_option
 
 TEST_KINDS = {
     AttendanceTest: "attendance",
@@ -64,20 +64,8 @@ def _library(store_path: Path | None) -> tuple[FrameworkLibrary, tuple[str, ...]
 
 
 def _store_flag(verb: str) -> Callable[[Any], Any]:
-    """`--store` for `list` or `show` (`verb`), which read a store only when given one."""
-
-    def option(func: Any) -> Any:
-        # Unlike other commands, these read no store unless asked: the shipped frameworks
-        # need none.
-        return click.option(
-            "--store",
-            "store_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help=f"Also {verb} the council frameworks this store holds.",
-        )(func)
-
-    return option
+    # Unlike other commands, these read no store unless asked: the shipped frameworks need none.
+    return optional_store_option(f"Also {verb} the council frameworks this store holds.")
 
 
 @main.group()
