@@ -10,8 +10,10 @@ Tasks run in the order submitted, so a save queued before a lock is written befo
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import itertools
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -50,6 +52,13 @@ class TaskContext:
         return self._runner._store is not None
 
 
+class _Job(NamedTuple):
+    op: Callable[[TaskContext], Any]
+    success: Callable[[Any], None]
+    failure: Callable[[BaseException], None]
+    report: Callable[[int, int], None]
+
+
 class TaskRunner(QObject):
     """Owns the worker thread and the store on it. One per application window."""
 
@@ -62,6 +71,14 @@ class TaskRunner(QObject):
         self._store: Store | None = None
         self._pending = 0
         self._closed = False
+        self._ids = itertools.count()
+        # Each job's callables, and then its outcome, are held here and dropped on the GUI
+        # thread. The callables hold widgets and the progress dialog; were the worker thread to
+        # drop the last reference to a Qt wrapper, it would free it holding a Qt lock while
+        # waiting for the GIL, as the GUI thread, holding the GIL, waits for that lock (a hang
+        # seen in the UI tests, in QStatusBar.showMessage).
+        self._jobs: dict[int, _Job] = {}
+        self._outcomes: dict[int, tuple[bool, Any]] = {}
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     def _on_deliver(self, fn: Callable[[], None]) -> None:
@@ -80,18 +97,35 @@ class TaskRunner(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
+        job_id = next(self._ids)
+        self._jobs[job_id] = _Job(op, success, failure, report)
+        self._executor.submit(self._work, job_id, cancel)
 
-        def work() -> None:
-            ctx = TaskContext(self, cancel, lambda d, t: self._deliver.emit(lambda: report(d, t)))
-            try:
-                result = op(ctx)
-            except BaseException as exc:
-                error = exc  # `exc` is unbound when the except block ends; the lambda runs later
-                self._deliver.emit(lambda: self._finish(lambda: failure(error)))
-            else:
-                self._deliver.emit(lambda: self._finish(lambda: success(result)))
+    def _work(self, job_id: int, cancel: CancelToken) -> None:
+        """On the worker thread: run the job's op, leave its outcome for the GUI thread and
+        keep no reference to anything the job holds."""
+        run = self._jobs[job_id].op
+        ctx = TaskContext(self, cancel, functools.partial(self._progress, job_id))
+        try:
+            outcome: tuple[bool, Any] = (True, run(ctx))
+        except BaseException as exc:
+            outcome = (False, exc)
+        self._outcomes[job_id] = outcome
+        del run, ctx, outcome
+        self._deliver.emit(functools.partial(self._end, job_id))
 
-        self._executor.submit(work)
+    def _progress(self, job_id: int, done: int, total: int) -> None:
+        self._deliver.emit(functools.partial(self._report, job_id, done, total))
+
+    def _report(self, job_id: int, done: int, total: int) -> None:
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.report(done, total)
+
+    def _end(self, job_id: int) -> None:
+        job = self._jobs.pop(job_id)
+        succeeded, value = self._outcomes.pop(job_id)
+        self._finish(lambda: job.success(value) if succeeded else job.failure(value))
 
     def _finish(self, then: Callable[[], None]) -> None:
         self._pending -= 1
