@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     app = QApplication([])
     settings = QSettings(sys.argv[4], QSettings.Format.IniFormat)

@@ -46,8 +46,8 @@ from fmdesk.assessment import (
 )
 from fmdesk.families import Consent, ConsentKind, Family, FamilyStatus, Person, PersonRole
 from fmdesk.roles import Role
-from ui.assessment_flow import AssessmentFlow
-from ui.tasks import Task, TaskContext, TaskRunner
+from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.record.assessment.flow import AssessmentFlow
 
 PASSPHRASE = "benchmark only, not a secret"
 PARAGRAPH = (

@@ -27,7 +27,7 @@ def fmdesk(
     if new is not None:
         env["FMDESK_NEW_PASSPHRASE"] = new
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args],
+        [sys.executable, "-m", "ui", *args],
         cwd=REPO,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -28,7 +28,7 @@ def fmdesk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env["FMDESK_PASSPHRASE"] = PASSPHRASE
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args],
+        [sys.executable, "-m", "ui", *args],
         cwd=REPO,
         env=env,
         stdin=subprocess.DEVNULL,

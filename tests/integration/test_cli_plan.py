@@ -93,7 +93,7 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 def fmdesk(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from ui.cli import main; main()", *args],
+        [sys.executable, "-c", "from ui.main import main; main()", *args],
         env=_env(home, **env),
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -114,7 +114,7 @@ def fmdesk_at_a_terminal(home: Path, *args: str, answers: dict[str, str]) -> tup
     # controlling terminal that a hidden prompt reads from (getpass opens /dev/tty).
     start = (
         f"import os; fd = os.open({os.ttyname(child_fd)!r}, os.O_RDWR); "
-        "[os.dup2(fd, n) for n in (0, 1, 2)]; from ui.cli import main; main()"
+        "[os.dup2(fd, n) for n in (0, 1, 2)]; from ui.main import main; main()"
     )
     child = subprocess.Popen(
         [sys.executable, "-c", start, *args],

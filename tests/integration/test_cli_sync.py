@@ -35,7 +35,7 @@ def fmdesk(
     if new is not None:
         env["FMDESK_NEW_PASSPHRASE"] = new
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *map(str, args)],
+        [sys.executable, "-m", "ui", *map(str, args)],
         cwd=REPO,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -114,7 +114,7 @@ def fmdesk_check(path: Path) -> subprocess.CompletedProcess[str]:
     env.update(FMDESK_PASSPHRASE=TEST_PASSPHRASE, FMDESK_HOME=str(path.parent / "home"))
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", "check", "--store", str(path)],
+        [sys.executable, "-m", "ui", "check", "--store", str(path)],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -11,7 +11,7 @@ from db.keyslots import KdfParams
 from db.store import Store
 from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
-from ui.main_window import MainWindow
+from ui.window.main_window import MainWindow
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from db.store import Store
 from fmdesk.families import Family, FamilyStatus, PersonRole
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui.caseload import CASELOAD_COLUMNS
-from ui.dialogs import NewFamilyDialog
-from ui.main_window import MainWindow
-from ui.models import ROW_ROLE
+from ui.kit.models import ROW_ROLE
+from ui.record.dialogs import NewFamilyDialog
+from ui.window.caseload import CASELOAD_COLUMNS
+from ui.window.main_window import MainWindow
 
 STRONG = "marmalade lighthouse crocus tandem"
 
@@ -217,9 +217,9 @@ def test_clicking_a_column_header_sorts_the_caseload_and_keeps_the_selection(
 
 def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
     from db.families import FamilyRecord
-    from ui.caseload import CASELOAD_COLUMNS, CaseloadFilterProxy
-    from ui.family import NOTE_COLUMNS, TIMELINE_COLUMNS, _people_columns
-    from ui.models import RowTableModel
+    from ui.kit.models import RowTableModel
+    from ui.record.family_page import NOTE_COLUMNS, TIMELINE_COLUMNS, _people_columns
+    from ui.window.caseload import CASELOAD_COLUMNS, CaseloadFilterProxy
 
     with Store.open(make_store(6), TEST_PASSPHRASE) as store:
         rows = load_caseload(store)
@@ -248,7 +248,7 @@ def test_without_a_display_the_app_says_how_to_run_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["FMDESK_HOME"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-c", "from ui.cli import main; main()"],
+    result = subprocess.run([sys.executable, "-c", "from ui.main import main; main()"],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "xvfb-run" in result.stderr
@@ -260,7 +260,7 @@ KILL_SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     app = QApplication([])
     path, passphrase, text = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -339,8 +339,8 @@ def test_closing_a_case_from_the_status_dialog(
 ) -> None:
     from fmdesk.closure import ClosureSummary
     from fmdesk.families import ClosureReason
-    from ui.dialogs import StatusDialog
-    from ui.plan_dialogs import CloseCaseDialog
+    from ui.record.dialogs import StatusDialog
+    from ui.record.plan.dialogs import CloseCaseDialog
 
     path = make_store(4)
     window = make_window(path)
@@ -406,8 +406,9 @@ def test_the_window_appears_before_the_record_tabs_and_pdf_code_load() -> None:
     """What the welcome and unlock screens need is all the window imports at start; the tabs,
     workspace pages, reportlab and the outcome rules load at first unlock (start-up speed)."""
     probe = (
-        "import sys, ui.main_window; "
-        "late = ['reportlab', 'ui.plan_tab', 'ui.programme_page', 'db.programme', 'db.families']; "
+        "import sys, ui.window.main_window; "
+        "late = ['reportlab', 'ui.record.plan.tab', 'ui.workspace.programme', 'db.programme', "
+        "'db.families']; "
         "print([m for m in late if m in sys.modules])"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -26,9 +26,10 @@ from fmdesk.outcomes import FamilyOutcomeData, FrameworkLibrary, eligibility
 from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui import assessment_flow
-from ui.assessment_flow import AssessmentFlow, StepListModel, StepState, step_states
-from ui.assessment_pages import (
+from ui.kit.models import RowTableModel
+from ui.record.assessment import flow as assessment_flow
+from ui.record.assessment.flow import AssessmentFlow, StepListModel, StepState, step_states
+from ui.record.assessment.steps import (
     AgenciesPage,
     ComboEditor,
     IndicatorsPage,
@@ -36,9 +37,8 @@ from ui.assessment_pages import (
     StrengthsNeedsEditor,
     TextEditor,
 )
-from ui.assessment_tab import ASSESSMENT_COLUMNS, AssessmentTab, make_rows
-from ui.main_window import MainWindow
-from ui.models import RowTableModel
+from ui.record.assessment.tab import ASSESSMENT_COLUMNS, AssessmentTab, make_rows
+from ui.window.main_window import MainWindow
 
 FRAMEWORK = "families-matter@2015.1"
 ZOE_VIEWS = (

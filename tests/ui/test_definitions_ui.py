@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import ui.definitions_dialog
+import ui.workspace.definitions
 from db.assessments import add_template_file
 from db.keyslots import KdfParams
 from db.store import Store
@@ -15,11 +15,11 @@ from fmdesk.families import Consent, ConsentKind, Family, FamilyStatus, Person, 
 from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui.assessment_tab import AssessmentTab
-from ui.definitions_dialog import DefinitionsDialog
-from ui.main_window import MainWindow
-from ui.outcomes_tab import OutcomesTab
-from ui.plan_tab import PlanTab
+from ui.record.assessment.tab import AssessmentTab
+from ui.record.outcomes.tab import OutcomesTab
+from ui.record.plan.tab import PlanTab
+from ui.window.main_window import MainWindow
+from ui.workspace.definitions import DefinitionsDialog
 
 SHIPPED = Path("fmdesk/definitions")
 
@@ -78,7 +78,7 @@ def test_the_definitions_dialog_adds_a_council_file(
 ) -> None:
     errors: list[BaseException] = []
     monkeypatch.setattr(
-        ui.definitions_dialog, "show_error", lambda _parent, exc: errors.append(exc)
+        ui.workspace.definitions, "show_error", lambda _parent, exc: errors.append(exc)
     )
     window = make_window(make_store(tmp_path))
     assert not window.definitions_action.isEnabled()  # locked: nothing to show

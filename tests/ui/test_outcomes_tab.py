@@ -13,8 +13,8 @@ from fmdesk.families import ClosureReason, Family, FamilyStatus, Person, PersonR
 from fmdesk.outcomes import IndicatorTick, Measure, MeasureKind, MeasureStage
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui.main_window import MainWindow
-from ui.outcomes_tab import OutcomesTab
+from ui.record.outcomes.tab import OutcomesTab
+from ui.window.main_window import MainWindow
 
 FM = "families-matter@2015.1"
 

@@ -15,17 +15,17 @@ from fmdesk.families import Family, FamilyStatus
 from fmdesk.plans import ActionStatus
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui.main_window import MainWindow
-from ui.plan_dialogs import (
+from ui.kit.print_preview import PrintPreviewDialog
+from ui.record.plan.dialogs import (
     CloseCaseDialog,
     MeetingDialog,
     MemberDialog,
     NewVersionDialog,
     PdfOptionsDialog,
 )
-from ui.plan_editors import AGENCY_OWNER
-from ui.plan_tab import PlanTab
-from ui.print_preview import PrintPreviewDialog
+from ui.record.plan.editors import AGENCY_OWNER
+from ui.record.plan.tab import PlanTab
+from ui.window.main_window import MainWindow
 
 GOAL = "Kids at school on time every day"
 
@@ -320,7 +320,7 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
     qtbot.waitUntil(lambda: tab.plans is not None and tab.plans.family.is_read_only, timeout=10_000)
     assert not tab.add_goal_button.isEnabled()
 
-    from ui.plan_dialogs import ReopenDialog
+    from ui.record.plan.dialogs import ReopenDialog
 
     def fill_reopen(dialog: ReopenDialog) -> int:
         dialog.reason.setPlainText("School raised new worries")

@@ -1,4 +1,4 @@
-"""Print preview and printing of our PDFs (ui/print_preview.py): the preview has the PDF's
+"""Print preview and printing of our PDFs (ui/kit/print_preview.py): the preview has the PDF's
 pages, and what prints (here to a PDF file through QPrinter) has the same pages, on A4, in the
 same places, with ink on them."""
 
@@ -19,7 +19,7 @@ from fmdesk.errors import UserError
 from fmdesk.plans import ActionOwner, PlanAction, PlanGoal
 from reports.plan import plan_pdf
 from tests.reports.test_plan_pdf import FAMILY, MEMBERS, PEOPLE, ZOE, sample_plan
-from ui.print_preview import MAX_DPI, PdfPages, PrintPreviewDialog, make_printer, paint_pdf
+from ui.kit.print_preview import MAX_DPI, PdfPages, PrintPreviewDialog, make_printer, paint_pdf
 
 A4_POINTS = (595.3, 841.9)
 

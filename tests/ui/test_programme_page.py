@@ -15,10 +15,10 @@ from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import TODAY, fixture_programme
-from ui.allocation_page import AllocationPage, PreviewDialog
-from ui.claims_page import ClaimsPage
-from ui.models import ROW_ROLE
-from ui.programme_page import ROW, FamiliesDialog, ProgrammePage
+from ui.kit.models import ROW_ROLE
+from ui.workspace.allocation import AllocationPage, PreviewDialog
+from ui.workspace.claims import ClaimsPage
+from ui.workspace.programme import ROW, FamiliesDialog, ProgrammePage
 
 
 @pytest.fixture

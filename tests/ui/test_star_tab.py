@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-import ui.star_tab
+import ui.record.star.tab
 from db.families import load_family
 from db.keyslots import KdfParams
 from db.store import Store
@@ -37,10 +37,10 @@ from fmdesk.stars import (
 )
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui.models import ROW_ROLE
-from ui.star_chart import EARLIER_COLOUR, LATEST_COLOUR
-from ui.star_tab import ReasonDialog, StarTab
-from ui.tasks import Task, TaskContext, TaskRunner
+from ui.kit.models import ROW_ROLE
+from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.record.star.chart import EARLIER_COLOUR, LATEST_COLOUR
+from ui.record.star.tab import ReasonDialog, StarTab
 
 STAR = InstrumentCatalogue().default
 PRACTITIONER = "Siobhán Kelly"
@@ -92,7 +92,7 @@ def open_tab(
     runners: list[TaskRunner] = []
     errors: list[BaseException] = []
     # The error presenter would open a modal box; here it notes what the user would be told.
-    monkeypatch.setattr(ui.star_tab, "show_error", lambda parent, exc: errors.append(exc))
+    monkeypatch.setattr(ui.record.star.tab, "show_error", lambda parent, exc: errors.append(exc))
 
     def make(*, readings: int = 0, status: FamilyStatus = FamilyStatus.ACTIVE) -> Opened:
         path = tmp_path / "store"

@@ -14,10 +14,10 @@ from fmdesk.families import ClosureReason, Family, FamilyStatus, StatusChange
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from tests.ui.test_plan_tab import active_family
-from ui.dialogs import StatusDialog
-from ui.main_window import MainWindow
-from ui.plan_dialogs import CloseCaseDialog
-from ui.plan_tab import PlanTab
+from ui.record.dialogs import StatusDialog
+from ui.record.plan.dialogs import CloseCaseDialog
+from ui.record.plan.tab import PlanTab
+from ui.window.main_window import MainWindow
 
 CLOSED_ON = dt.date(2025, 7, 18)
 

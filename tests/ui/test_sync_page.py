@@ -14,9 +14,9 @@ from fmdesk.families import ClosureReason, Family, FamilyStatus
 from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
-from ui.main_window import MainWindow
-from ui.models import ROW_ROLE
-from ui.sync_page import SyncPage
+from ui.kit.models import ROW_ROLE
+from ui.window.main_window import MainWindow
+from ui.workspace.sync import SyncPage
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def open_sync_page(qtbot, window: MainWindow) -> SyncPage:
 
 def on_store(qtbot, window: MainWindow, fn: Callable[[Store], Any]) -> Any:
     """Run `fn` on the window's own store, on its worker thread, and wait for the answer."""
-    from ui.tasks import Task
+    from ui.kit.tasks import Task
 
     box: list[Any] = []
     Task(window.runner, lambda ctx: fn(ctx.store), box.append, parent=window).run()

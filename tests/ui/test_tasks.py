@@ -12,7 +12,7 @@ import weakref
 from PySide6.QtWidgets import QLabel
 
 from fmdesk.progress import CancelToken
-from ui.tasks import Task, TaskRunner
+from ui.kit.tasks import Task, TaskRunner
 
 
 class Held:

@@ -17,7 +17,7 @@ import pytest
 from db.keyslots import KdfParams
 from fmdesk.sync.bundle import AGE_MAGIC
 from reports.base import FONT_DIR
-from ui.selftest import (
+from ui.actions.selftest import (
     FAMILY_NAME,
     SelfTestReport,
     StepResult,
@@ -40,7 +40,7 @@ STEPS = [
 def self_test(work_dir: Path, **options: object) -> SelfTestReport:
     """The self-test without its window step (pytest-qt owns this process's QApplication) and
     with cheap key derivation; the command-line tests below run it whole."""
-    return run_self_test(work_dir, kdf=KdfParams.fast(), desktop=False, **options)  # type: ignore[arg-type]
+    return run_self_test(work_dir, kdf=KdfParams.fast(), **options)  # type: ignore[arg-type]
 
 
 def step(report: SelfTestReport, name: str) -> StepResult:
@@ -192,7 +192,7 @@ def run_command(
     env["QT_QPA_PLATFORM"] = qt_platform
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", "self-test", *args],
+        [sys.executable, "-m", "ui", "self-test", *args],
         cwd=REPO,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -309,7 +309,7 @@ def test_the_command_keeps_its_work_in_a_given_folder(tmp_path: Path) -> None:
 def test_version_names_the_release(tmp_path: Path, flag: str) -> None:
     env = {**os.environ, "FMDESK_HOME": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "ui.cli", flag],
+        [sys.executable, "-m", "ui", flag],
         cwd=REPO,
         env=env,
         capture_output=True,

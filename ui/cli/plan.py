@@ -1,0 +1,123 @@
+"""`fmdesk plan …`: the family action plan from the command line.
+
+Added to the `fmdesk` group in ui/cli/program.py.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from db.families import find_family
+from db.plans import load_plans
+from fmdesk.errors import UserError
+from fmdesk.plans import date_text, plan_differences, plan_warnings
+from reports.base import write_pdf
+from ui.actions.documents import build_plan_pdf
+from ui.cli.options import ask_secret, marking_option, open_store, store_option
+
+# The password of a protected plan PDF, for scripts (a command-line argument is seen by anyone
+# who reads the shell history).
+ENV_PDF_PASSWORD = "FMDESK_PDF_PASSWORD"
+
+
+@click.group()
+def plan() -> None:
+    """Show and print a family's action plan."""
+
+
+@plan.command("print")
+@store_option
+@click.argument("reference")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The PDF file to write.",
+)
+@click.option(
+    "--password",
+    default=None,
+    help="Protect the PDF with this password (it must be typed to open the file). It stays "
+    "in your shell history: prefer --ask-password, or FMDESK_PDF_PASSWORD in scripts.",
+)
+@click.option(
+    "--ask-password",
+    is_flag=True,
+    help=f"Protect the PDF with a password typed at a hidden prompt, twice (or taken from "
+    f"{ENV_PDF_PASSWORD}).",
+)
+@marking_option
+def plan_print(
+    store_path: Path | None,
+    reference: str,
+    output: Path,
+    password: str | None,
+    ask_password: bool,
+    marking: str,
+) -> None:
+    """Print the current version of a family's plan to a PDF, with the Star chart when the
+    family has readings and a signature line for everyone who signs.
+
+    A password protects the PDF: --ask-password asks for it, and scripts set
+    FMDESK_PDF_PASSWORD; --password is seen in shell history."""
+    password = _pdf_password(password, ask_password)
+    with open_store(store_path) as store:
+        family = find_family(store, reference)
+        pdf = build_plan_pdf(store, family.id, marking=marking, password=password)
+    try:
+        write_pdf(pdf, output)
+    except OSError as exc:
+        raise UserError(f"Could not write {output}: {exc.strerror}.") from None
+    protected = " (password protected)" if password else ""
+    click.echo(f"Wrote the plan for {family.reference} to {output}{protected}.")
+
+
+def _pdf_password(given: str | None, ask: bool) -> str | None:
+    """The password to protect the PDF with: --password, else typed (--ask-password), else
+    FMDESK_PDF_PASSWORD when set and not empty; None for no protection. Asked before the store
+    is opened, so a refusal costs no unlock."""
+    if given is not None and ask:
+        raise click.UsageError("Give --password or --ask-password, not both.")
+    if ask:
+        given = ask_secret(
+            ENV_PDF_PASSWORD, "Password for the PDF", what="PDF password", twice=True
+        )
+    elif given is None:
+        return os.environ.get(ENV_PDF_PASSWORD) or None
+    if not given.strip():
+        raise UserError("The password cannot be blank; leave it out for a PDF without one.")
+    return given
+
+
+@plan.command("show")
+@store_option
+@click.argument("reference")
+def plan_show(store_path: Path | None, reference: str) -> None:
+    """The current plan in words, and what changed since the version before."""
+    with open_store(store_path) as store:
+        record = load_plans(store, find_family(store, reference).id)
+    current = record.current
+    if current is None:
+        raise UserError(f"There is no plan for {record.family.reference} yet.")
+    names = record.names
+    click.echo(
+        f"{record.family.reference}  {record.family.name}: plan version "
+        f"{current.version}, agreed {date_text(current.made_on)} ({current.made_at})"
+    )
+    for number, goal in enumerate(current.goals, start=1):
+        click.echo(f"  Goal {number}: {goal.words}")
+        for action in goal.actions:
+            click.echo(
+                f"    - {action.what} | {action.owner.text(names)} | by "
+                f"{date_text(action.by_when)} | {action.status.label}"
+            )
+    for warning in plan_warnings(current):
+        click.echo(f"  ! {warning}")
+    if record.previous is not None:
+        click.echo(f"  Changes since version {record.previous.version}:")
+        for change in plan_differences(record.previous, current, names) or ["None."]:
+            click.echo(f"    {change}")

@@ -1,0 +1,202 @@
+"""`fmdesk programme …`: the coordinator's dashboard, targets, practitioners, allocation and
+intake of a folder of bundles.
+
+    fmdesk programme dashboard [--year 2025] [--json] [--csv FILE] [--pdf FILE]
+    fmdesk programme targets [--year 2025] [--identified N --worked-with N ...]
+    fmdesk programme practitioners [--limit N]
+    fmdesk programme allocate REF... --to PRACTITIONER [--reason TEXT]
+    fmdesk programme intake FOLDER
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from db import allocation, programme
+from db.families import find_family
+from fmdesk.errors import UserError
+from fmdesk.programme import Stage, check_year, csv_bytes, year_label, year_start
+from reports.programme import dashboard_pdf
+from ui.actions import documents
+from ui.cli.options import (
+    coordinator_only,
+    echo_json,
+    json_option,
+    marking_option,
+    open_store,
+    store_option,
+)
+
+
+@click.group("programme")
+def programme_group() -> None:
+    """The coordinator's programme: dashboard, targets, practitioners, allocation, intake."""
+
+
+@programme_group.command("dashboard")
+@store_option
+@json_option
+@click.option("--year", type=int, default=None, help="The programme year's first year (2025).")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the figures to this CSV file.",
+)
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the dashboard to this PDF file.",
+)
+@marking_option
+def programme_dashboard(
+    store_path: Path | None,
+    as_json: bool,
+    year: int | None,
+    csv_path: Path | None,
+    pdf_path: Path | None,
+    marking: str,
+) -> None:
+    """The programme's figures against this year's targets."""
+    with open_store(store_path) as store:
+        board = programme.load_dashboard(store, year=year)
+    if csv_path:
+        documents.save(csv_path, csv_bytes(board.csv_rows()))
+    if pdf_path:
+        documents.save(pdf_path, dashboard_pdf(board, marking=marking))
+    if as_json:
+        echo_json(
+            {
+                "year": board.year_label,
+                "today": board.today.isoformat(),
+                "sections": [
+                    {
+                        "key": s.key,
+                        "title": s.title,
+                        "figures": [
+                            {
+                                "key": f.key,
+                                "label": f.label,
+                                "value": f.value,
+                                "of": f.of,
+                                "target": f.target,
+                                "average": f.average,
+                                "families": len(f.families),
+                            }
+                            for f in s.figures
+                        ],
+                    }
+                    for s in board.sections
+                ],
+            }
+        )
+        return
+    click.echo(f"Programme dashboard {board.year_label} ({board.family_count} families)")
+    for section in board.sections:
+        click.echo(f"\n{section.title}")
+        for f in section.figures:
+            average = f", average change {f.average:+.1f}" if f.average is not None else ""
+            click.echo(f"  {f.label:<40} {f.value_text}{average}")
+    for path in (csv_path, pdf_path):
+        if path:
+            click.echo(f"\nWrote {path}.")
+
+
+@programme_group.command("targets")
+@store_option
+@click.option("--year", type=int, default=None, help="The programme year's first year (2025).")
+@click.option("--identified", type=click.IntRange(0), default=None)
+@click.option("--allocated", type=click.IntRange(0), default=None)
+@click.option("--worked-with", type=click.IntRange(0), default=None)
+@click.option("--turned-around", type=click.IntRange(0), default=None)
+@click.option("--claimed", type=click.IntRange(0), default=None)
+def programme_targets(store_path: Path | None, year: int | None, **values: int | None) -> None:
+    """Show, or set, the year's targets (families identified, allocated, worked with, turned
+    around and claimed)."""
+    year = check_year(year) if year is not None else year_start(dt.date.today())
+    given = {Stage(k): v for k, v in values.items() if v is not None}
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        if given:
+            programme.set_targets(store, year, given)  # type: ignore[arg-type]
+        targets = programme.get_targets(store).get(year, {})
+    click.echo(f"Targets for {year_label(year)}:")
+    for stage in Stage:
+        click.echo(f"  {stage.label:<14} {targets.get(stage, 'not set')}")
+
+
+@programme_group.command("practitioners")
+@store_option
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Set the caseload size past which a practitioner is flagged.",
+)
+def programme_practitioners(store_path: Path | None, limit: int | None) -> None:
+    """Enrolled practitioners and the families each holds."""
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        if limit is not None:
+            allocation.set_caseload_limit(store, limit)
+        loads = allocation.practitioners(store)
+        limit = allocation.caseload_limit(store)
+    click.echo(f"Caseload limit: {limit} families")
+    if not loads:
+        click.echo("No practitioner is enrolled yet.")
+    for p in loads:
+        flag = "  ! over the limit" if p.over_limit else ""
+        click.echo(
+            f"  {p.name:<28} {p.held:>3} held (high {p.high}, medium {p.medium}, standard "
+            f"{p.standard}); {p.closed} closed{flag}"
+        )
+
+
+@programme_group.command("allocate")
+@store_option
+@click.argument("references", nargs=-1, required=True)
+@click.option(
+    "--to",
+    "practitioner",
+    required=True,
+    help="The practitioner's name as enrolled, or their store id.",
+)
+@click.option("--reason", default="", help="Why (needed when moving from another practitioner).")
+def programme_allocate(
+    store_path: Path | None, references: tuple[str, ...], practitioner: str, reason: str
+) -> None:
+    """Allocate families to a practitioner; they travel in the next bundle made for them."""
+    with open_store(store_path) as store:
+        ids = [find_family(store, ref).id for ref in references]
+        result = allocation.allocate(store, ids, practitioner, reason=reason)
+    for family in result.families:
+        click.echo(f"Allocated {family.reference} to {family.lead_practitioner}.")
+    for reference in result.unchanged:
+        click.echo(f"{reference} was already allocated to them.")
+    if result.warning:
+        click.echo(f"Warning: {result.warning}")
+
+
+@programme_group.command("intake")
+@store_option
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def programme_intake(store_path: Path | None, folder: Path) -> None:
+    """Import every sync bundle (*.fmb) in a folder and sum up each practitioner's. A refused
+    bundle does not stop the rest; exit code 1 when any was refused."""
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        summary = allocation.intake_folder(store, folder)
+    for line in summary.lines():
+        click.echo(line)
+    if summary.refused:
+        # As `bundle import`: the good bundles are kept, and a script still learns of the rest.
+        count = len(summary.refused)
+        others = summary.imported + sum(s.duplicates for s in summary.senders)
+        raise UserError(
+            f"{count} bundle{'s were' if count != 1 else ' was'} refused (named above)"
+            + ("; the others were imported." if others else ".")
+        )

@@ -1,0 +1,391 @@
+"""The family record: details, household, consent, notes and visits, timeline.
+
+The page never touches the store. Edits leave as signals (`save`, `delete`, `status_requested`,
+`consent_requested`...) that the main window turns into background tasks; when the store has the
+change the window calls `show_record()` again. Forms that are mid-edit keep what is typed.
+
+Later features (assessment, Star, plan, outcomes) add their tabs with `add_feature_tab()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fmdesk.caseload import TimelineEvent
+from fmdesk.families import (
+    CaseNote,
+    Consent,
+    ConsentKind,
+    ContactType,
+    Family,
+    FamilyStatus,
+    Intensity,
+    Person,
+    PersonRole,
+    has_consent,
+)
+from fmdesk.records import Record
+from ui.kit.forms import Field, RecordForm
+from ui.kit.models import ROW_ROLE, Column, RowTableModel
+from ui.kit.pages import FeatureTab
+from ui.kit.widgets import button_row, column, list_beside_editor, record_table
+
+if TYPE_CHECKING:  # db.families pulls in the outcome rules; the window imports it at unlock
+    from db.families import FamilyRecord
+
+FAMILY_FIELDS = (
+    Field("name", "Family name"),
+    Field("intensity", "Intensity", "choice", Intensity),
+    Field("address", "Address"),
+    Field("postcode", "Postcode"),
+    Field("lead_practitioner", "Lead practitioner"),
+    Field("identified_on", "Identified on", "optional_date"),
+    Field("next_action", "Next action", placeholder="e.g. Home visit with Mum"),
+    Field("next_action_due", "Next action due", "optional_date"),
+)
+PERSON_FIELDS = (
+    Field("role", "Role", "choice", PersonRole),
+    Field("given_name", "Given name"),
+    Field("family_name", "Family name"),
+    Field("known_as", "Known as"),
+    Field("date_of_birth", "Date of birth", "optional_date"),
+    Field("expected_date", "Expected date (unborn)", "optional_date"),
+    Field("gender", "Gender"),
+    Field("relationship", "Relationship", placeholder="e.g. Mother, Son, Grandmother"),
+    Field("parental_responsibility", "Parental responsibility", "bool"),
+    Field("school", "School or setting"),
+    Field("language", "First language"),
+    Field("interpreter_needed", "Interpreter needed", "bool"),
+)
+NOTE_FIELDS = (
+    Field("on", "Date", "date"),
+    Field("contact", "Type", "choice", ContactType),
+    Field("minutes", "Time spent", "minutes"),
+    Field("text", "Note", "multiline"),
+)
+
+
+def _people_columns(today: dt.date) -> tuple[Column[Person], ...]:
+    return (
+        Column("Name", lambda p: p.display_name),
+        Column("Role", lambda p: p.role, text=lambda r: r.label),
+        Column(
+            "Age",
+            lambda p: p.age(today),
+            text=lambda a: "" if a is None else str(a),
+            align_right=True,
+            tooltip=lambda p: p.age_text(today),
+        ),
+        Column("Relationship", lambda p: p.relationship),
+        Column("School", lambda p: p.school),
+    )
+
+
+NOTE_COLUMNS: tuple[Column[CaseNote], ...] = (
+    Column("Date", lambda n: n.on),
+    Column("Type", lambda n: n.contact, text=lambda c: c.label),
+    Column("Minutes", lambda n: n.minutes, align_right=True),
+    Column("Note", lambda n: n.text.splitlines()[0] if n.text else ""),
+)
+TIMELINE_COLUMNS: tuple[Column[TimelineEvent], ...] = (
+    Column("Date", lambda e: e.on),
+    Column("What", lambda e: e.what),
+    Column("Detail", lambda e: e.detail),
+)
+
+
+class FamilyPage(QWidget):
+    save = Signal(list)  # records to save, in one transaction
+    delete = Signal(object)  # a record to delete (tombstone)
+    status_requested = Signal()
+    consent_requested = Signal()
+    withdraw_requested = Signal(object)  # the Consent
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.record: FamilyRecord | None = None
+        self.today = dt.date.today()
+        self.feature_tabs: list[FeatureTab] = []
+
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setAccessibleName("Family notices")
+        self.banner.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
+        self.back_button = QPushButton("← &Caseload", self)
+        self.back_button.setToolTip("Back to the caseload (Alt+Left)")
+        self.status_button = QPushButton("Change &status…", self)
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.status_button)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Family record sections")
+        self.details_form = RecordForm(FAMILY_FIELDS, self)
+        self.tabs.addTab(self.details_form, "&Details")
+        self.tabs.addTab(self._household_tab(), "&Household")
+        self.tabs.addTab(self._consent_tab(), "C&onsent")
+        self.tabs.addTab(self._notes_tab(), "&Notes and visits")
+        self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(TIMELINE_COLUMNS, self)
+        self.timeline_view = record_table(self, "Timeline")
+        self.timeline_view.setModel(self.timeline_model)
+        self.tabs.addTab(self.timeline_view, "&Timeline")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs)
+
+        self.details_form.edited.connect(lambda r: self.save.emit([r]))
+        self.back_button.clicked.connect(self.back)
+        self.status_button.clicked.connect(self.status_requested)
+        QShortcut(QKeySequence("Alt+Left"), self, self.back.emit)
+
+    # ---- tabs ---------------------------------------------------------------------------
+
+    def add_feature_tab(self, tab: FeatureTab) -> None:
+        """Where features (assessment, Star, plan, outcomes) plug in, before the timeline."""
+        self.feature_tabs.append(tab)
+        self.tabs.insertTab(self.tabs.count() - 1, tab, tab.title)
+
+    def _household_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.people_model: RowTableModel[Person] = RowTableModel(_people_columns(self.today), self)
+        self.people_view = record_table(tab, "Household members")
+        self.people_view.setModel(self.people_model)
+        self.person_form = RecordForm(PERSON_FIELDS, tab)
+        self.add_person_button = QPushButton("&Add person", tab)
+        self.add_child_button = QPushButton("Add c&hild", tab)
+        self.remove_person_button = QPushButton("&Remove", tab)
+        buttons = button_row(
+            self.add_person_button, self.add_child_button, self.remove_person_button
+        )
+        list_beside_editor(tab, column(tab, self.people_view, buttons), self.person_form)
+        self.people_view.selectionModel().currentRowChanged.connect(
+            lambda cur, _: self.person_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
+        )
+        self.person_form.edited.connect(lambda r: self.save.emit([r]))
+        self.add_person_button.clicked.connect(lambda: self._add_person(PersonRole.PARENT_CARER))
+        self.add_child_button.clicked.connect(lambda: self._add_person(PersonRole.CHILD))
+        self.remove_person_button.clicked.connect(self._remove_person)
+        return tab
+
+    def _consent_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.consent_model: RowTableModel[Consent] = RowTableModel(
+            (
+                Column("Consent to", lambda c: c.kind, text=lambda k: k.label),
+                Column("Given by", lambda c: self._name(c.person_id)),
+                Column("Given on", lambda c: c.given_on),
+                Column("Withdrawn on", lambda c: c.withdrawn_on),
+                Column("Notes", lambda c: c.notes),
+            ),
+            self,
+        )
+        self.consent_view = record_table(tab, "Consents")
+        self.consent_view.setModel(self.consent_model)
+        self.consent_state = QLabel(tab)
+        self.consent_state.setAccessibleName("Consent in force")
+        self.record_consent_button = QPushButton("&Record consent given…", tab)
+        self.withdraw_button = QPushButton("&Withdraw…", tab)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_consent_button)
+        buttons.addWidget(self.withdraw_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.consent_state)
+        layout.addWidget(self.consent_view)
+        layout.addLayout(buttons)
+        self.record_consent_button.clicked.connect(self.consent_requested)
+        self.withdraw_button.clicked.connect(self._withdraw)
+        return tab
+
+    def _notes_tab(self) -> QWidget:
+        tab = QWidget(self)
+        self.notes_model: RowTableModel[CaseNote] = RowTableModel(NOTE_COLUMNS, self)
+        self.notes_view = record_table(tab, "Notes and visits")
+        self.notes_view.setModel(self.notes_model)
+        self.note_form = RecordForm(NOTE_FIELDS, tab)
+        self.new_note_button = QPushButton("New &note or visit", tab)
+        list_side = column(tab, self.notes_view, button_row(self.new_note_button))
+        list_beside_editor(tab, list_side, self.note_form)
+        self.notes_view.selectionModel().currentRowChanged.connect(
+            lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
+        )
+        self.note_form.edited.connect(lambda r: self.save.emit([r]))
+        self.new_note_button.clicked.connect(self._new_note)
+        return tab
+
+    # ---- showing ------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        return self.record is None or self.record.family.is_read_only
+
+    @property
+    def family(self) -> Family | None:
+        return self.record.family if self.record else None
+
+    def forms(self) -> tuple[RecordForm, ...]:
+        return (self.details_form, self.person_form, self.note_form)
+
+    def flush(self) -> None:
+        """Save anything typed but not yet saved (before lock, close or leaving the page)."""
+        for form in self.forms():
+            form.flush()
+        for tab in self.feature_tabs:
+            tab.flush()
+
+    def clear(self) -> None:
+        """Forget everything shown (on lock)."""
+        self.flush()
+        self.record = None
+        for form in self.forms():
+            form.load(None)
+        for model in (self.people_model, self.consent_model, self.notes_model, self.timeline_model):
+            model.set_rows([])
+        self.title.clear()
+        self.banner.clear()
+        for tab in self.feature_tabs:
+            tab.clear()
+
+    def show_record(self, record: FamilyRecord, *, select: str | None = None) -> None:
+        same_family = self.record is not None and self.record.family.id == record.family.id
+        self.record = record
+        family = record.family
+        self.title.setText(
+            f"<h2>{family.name} <small>· {family.reference} · {family.status.label} · "
+            f"{family.intensity.label} intensity</small></h2>"
+        )
+        self._reload_form(self.details_form, family, same_family)
+        self._set_rows(self.people_model, self.people_view, self.person_form, record.people, select)
+        self.consent_model.set_rows(sorted(record.consents, key=lambda c: c.given_on))
+        self._set_rows(self.notes_model, self.notes_view, self.note_form, record.notes, select)
+        self.timeline_model.set_rows(record.timeline)
+        assess = has_consent(record.consents, ConsentKind.ASSESS, self.today)
+        share = has_consent(record.consents, ConsentKind.SHARE, self.today)
+        self.consent_state.setText(
+            f"Consent to assess: <b>{'in force' if assess else 'not given'}</b> · "
+            f"Consent to share: <b>{'in force' if share else 'not given'}</b>"
+        )
+        notices = []
+        if family.status is FamilyStatus.CLOSED:
+            reason = family.closure_reason.label if family.closure_reason else ""
+            notices.append(f"This case is closed ({reason}). Reopen it to make changes.")
+        if family.withdrawn_on is not None:
+            notices.append(
+                f"{family.withdrawn_text.rstrip('.')}. It can be read here, not changed, and "
+                "can leave this laptop once the coordinator has confirmed your last changes "
+                "(Sync page)."
+            )
+        if not assess and family.status is not FamilyStatus.CLOSED:
+            notices.append("No consent to assess is in force: record it before the assessment.")
+        for tab in self.feature_tabs:
+            tab.show_family(record)
+        self.banner.setText(" ".join(notices))
+        self.banner.setVisible(bool(notices))
+        for w in (
+            self.add_person_button,
+            self.add_child_button,
+            self.remove_person_button,
+            self.record_consent_button,
+            self.withdraw_button,
+            self.new_note_button,
+        ):
+            w.setEnabled(not self.read_only)
+        # A closed case can be reopened from here; a reassigned family is not ours to change.
+        self.status_button.setEnabled(family.withdrawn_on is None)
+
+    def _reload_form(self, form: RecordForm, record: Record | None, same: bool) -> None:
+        # Keep what the user is typing: only reload a form that has no pending edit, and
+        # only when it shows another record or the record changed underneath it.
+        if form.dirty:
+            return
+        current = form.record
+        unchanged = (
+            same
+            and current is not None
+            and record is not None
+            and current.id == record.id
+            and current == record.replace(revision=current.revision)
+        )
+        if not unchanged:
+            form.load(record, read_only=self.read_only)
+        else:
+            form.setEnabled(not self.read_only)
+
+    def _set_rows(
+        self,
+        model: RowTableModel,
+        view: QTableView,
+        form: RecordForm,
+        rows: list,
+        select: str | None,
+    ) -> None:
+        ids = {r.id for r in rows}
+        keep = select if select in ids else (form.record.id if form.record else None)
+        model.set_rows(rows)
+        target = next((i for i, r in enumerate(rows) if r.id == keep), None)
+        if target is None and rows and keep is None:
+            target = 0
+        if target is not None:
+            view.selectRow(target)
+            match = rows[target]
+            self._reload_form(form, match, True)
+        else:
+            form.load(None)
+
+    def _name(self, person_id: str) -> str:
+        if self.record is None or not person_id:
+            return "The family"
+        return next((p.display_name for p in self.record.people if p.id == person_id), "—")
+
+    # ---- actions ------------------------------------------------------------------------
+
+    def _add_person(self, role: PersonRole) -> None:
+        if self.family is None:
+            return
+        surname = self.family.name.removesuffix(" family").strip()
+        person = Person(
+            family_id=self.family.id,
+            role=role,
+            given_name="New child" if role is PersonRole.CHILD else "New person",
+            family_name=surname,
+        )
+        self.save.emit([person])
+
+    def _remove_person(self) -> None:
+        person = self.person_form.record
+        if person is not None:
+            self.person_form.load(None)
+            self.delete.emit(person)
+
+    def _new_note(self) -> None:
+        if self.family is None:
+            return
+        note = CaseNote(
+            family_id=self.family.id, on=dt.date.today(), contact=ContactType.HOME_VISIT
+        )
+        self.save.emit([note])
+
+    def _withdraw(self) -> None:
+        index = self.consent_view.currentIndex()
+        consent = index.data(ROW_ROLE) if index.isValid() else None
+        if consent is not None and consent.withdrawn_on is None:
+            self.withdraw_requested.emit(consent)

@@ -1,0 +1,1 @@
+"""The Outcomes tab: the family's framework, indicators of need, measures, evidence and claims."""

@@ -1,0 +1,1 @@
+"""The Star tab: readings over time, the chart, and taking a reading with the family."""

@@ -1,0 +1,400 @@
+"""The allocation page (coordinator): practitioners' caseloads, allocating families, taking in
+identified families from a CSV and a folder of practitioners' bundles.
+
+Every store call runs in a Task. Allocating writes the allocation; it reaches the practitioner in
+the next bundle made for them (the Sync page makes bundles).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override  # typing.override arrives in Python 3.12
+
+from db import allocation, programme
+from db.allocation import AllocationResult, IntakeSummary, PractitionerLoad
+from db.programme import FamilyListRow, ImportedFamilies
+from fmdesk.families import Family, FamilyStatus
+from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedImport
+from fmdesk.roles import Role
+from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
+from ui.kit.pages import WorkspacePage
+from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.widgets import make_table, selected_rows
+from ui.workspace.programme import FAMILY_COLUMNS
+
+PRACTITIONER_COLUMNS: tuple[Column[PractitionerLoad], ...] = (
+    Column("Practitioner", lambda p: p.name),
+    Column("Families held", lambda p: p.held, align_right=True),
+    Column("High", lambda p: p.high, align_right=True),
+    Column("Medium", lambda p: p.medium, align_right=True),
+    Column("Standard", lambda p: p.standard, align_right=True),
+    Column("Closed", lambda p: p.closed, align_right=True),
+    Column("", lambda p: "Over the limit" if p.over_limit else "", tooltip=lambda p: p.warning),
+)
+PROBLEM_COLUMNS: tuple[Column[CsvProblem], ...] = (
+    Column("Row", lambda p: p.row, align_right=True),
+    Column("Column", lambda p: p.column),
+    Column("Problem", lambda p: p.message, tooltip=lambda p: p.message),
+)
+DUPLICATE_COLUMNS: tuple[Column[Duplicate], ...] = (
+    Column("Family key", lambda d: d.key),
+    Column("Rows", lambda d: ", ".join(map(str, d.rows))),
+    Column("Already held", lambda d: d.reason, tooltip=lambda d: d.reason),
+)
+
+
+class UnallocatedFilter(RowFilterProxy):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.only_unallocated = False
+
+    def set_only_unallocated(self, value: bool) -> None:
+        self.beginFilterChange()
+        self.only_unallocated = value
+        self.endFilterChange()
+
+    @override
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        row: FamilyListRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
+        return not self.only_unallocated or not row.practitioner
+
+
+class PreviewDialog(QDialog):
+    """What a CSV file would add: its summary, every problem by row and column, and the
+    families already held. Import is only offered as a whole when there is no problem."""
+
+    IMPORT_ALL = 1
+    IMPORT_VALID = 2
+
+    def __init__(self, name: str, checked: IdentifiedImport, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {name}")
+        self.resize(760, 520)
+        self.choice = 0
+        layout = QVBoxLayout(self)
+        summary = QLabel(checked.summary())
+        summary.setAccessibleName("Import summary")
+        summary.setWordWrap(True)
+        layout.addWidget(summary)
+        if checked.errors:
+            layout.addWidget(
+                QLabel(
+                    "<b>Problems</b> — nothing is imported until they are put right in the file, "
+                    "unless you choose to import only the families without problems."
+                )
+            )
+            self.problems: RowTableModel[CsvProblem] = RowTableModel(PROBLEM_COLUMNS, self)
+            self.problems.set_rows(checked.errors)
+            layout.addWidget(make_table(self.problems, "Problems in the file", stretch=2), 2)
+        if checked.duplicates:
+            layout.addWidget(QLabel("<b>Already held</b> — these families are skipped."))
+            duplicates: RowTableModel[Duplicate] = RowTableModel(DUPLICATE_COLUMNS, self)
+            duplicates.set_rows(checked.duplicates)
+            layout.addWidget(make_table(duplicates, "Families already held", stretch=2), 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = buttons.addButton(
+            f"&Import {len(checked.families)} families", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setEnabled(checked.ok and bool(checked.families))
+        self.import_button.clicked.connect(lambda: self._choose(self.IMPORT_ALL))
+        self.valid_button = buttons.addButton(
+            "Import only the families &without problems", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.valid_button.setVisible(bool(checked.errors))
+        self.valid_button.setEnabled(bool(checked.families))
+        self.valid_button.clicked.connect(lambda: self._choose(self.IMPORT_VALID))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: int) -> None:
+        self.choice = choice
+        self.accept()
+
+
+class AllocateDialog(QDialog):
+    def __init__(
+        self,
+        loads: list[PractitionerLoad],
+        families: list[FamilyListRow],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Allocate families")
+        form = QFormLayout(self)
+        names = ", ".join(f.reference for f in families[:6]) + ("…" if len(families) > 6 else "")
+        form.addRow("Families:", QLabel(names))
+        self.practitioner = QComboBox(self)
+        self.practitioner.setAccessibleName("Practitioner")
+        for load in loads:
+            self.practitioner.addItem(f"{load.name} ({load.held} held)", load.store_id)
+        form.addRow("&Practitioner:", self.practitioner)
+        self.reason = QLineEdit(self)
+        self.reason.setAccessibleName("Reason")
+        moving = [f for f in families if f.practitioner]
+        self.reason.setPlaceholderText(
+            "Needed: some of these families are with another practitioner" if moving else "Optional"
+        )
+        form.addRow("&Reason:", self.reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class AllocationPage(WorkspacePage):
+    title = "&Allocation"
+    shortcut = "Ctrl+7"
+    roles = (Role.COORDINATOR,)
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(runner, parent)
+        self.loads: list[PractitionerLoad] = []
+        self.practitioner_model: RowTableModel[PractitionerLoad] = RowTableModel(
+            PRACTITIONER_COLUMNS, self
+        )
+        self.practitioner_table = make_table(
+            self.practitioner_model, "Practitioners' caseloads", stretch=6
+        )
+        self.warning = QLabel("")
+        self.warning.setAccessibleName("Caseload warnings")
+        self.warning.setStyleSheet("color: #a33a00; font-weight: 600;")
+        self.warning.setWordWrap(True)
+        self.limit_label = QLabel("")
+
+        self.family_model: RowTableModel[FamilyListRow] = RowTableModel(FAMILY_COLUMNS, self)
+        self.family_table = make_table(self.family_model, "Families", multi=True)
+        self.filter = UnallocatedFilter(self)
+        sorter = self.family_table.model()
+        assert isinstance(sorter, RowFilterProxy)
+        self.filter.setSourceModel(self.family_model)
+        sorter.setSourceModel(self.filter)
+        self.family_table.doubleClicked.connect(self._open_selected)
+        self.only_unallocated = QCheckBox("Only families &not yet allocated")
+        self.only_unallocated.toggled.connect(self.filter.set_only_unallocated)
+
+        self.allocate_button = QPushButton("A&llocate…")
+        self.limit_button = QPushButton("Caseload &limit…")
+        self.import_button = QPushButton("&Import identified families…")
+        self.intake_button = QPushButton("Take in &bundles from a folder…")
+        for button, slot, shortcut in (
+            (self.allocate_button, self.allocate_selected, "Ctrl+Shift+A"),
+            (self.limit_button, self.edit_limit, None),
+            (self.import_button, self.import_csv, "Ctrl+I"),
+            (self.intake_button, self.take_in_folder, "Ctrl+Shift+I"),
+        ):
+            button.setMinimumHeight(34)
+            button.clicked.connect(slot)
+            if shortcut:
+                button.setShortcut(QKeySequence(shortcut))
+
+        top = QHBoxLayout()
+        heading = QLabel("Allocation")
+        heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        top.addWidget(heading, 1)
+        top.addWidget(self.import_button)
+        top.addWidget(self.intake_button)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        limit_row = QHBoxLayout()
+        limit_row.addWidget(QLabel("<b>Practitioners</b>"))
+        limit_row.addStretch(1)
+        limit_row.addWidget(self.limit_label)
+        limit_row.addWidget(self.limit_button)
+        upper_layout.addLayout(limit_row)
+        upper_layout.addWidget(self.practitioner_table)
+        upper_layout.addWidget(self.warning)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        family_row = QHBoxLayout()
+        family_row.addWidget(QLabel("<b>Families</b> (open cases)"))
+        family_row.addStretch(1)
+        family_row.addWidget(self.only_unallocated)
+        family_row.addWidget(self.allocate_button)
+        lower_layout.addLayout(family_row)
+        lower_layout.addWidget(self.family_table)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(upper)
+        splitter.addWidget(lower)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    # ---- loading ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        def op(ctx: TaskContext) -> tuple[list[PractitionerLoad], list[FamilyListRow], int]:
+            store = ctx.store
+            open_ids = [f.id for f in store.list(Family) if f.status is not FamilyStatus.CLOSED]
+            return (
+                allocation.practitioners(store),
+                programme.family_rows(store, open_ids),
+                allocation.caseload_limit(store),
+            )
+
+        Task(self.runner, op, self._loaded, parent=self).run()
+
+    def _loaded(self, result: tuple[list[PractitionerLoad], list[FamilyListRow], int]) -> None:
+        self.loads, families, limit = result
+        self.practitioner_model.set_rows(self.loads)
+        self.family_model.set_rows(families)
+        self.limit_label.setText(f"Limit: {limit} families each")
+        warnings = [p.warning for p in self.loads if p.over_limit]
+        self.warning.setText(" ".join(warnings))
+        self.warning.setVisible(bool(warnings))
+
+    def clear(self) -> None:
+        self.loads = []
+        self.practitioner_model.set_rows([])
+        self.family_model.set_rows([])
+        self.warning.setText("")
+
+    def _open_selected(self) -> None:
+        chosen = selected_rows(self.family_table)
+        if chosen:
+            self.open_family.emit(chosen[0].family_id)
+
+    # ---- allocating ---------------------------------------------------------------------
+
+    def allocate_selected(self) -> None:
+        families = selected_rows(self.family_table)
+        if not families:
+            self._say("Choose one or more families in the list first.")
+            return
+        if not self.loads:
+            self._say("No practitioner is enrolled yet. Enrol their store on the Sync page.")
+            return
+        dialog = AllocateDialog(self.loads, families, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.allocate(
+            [f.family_id for f in families], dialog.practitioner.currentData(), dialog.reason.text()
+        )
+
+    def allocate(self, family_ids: list[str], practitioner_id: str, reason: str) -> None:
+        def op(ctx: TaskContext) -> AllocationResult:
+            return allocation.allocate(ctx.store, family_ids, practitioner_id, reason=reason)
+
+        def done(result: AllocationResult) -> None:
+            self.last_result = result
+            self.refresh()
+            self.caseload_changed.emit()
+            if result.warning:
+                self._say(result.warning)
+
+        Task(self.runner, op, done, parent=self).run()
+
+    def edit_limit(self) -> None:
+        current = self.loads[0].limit if self.loads else allocation.DEFAULT_CASELOAD_LIMIT
+        value, ok = QInputDialog.getInt(
+            self,
+            "Caseload limit",
+            "Warn when a practitioner holds more than this many families:",
+            current,
+            1,
+            500,
+        )
+        if ok:
+            Task(
+                self.runner,
+                lambda ctx: allocation.set_caseload_limit(ctx.store, value),
+                lambda _: self.refresh(),
+                parent=self,
+            ).run()
+
+    # ---- identified families from a CSV -------------------------------------------------
+
+    def import_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import identified families", "", "CSV files (*.csv);;All files (*)"
+        )
+        if path:
+            self.preview_csv(Path(path))
+
+    def preview_csv(self, path: Path) -> None:
+        def op(ctx: TaskContext) -> IdentifiedImport:
+            return programme.preview_identified_csv(ctx.store, programme.read_csv_file(path))
+
+        Task(
+            self.runner, op, lambda checked: self._show_preview(path, checked), parent=self
+        ).with_progress("Checking the file…").run()
+
+    def _show_preview(self, path: Path, checked: IdentifiedImport) -> None:
+        self.preview = PreviewDialog(path.name, checked, self)
+        if self.preview.exec() != QDialog.DialogCode.Accepted:
+            return
+        valid_only = self.preview.choice == PreviewDialog.IMPORT_VALID
+        self.run_import(checked, valid_only=valid_only)
+
+    def run_import(self, checked: IdentifiedImport, *, valid_only: bool) -> None:
+        def op(ctx: TaskContext) -> ImportedFamilies:
+            return programme.import_identified(
+                ctx.store,
+                checked,
+                valid_only=valid_only,
+                progress=ctx.progress,
+                cancel=ctx.cancel,
+            )
+
+        def done(result: ImportedFamilies) -> None:
+            self.refresh()
+            self.caseload_changed.emit()
+            self._say(
+                f"Imported {result.families} families ({result.people} people, "
+                f"{result.measures} baseline measures). {result.skipped_duplicates} were "
+                f"already held; {result.skipped_with_errors} were left out for problems."
+            )
+
+        Task(self.runner, op, done, parent=self).with_progress(
+            "Importing families…", cancellable=True
+        ).run()
+
+    # ---- a folder of bundles ------------------------------------------------------------
+
+    def take_in_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of practitioners' bundles")
+        if folder:
+            self.intake(Path(folder))
+
+    def intake(self, folder: Path) -> None:
+        def op(ctx: TaskContext) -> IntakeSummary:
+            return allocation.intake_folder(
+                ctx.store, folder, progress=ctx.progress, cancel=ctx.cancel
+            )
+
+        def done(summary: IntakeSummary) -> None:
+            self.last_intake = summary
+            self.refresh()
+            self.caseload_changed.emit()
+            self._say("\n".join(summary.lines()))
+
+        Task(self.runner, op, done, parent=self).with_progress(
+            "Importing bundles…", cancellable=True
+        ).run()
+
+    def _say(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "fmdesk", message, parent=self)
+        box.setAccessibleName("Message")
+        box.open()  # not exec(): tests and keyboard users carry on while it shows
+        self.message_box = box

@@ -1,0 +1,446 @@
+"""The programme dashboard page (coordinator): bars against target, each opening its families.
+
+Each section of the dashboard is a `BarChart` painted with QPainter: a label, a bar and the
+figure in words per row; against a target the bar is the count and an orange tick marks the
+target. Clicking a bar (or choosing it with the arrow keys and pressing Enter) opens the list of
+families behind it; opening one of those shows its family record. The page exports the whole
+dashboard as a PDF and its figures as CSV, and sets the year's targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from typing_extensions import override  # typing.override arrives in Python 3.12
+
+from db import programme
+from db.programme import FamilyListRow
+from fmdesk.programme import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Chart,
+    Dashboard,
+    Figure,
+    Section,
+    Stage,
+    csv_bytes,
+    year_label,
+)
+from fmdesk.roles import Role
+from reports.base import write_pdf
+from reports.programme import dashboard_pdf
+from ui.kit.models import Column, RowTableModel
+from ui.kit.pages import WorkspacePage
+from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.widgets import make_table, selected_rows
+
+BAR = QColor("#1d5fa8")
+BAR_MET = QColor("#2e7d32")
+TARGET = QColor("#c0561a")
+TRACK = QColor("#e8eef4")
+ROW = 30  # pixels per bar: big enough to click on a shared screen
+
+
+class BarChart(QWidget):
+    """One section's figures as horizontal bars. Emits `figure_chosen` on click or Enter."""
+
+    figure_chosen = Signal(object)  # Figure
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        self.current = 0
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(ROW * max(1, len(section.figures)) + 4)
+        self.setAccessibleName(f"{section.title} chart")
+        self.setAccessibleDescription(
+            "; ".join(f"{f.label}: {self.words(f)}" for f in section.figures)
+        )
+        self.setToolTip("Click a bar, or press Enter, to see the families behind it.")
+
+    @staticmethod
+    def words(figure: Figure) -> str:
+        text = figure.value_text
+        if figure.average is not None:
+            text += f", average {figure.average:+.1f}"
+        return text
+
+    @override
+    def sizeHint(self) -> QSize:
+        return QSize(640, ROW * max(1, len(self.section.figures)) + 4)
+
+    def fullness(self, figure: Figure) -> tuple[float, float | None]:
+        figures = self.section.figures
+        if self.section.chart is Chart.TARGET:
+            top = max([1, *(max(f.value, f.target or 0) for f in figures)])
+            return figure.value / top, (figure.target / top if figure.target else None)
+        if self.section.chart is Chart.SHARE:
+            return (figure.value / figure.of if figure.of else 0.0), None
+        top = max([1, *(f.value for f in figures)])
+        return figure.value / top, None
+
+    def _layout(self) -> tuple[float, float, float]:
+        """(label width, bar start, bar width) for the widget's current width."""
+        width = self.width()
+        label = min(260.0, width * 0.34)
+        value = min(230.0, width * 0.3)
+        return label, label + 8, max(40.0, width - label - value - 16)
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = QFontMetrics(self.font())
+        label_width, left, bar_width = self._layout()
+        text_colour = self.palette().text().color()
+        for index, figure in enumerate(self.section.figures):
+            top = 2 + index * ROW
+            if index == self.current and self.hasFocus():
+                painter.fillRect(QRectF(0, top, self.width(), ROW), self.palette().alternateBase())
+            painter.setPen(text_colour)
+            label = metrics.elidedText(figure.label, Qt.TextElideMode.ElideRight, int(label_width))
+            painter.drawText(
+                QRectF(0, top, label_width, ROW),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                label,
+            )
+            track = QRectF(left, top + 6, bar_width, ROW - 12)
+            painter.fillRect(track, TRACK)
+            filled, tick = self.fullness(figure)
+            met = figure.target is not None and figure.value >= figure.target > 0
+            if filled > 0:
+                painter.fillRect(
+                    QRectF(left, top + 6, bar_width * min(filled, 1.0), ROW - 12),
+                    BAR_MET if met else BAR,
+                )
+            if tick is not None:
+                x = left + bar_width * min(tick, 1.0)
+                painter.setPen(QPen(TARGET, 3))
+                painter.drawLine(int(x), top + 2, int(x), top + ROW - 2)
+            painter.setPen(text_colour)
+            painter.drawText(
+                QRectF(left + bar_width + 8, top, self.width() - left - bar_width - 8, ROW),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                self.words(figure),
+            )
+        painter.end()
+
+    def figure_at(self, y: float) -> int | None:
+        index = int((y - 2) // ROW)
+        return index if 0 <= index < len(self.section.figures) else None
+
+    @override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self.figure_at(event.position().y())
+        if index is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.current = index
+            self.update()
+            self.figure_chosen.emit(self.section.figures[index])
+
+    @override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        count = len(self.section.figures)
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and count:
+            step = 1 if event.key() == Qt.Key.Key_Down else -1
+            self.current = (self.current + step) % count
+            self.update()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and count:
+            self.figure_chosen.emit(self.section.figures[self.current])
+        else:
+            super().keyPressEvent(event)
+
+    @override
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    @override
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+
+FAMILY_COLUMNS: tuple[Column[FamilyListRow], ...] = (
+    Column("Reference", lambda r: r.reference),
+    Column("Family", lambda r: r.name),
+    Column("Status", lambda r: r.status, text=lambda s: s.label),
+    Column("Intensity", lambda r: r.intensity),
+    Column("Practitioner", lambda r: r.practitioner),
+    Column("Postcode", lambda r: r.postcode),
+    Column("Identified", lambda r: r.identified_on),
+)
+
+
+class FamiliesDialog(QDialog):
+    """The families behind a figure. Enter or a double click opens one."""
+
+    open_family = Signal(str)
+
+    def __init__(self, title: str, rows: Sequence[FamilyListRow], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(820, 460)
+        self.model: RowTableModel[FamilyListRow] = RowTableModel(FAMILY_COLUMNS, self)
+        self.model.set_rows(rows)
+        self.table = make_table(self.model, f"Families: {title}")
+        self.table.doubleClicked.connect(lambda _: self._open())
+        heading = QLabel(f"{len(rows)} famil{'y' if len(rows) == 1 else 'ies'}: {title}")
+        heading.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.open_button = buttons.addButton("&Open family", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.clicked.connect(self._open)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self._open)
+        if rows:
+            self.table.selectRow(0)
+
+    def _open(self) -> None:
+        chosen = selected_rows(self.table)
+        if chosen:
+            self.open_family.emit(chosen[0].family_id)
+            self.accept()
+
+
+class TargetsDialog(QDialog):
+    def __init__(self, year: int, current: dict[Stage, int], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Targets for {year_label(year)}")
+        form = QFormLayout(self)
+        self.spins: dict[Stage, QSpinBox] = {}
+        for stage in Stage:
+            spin = QSpinBox(self)
+            spin.setRange(0, 100_000)
+            spin.setSpecialValueText("not set")
+            spin.setValue(current.get(stage, 0))
+            spin.setAccessibleName(f"{stage.label} target")
+            form.addRow(f"Families {stage.label.lower()}:", spin)
+            self.spins[stage] = spin
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[Stage, int | None]:
+        return {stage: (spin.value() or None) for stage, spin in self.spins.items()}
+
+
+class ProgrammePage(WorkspacePage):
+    title = "Programme &dashboard"
+    shortcut = "Ctrl+6"
+    roles = (Role.COORDINATOR,)
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(runner, parent)
+        self.dashboard: Dashboard | None = None
+        self.charts: list[BarChart] = []
+        self.heading = QLabel("Programme dashboard")
+        self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        self.year = QSpinBox(self)
+        self.year.setRange(FIRST_YEAR, LAST_YEAR)
+        self.year.setValue(
+            dt.date.today().year if dt.date.today().month >= 4 else dt.date.today().year - 1
+        )
+        self.year.setPrefix("Year starting April ")
+        self.year.setAccessibleName("Programme year")
+        self.year.valueChanged.connect(lambda _: self.refresh())
+        self.targets_button = QPushButton("Set &targets…")
+        self.pdf_button = QPushButton("Export &PDF…")
+        self.csv_button = QPushButton("Export &CSV…")
+        self.refresh_button = QPushButton("&Refresh")
+        for button, slot, shortcut in (
+            (self.targets_button, self.edit_targets, None),
+            (self.pdf_button, self.export_pdf, "Ctrl+P"),
+            (self.csv_button, self.export_csv, "Ctrl+E"),
+            (self.refresh_button, self.refresh, "F5"),
+        ):
+            button.clicked.connect(slot)
+            button.setMinimumHeight(34)
+            if shortcut:
+                button.setShortcut(QKeySequence(shortcut))
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        for w in (
+            self.year,
+            self.targets_button,
+            self.pdf_button,
+            self.csv_button,
+            self.refresh_button,
+        ):
+            top.addWidget(w)
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(scroll, 1)
+
+    # ---- loading ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        year = self.year.value()
+
+        def op(ctx: TaskContext) -> Dashboard:
+            return programme.load_dashboard(ctx.store, year=year)
+
+        Task(self.runner, op, self.show_dashboard, parent=self).with_progress(
+            "Working out the programme's figures…"
+        ).run()
+
+    def show_dashboard(self, dashboard: Dashboard) -> None:
+        self.dashboard = dashboard
+        self.heading.setText(
+            f"Programme dashboard {dashboard.year_label} · {dashboard.family_count} families"
+        )
+        self._clear_body()
+        for section in dashboard.sections:
+            title = QLabel(f"<b>{section.title}</b>")
+            title.setStyleSheet("font-size: 13pt; margin-top: 10px;")
+            self.body_layout.insertWidget(self.body_layout.count() - 1, title)
+            if section.note:
+                note = QLabel(section.note)
+                note.setWordWrap(True)
+                self.body_layout.insertWidget(self.body_layout.count() - 1, note)
+            if not section.figures:
+                self.body_layout.insertWidget(
+                    self.body_layout.count() - 1, QLabel("Nothing to show yet.")
+                )
+                continue
+            chart = BarChart(section, self.body)
+            chart.figure_chosen.connect(lambda figure, s=section: self.show_families(s, figure))
+            self.body_layout.insertWidget(self.body_layout.count() - 1, chart)
+            self.charts.append(chart)
+
+    def _clear_body(self) -> None:
+        self.charts = []
+        while self.body_layout.count() > 1:
+            item = self.body_layout.takeAt(0)
+            widget = item.widget() if item else None
+            if widget is not None:
+                widget.deleteLater()
+
+    def clear(self) -> None:
+        self.dashboard = None
+        # The worker keeps the judged programme between refreshes; drop it with the key.
+        Task(self.runner, lambda ctx: programme.forget_programme_cache(), parent=self).run()
+        self._clear_body()
+        self.heading.setText("Programme dashboard")
+
+    # ---- the families behind a figure ---------------------------------------------------
+
+    def show_families(self, section: Section, figure: Figure) -> None:
+        ids = figure.families
+        title = f"{section.title} — {figure.label} ({BarChart.words(figure)})"
+
+        def op(ctx: TaskContext) -> list[FamilyListRow]:
+            return programme.family_rows(ctx.store, ids)
+
+        def done(rows: list[FamilyListRow]) -> None:
+            self.families_dialog = FamiliesDialog(title, rows, self)
+            self.families_dialog.open_family.connect(self.open_family)
+            self.families_dialog.show()
+
+        Task(self.runner, op, done, parent=self).run()
+
+    # ---- targets and exports ------------------------------------------------------------
+
+    def edit_targets(self) -> None:
+        year = self.year.value()
+        Task(
+            self.runner,
+            lambda ctx: programme.get_targets(ctx.store).get(year, {}),
+            lambda current: self._ask_targets(year, current),
+            parent=self,
+        ).run()
+
+    def _ask_targets(self, year: int, current: dict[Stage, int]) -> None:
+        dialog = TargetsDialog(year, current, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        values = dialog.values()
+        Task(
+            self.runner,
+            lambda ctx: programme.set_targets(ctx.store, year, values),
+            lambda _: self.refresh(),
+            parent=self,
+        ).run()
+
+    def export_pdf(self) -> None:
+        board = self.dashboard
+        if board is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the dashboard", f"programme-dashboard-{board.year}.pdf", "PDF (*.pdf)"
+        )
+        if not path:
+            return
+        Task(
+            self.runner,
+            lambda ctx: write_pdf(dashboard_pdf(board), path),
+            lambda written: self._saved(written),
+            parent=self,
+        ).with_progress("Making the dashboard PDF…").run()
+
+    def export_csv(self) -> None:
+        board = self.dashboard
+        if board is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the figures", f"programme-figures-{board.year}.csv", "CSV (*.csv)"
+        )
+        if not path:
+            return
+        data = csv_bytes(board.csv_rows())
+
+        def op(ctx: TaskContext) -> Path:
+            target = Path(path)
+            target.write_bytes(data)
+            return target
+
+        Task(self.runner, op, self._saved, parent=self).run()
+
+    def _saved(self, path: Path) -> None:
+        window = self.window()
+        status = getattr(window, "statusBar", None)
+        if status is not None:
+            status().showMessage(f"Saved {path}", 5000)

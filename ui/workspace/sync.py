@@ -1,0 +1,542 @@
+"""The Sync page: enrolled partners, bundles out and in, conflicts to decide, purging.
+
+Every store call runs in a Task (db/sync.py does the work). File choices go through `ask_*`
+methods, which the tests replace; no native dialog is ever driven by a test. The page never
+emits `caseload_changed`: the window answers it by showing the caseload, which would hide the
+import's result; the caseload reloads anyway whenever it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db import sync
+from fmdesk.errors import UserError
+from fmdesk.families import Family
+from fmdesk.roles import Role
+from fmdesk.sync.bundle import SUFFIX
+from fmdesk.sync.identity import Enrolment
+from ui.kit.errors import show_error
+from ui.kit.models import ROW_ROLE, Column, RowTableModel
+from ui.kit.pages import WorkspacePage
+from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.widgets import make_table
+
+
+def _when(sequence: int, at: str | None) -> str:
+    if not sequence or not at:
+        return "never"
+    return f"no. {sequence}, {at.replace('T', ' ')[:16]} UTC"
+
+
+def value_text(field: str, value: Any) -> str:
+    """A conflicting value as a person reads it."""
+    if field == "deleted":
+        return "deleted" if value else "kept"
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value_text("", v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {value_text('', v)}" for k, v in value.items())
+    return str(value)
+
+
+def kind_text(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
+
+
+PARTNER_COLUMNS: tuple[Column[sync.PartnerStatus], ...] = (
+    Column("Partner", lambda p: p.name),
+    Column("Role", lambda p: p.partner.enrolment.role.label),
+    Column("Fingerprint", lambda p: p.partner.enrolment.fingerprint),
+    Column("Last bundle sent", lambda p: _when(p.partner.last_sent, p.partner.last_sent_at)),
+    Column(
+        "Last bundle received",
+        lambda p: _when(p.partner.received_up_to, p.partner.last_received_at),
+    ),
+    Column("Changes waiting", lambda p: p.pending, align_right=True),
+)
+CONFLICT_COLUMNS: tuple[Column[sync.Conflict], ...] = (
+    Column("Family", lambda c: c.family_label, tooltip=lambda c: c.family_label),
+    Column("Record", lambda c: kind_text(c.kind)),
+    Column("Field", lambda c: c.field.replace("_", " ")),
+    Column("This store", lambda c: value_text(c.field, c.local)),
+    Column(
+        "Partner",
+        lambda c: value_text(c.field, c.incoming),
+        tooltip=lambda c: f"From {c.partner_name}",
+    ),
+    Column(
+        "Decision",
+        lambda c: (
+            f"kept {'this store' if c.choice == 'local' else c.partner_name}'s"
+            if c.choice
+            else "to decide"
+        ),
+    ),
+)
+
+
+class SyncPage(WorkspacePage):
+    title = "&Sync"
+    shortcut = "Ctrl+5"
+    roles = (Role.PRACTITIONER, Role.COORDINATOR)
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(runner, parent)
+        self.state: sync.SyncStatus | None = None
+        self.message_box: QMessageBox | None = None
+        layout = QVBoxLayout(self)
+
+        heading = QLabel("<h2>Sync</h2>")
+        layout.addWidget(heading)
+        me = QHBoxLayout()
+        self.identity = QLabel("")
+        self.identity.setAccessibleName("This store's fingerprint")
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        me.addWidget(self.identity, 1)
+        self.enrolment_button = QPushButton("Save my &enrolment file…")
+        self.enrolment_button.clicked.connect(self.save_enrolment)
+        self.enrol_button = QPushButton("Enrol a &partner…")
+        self.enrol_button.clicked.connect(self.enrol_partner)
+        for button in (self.enrolment_button, self.enrol_button):
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            me.addWidget(button)
+        layout.addLayout(me)
+
+        self.partners: RowTableModel[sync.PartnerStatus] = RowTableModel(PARTNER_COLUMNS, self)
+        self.partner_table = make_table(self.partners, "Enrolled partners", stretch=0)
+        self.partner_table.setMaximumHeight(120)
+        layout.addWidget(self.partner_table)
+
+        actions = QHBoxLayout()
+        self.export_button = QPushButton("E&xport bundle…")
+        self.export_button.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_button.setToolTip(
+            "Write a bundle of every change not yet acknowledged (Ctrl+E)"
+        )
+        self.export_button.clicked.connect(self.export_bundle)
+        self.import_button = QPushButton("&Import bundles…")
+        self.import_button.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_button.setToolTip("Import one or many bundles (Ctrl+I)")
+        self.import_button.clicked.connect(self.import_bundles)
+        for button in (self.export_button, self.import_button):
+            button.setMinimumHeight(40)
+            button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+        self.result = QLabel("")
+        self.result.setAccessibleName("Import result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+
+        self.purge_box = QGroupBox("Families the coordinator has confirmed, ready to leave")
+        purge_layout = QHBoxLayout(self.purge_box)
+        self.purge_text = QLabel("")
+        self.purge_text.setWordWrap(True)
+        self.purge_text.setAccessibleName("Families that can be removed")
+        self.purge_button = QPushButton("&Remove them from this laptop…")
+        self.purge_button.setAccessibleName("Remove confirmed closed families")
+        self.purge_button.clicked.connect(self.purge)
+        purge_layout.addWidget(self.purge_text, 1)
+        purge_layout.addWidget(self.purge_button)
+        self.purge_box.hide()
+        layout.addWidget(self.purge_box)
+
+        conflicts_box = QGroupBox("Conflicts: both sides changed the same thing")
+        conflicts_layout = QVBoxLayout(conflicts_box)
+        self.conflict_count = QLabel("")
+        self.conflict_count.setAccessibleName("Conflicts to decide")
+        self.show_decided = QCheckBox("Show &decided conflicts too")
+        self.show_decided.toggled.connect(lambda _: self.refresh())
+        top = QHBoxLayout()
+        top.addWidget(self.conflict_count, 1)
+        top.addWidget(self.show_decided)
+        conflicts_layout.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.conflicts: RowTableModel[sync.Conflict] = RowTableModel(CONFLICT_COLUMNS, self)
+        self.conflict_table = make_table(self.conflicts, "Conflicts", stretch=0)
+        self.conflict_table.selectionModel().currentRowChanged.connect(
+            lambda *_: self._show_choice()
+        )
+        splitter.addWidget(self.conflict_table)
+        splitter.addWidget(self._choice_panel())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        conflicts_layout.addWidget(splitter, 1)
+        layout.addWidget(conflicts_box, 1)
+
+    def _choice_panel(self) -> QWidget:
+        """Both values side by side, each with the button that keeps it."""
+        panel = QWidget()
+        grid = QGridLayout(panel)
+        self.choice_title = QLabel("Choose a conflict to decide it.")
+        self.choice_title.setWordWrap(True)
+        grid.addWidget(self.choice_title, 0, 0, 1, 2)
+        big = QFont()
+        big.setPointSizeF(big.pointSizeF() * 1.3)
+        self.local_value = QLabel("")
+        self.incoming_value = QLabel("")
+        self.local_heading = QLabel("<b>This store</b>")
+        self.incoming_heading = QLabel("<b>Partner</b>")
+        for column, (heading, value, name) in enumerate(
+            (
+                (self.local_heading, self.local_value, "This store's value"),
+                (self.incoming_heading, self.incoming_value, "The partner's value"),
+            )
+        ):
+            value.setFont(big)
+            value.setWordWrap(True)
+            value.setAccessibleName(name)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(heading, 1, column)
+            grid.addWidget(value, 2, column)
+        self.keep_local = QPushButton("Keep &this store's value")
+        self.keep_incoming = QPushButton("Keep the &partner's value")
+        for column, (button, choice) in enumerate(
+            ((self.keep_local, "local"), (self.keep_incoming, "incoming"))
+        ):
+            button.setMinimumHeight(40)
+            button.setAccessibleName(button.text().replace("&", ""))
+            button.clicked.connect(lambda _=False, c=choice: self.decide(c))
+            grid.addWidget(button, 3, column)
+        self.choice_note = QLabel("")
+        self.choice_note.setWordWrap(True)
+        grid.addWidget(self.choice_note, 4, 0, 1, 2)
+        grid.setRowStretch(5, 1)
+        self._show_choice()
+        return panel
+
+    # ---- loading ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        include = self.show_decided.isChecked()
+
+        def op(ctx: TaskContext) -> tuple[sync.SyncStatus, list[sync.Conflict]]:
+            return sync.status(ctx.store), sync.conflicts(ctx.store, include_resolved=include)
+
+        Task(self.runner, op, self._loaded, parent=self).run()
+
+    def _loaded(self, loaded: tuple[sync.SyncStatus, list[sync.Conflict]]) -> None:
+        state, found = loaded
+        self.state = state
+        self.identity.setText(
+            f"This store ({state.role.label.lower()}, {escape(state.name or 'unnamed')}). "
+            f"Fingerprint: <b>{state.fingerprint}</b>"
+        )
+        self.partners.set_rows(list(state.partners))
+        if state.partners:
+            self.partner_table.selectRow(0)
+        enrolled = bool(state.partners)
+        self.export_button.setEnabled(enrolled)
+        self.import_button.setEnabled(enrolled)
+        self.enrol_button.setEnabled(state.role is Role.COORDINATOR or not enrolled)
+        if not enrolled:
+            partner = "coordinator" if state.role is Role.PRACTITIONER else "practitioners"
+            self.result.setText(
+                f"Not enrolled yet. Save your enrolment file and send it to your {partner}; "
+                "enrol theirs, checking the fingerprint with them by phone."
+            )
+        current = self._current_conflict()
+        self.conflicts.set_rows(found)
+        self._select_conflict(current.conflict_id if current else None)
+        self.conflict_count.setText(
+            "No conflicts to decide."
+            if state.open_conflicts == 0
+            else f"{state.open_conflicts} to decide. Until then each record shows the later value."
+        )
+        if state.purgeable:
+            refs = ", ".join(f.reference for f in state.purgeable)
+            self.purge_text.setText(
+                f"{len(state.purgeable)} {_which(state.purgeable)} families have reached the "
+                f"coordinator, who has confirmed them, and can leave this laptop: {refs}."
+            )
+            self.purge_box.show()
+        else:
+            self.purge_box.hide()
+
+    def clear(self) -> None:
+        self.state = None
+        self.identity.setText("")
+        self.partners.set_rows([])
+        self.conflicts.set_rows([])
+        self.result.setText("")
+        self.purge_box.hide()
+        self._show_choice()
+
+    # ---- enrolment ---------------------------------------------------------------------
+
+    def ask_save_path(self, title: str, suggested: str, pattern: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self, title, suggested, pattern)
+        return Path(name) if name else None
+
+    def ask_open_paths(self, title: str, pattern: str) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self, title, "", pattern)
+        return [Path(n) for n in names]
+
+    def ask_open_path(self, title: str, pattern: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, title, "", pattern)
+        return Path(name) if name else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAccessibleName(title)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def save_enrolment(self) -> None:
+        path = self.ask_save_path("Save my enrolment file", "enrolment.fmid", "Enrolment (*.fmid)")
+        if path is None:
+            return
+
+        def op(ctx: TaskContext) -> str:
+            me = sync.identity(ctx.store)
+            try:
+                path.write_bytes(me.enrolment.to_json())
+            except OSError as exc:
+                raise UserError(f"Could not write {path}: {exc.strerror}.") from None
+            return me.fingerprint
+
+        def done(fingerprint: str) -> None:
+            self._say(
+                f"Saved {path.name}. Send it to the other side, and read them your "
+                f"fingerprint when they enrol it: {fingerprint}"
+            )
+
+        Task(self.runner, op, done, parent=self).run()
+
+    def enrol_partner(self) -> None:
+        path = self.ask_open_path("Enrol a partner", "Enrolment (*.fmid)")
+        if path is None:
+            return
+        try:
+            enrolment = Enrolment.from_json(path.read_bytes())
+        except (OSError, UserError) as exc:
+            show_error(self, exc if isinstance(exc, UserError) else UserError(str(exc)))
+            return
+        question = (
+            f"{enrolment.name or 'Unnamed'} ({enrolment.role.label.lower()})\n\n"
+            f"Fingerprint: {enrolment.fingerprint}\n\n"
+            "Phone them and ask them to read out their fingerprint. Enrol only if every "
+            "character matches."
+        )
+        if not self.confirm("Check the fingerprint", question):
+            return
+        Task(
+            self.runner,
+            lambda ctx: sync.enrol(ctx.store, enrolment),
+            lambda _: self._enrolled(enrolment),
+            parent=self,
+        ).run()
+
+    def _enrolled(self, enrolment: Enrolment) -> None:
+        note = ""
+        if enrolment.role is Role.COORDINATOR:
+            note = (
+                " This store's key is now also sealed to the coordinator, so they can help you "
+                "set a new passphrase if you forget yours."
+            )
+        self.result.setText(f"Enrolled {enrolment.name or enrolment.store_id}.{note}")
+        self.refresh()
+
+    # ---- bundles -----------------------------------------------------------------------
+
+    def _chosen_partner(self) -> sync.PartnerStatus | None:
+        index = self.partner_table.currentIndex()
+        if index.isValid():
+            return index.data(ROW_ROLE)
+        rows = self.partners.rows()
+        return rows[0] if len(rows) == 1 else None
+
+    def export_bundle(self) -> None:
+        partner = self._chosen_partner()
+        if partner is None:
+            show_error(self, UserError("Choose the partner to send a bundle to."))
+            return
+        suggested = f"to-{partner.name.replace(' ', '-').lower()}-{partner.partner.last_sent + 1}"
+        path = self.ask_save_path(
+            f"Export a bundle for {partner.name}", suggested + SUFFIX, f"Bundle (*{SUFFIX})"
+        )
+        if path is None:
+            return
+        partner_id = partner.partner.enrolment.store_id
+
+        def op(ctx: TaskContext) -> sync.ExportResult:
+            try:
+                return sync.export_bundle(
+                    ctx.store, partner_id, path, progress=ctx.progress, cancel=ctx.cancel
+                )
+            except OSError as exc:
+                raise UserError(f"Could not write {path}: {exc.strerror}.") from None
+
+        def done(result: sync.ExportResult) -> None:
+            self.result.setText(
+                f"Wrote bundle {result.sequence} for {partner.name} to {path.name}: "
+                f"{result.changes} changed records. Send it by the route your council allows; "
+                "nobody but them can open it."
+            )
+            self.refresh()
+
+        Task(self.runner, op, done, parent=self).with_progress(
+            "Writing the bundle…", cancellable=True
+        ).run()
+
+    def import_bundles(self) -> None:
+        paths = self.ask_open_paths("Import bundles", f"Bundles (*{SUFFIX});;All files (*)")
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[Path]) -> None:
+        def op(ctx: TaskContext) -> list[sync.ImportResult | UserError]:
+            return sync.import_bundles(ctx.store, paths, progress=ctx.progress, cancel=ctx.cancel)
+
+        def done(results: list[sync.ImportResult | UserError]) -> None:
+            lines = []
+            for path, result in zip(paths, results, strict=True):
+                name = f"<b>{escape(path.name)}</b>"
+                if isinstance(result, sync.ImportResult):
+                    words = result.describe()
+                    lines.append(f"{name}: {escape(words[0])}")
+                    lines += [f"&nbsp;&nbsp;{escape(w)}" for w in words[1:]]
+                else:
+                    lines.append(f"{name}: not imported. {escape(str(result))}")
+            self.result.setText("<br>".join(lines))
+            self.refresh()
+
+        Task(self.runner, op, done, parent=self).with_progress(
+            f"Importing {len(paths)} bundle{'s' if len(paths) != 1 else ''}…", cancellable=True
+        ).run()
+
+    # ---- conflicts ---------------------------------------------------------------------
+
+    def _current_conflict(self) -> sync.Conflict | None:
+        index = self.conflict_table.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _select_conflict(self, conflict_id: int | None) -> None:
+        proxy = self.conflict_table.model()
+        target = 0
+        for row in range(proxy.rowCount()):
+            if proxy.index(row, 0).data(ROW_ROLE).conflict_id == conflict_id:
+                target = row
+                break
+        if proxy.rowCount():
+            self.conflict_table.selectRow(target)
+        self._show_choice()
+
+    def _show_choice(self) -> None:
+        conflict = self._current_conflict()
+        if conflict is None:
+            self.choice_title.setText("Choose a conflict to decide it.")
+            for label in (self.local_value, self.incoming_value, self.choice_note):
+                label.setText("")
+            self.keep_local.setEnabled(False)
+            self.keep_incoming.setEnabled(False)
+            return
+        self.choice_title.setText(
+            f"{conflict.family_label}: {kind_text(conflict.kind).lower()}, "
+            f"{conflict.field.replace('_', ' ')}"
+        )
+        self.incoming_heading.setText(f"<b>{escape(conflict.partner_name)}</b>")
+        self.local_value.setText(value_text(conflict.field, conflict.local))
+        self.incoming_value.setText(value_text(conflict.field, conflict.incoming))
+        decided = conflict.choice is not None
+        self.keep_local.setEnabled(not decided)
+        self.keep_incoming.setEnabled(not decided)
+        if decided:
+            who = "this store" if conflict.choice == "local" else conflict.partner_name
+            self.choice_note.setText(
+                f"Decided {conflict.resolved_at.replace('T', ' ')[:16]} UTC: kept {who}'s value."
+            )
+        else:
+            shown = "this store's" if conflict.provisional == "local" else "the partner's"
+            self.choice_note.setText(
+                f"The record shows {shown} value (the later edit) until you decide. "
+                "Your decision goes to the partner in the next bundle."
+            )
+
+    def decide(self, choice: str) -> None:
+        conflict = self._current_conflict()
+        if conflict is None or conflict.choice is not None:
+            return
+
+        def done(decided: sync.Conflict) -> None:
+            self.result.setText(
+                f"Kept {value_text(decided.field, decided.shown)} for "
+                f"{decided.field.replace('_', ' ')} of {decided.family_label}."
+            )
+            self.refresh()
+
+        Task(
+            self.runner,
+            lambda ctx: sync.resolve_conflict(ctx.store, conflict.conflict_id, choice),
+            done,
+            parent=self,
+        ).run()
+
+    # ---- purging -----------------------------------------------------------------------
+
+    def purge(self) -> None:
+        if self.state is None or not self.state.purgeable:
+            return
+        families = self.state.purgeable
+        refs = ", ".join(f.reference for f in families)
+        which = _which(families)
+        if not self.confirm(
+            f"Remove {which} families",
+            f"Remove {refs} and everything about them from this laptop? The coordinator "
+            "keeps them; this cannot be undone here.",
+        ):
+            return
+        ids = [f.id for f in families]
+
+        def op(ctx: TaskContext) -> int:
+            return sum(sync.purge_family(ctx.store, family_id) for family_id in ids)
+
+        def done(removed: int) -> None:
+            self.result.setText(
+                f"Removed {len(ids)} {which} families ({removed} records) from this laptop."
+            )
+            self.refresh()
+
+        Task(self.runner, op, done, parent=self).with_progress("Removing…").run()
+
+    def _say(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "fmdesk", message, parent=self)
+        box.setAccessibleName("Message")
+        box.open()  # not exec(): tests and keyboard users carry on while it shows
+        self.message_box = box
+
+
+def _which(families: Sequence[Family]) -> str:
+    """ "closed", "reassigned" (withdrawn by the coordinator) or "closed or reassigned"."""
+    withdrawn = sum(1 for f in families if f.withdrawn_on is not None)
+    if withdrawn == 0:
+        return "closed"
+    return "reassigned" if withdrawn == len(families) else "closed or reassigned"
