@@ -33,6 +33,7 @@ from db.errors import (
 )
 from db.keyslots import KdfParams, KeyFile, KeyFileError, SlotDoesNotOpen
 from db.migrations import KNOWN, migrations
+from fmdesk.changes import SETTING_PREFIX, Changes
 from fmdesk.hlc import Clock
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
@@ -57,6 +58,9 @@ class Store:
             device_id=meta["device_id"],
             created_on=dt.date.fromisoformat(meta["created_on"]),
         )
+        # (kind, family id) of every record written since the last take_changes(): the app's
+        # task runner hands them to the screens after each job (fmdesk/changes.py).
+        self._changes: set[tuple[str, str]] = set()
         last = db.execute("SELECT max(revision) FROM records").fetchone()[0] or ""
         self.clock = Clock(self.info.device_id)
         if last:
@@ -267,6 +271,7 @@ class Store:
     def write_rows(self, records: Sequence[Record]) -> None:
         """Write records exactly as given (revision included): for sync's import, in a
         transaction the caller holds."""
+        self._changes.update((r.KIND, r.family_id or "") for r in records)
         self.db.conn.executemany(
             "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
@@ -289,6 +294,7 @@ class Store:
         """`write_rows` for records already checked and already in JSON, as (id, kind,
         family_id, revision, deleted, body) rows: sync's import has parsed and validated each
         incoming record and keeps its JSON as it came, rather than building it twice over."""
+        self._changes.update((kind, family or "") for _, kind, family, _, _, _ in rows)
         self.db.conn.executemany(
             "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
@@ -337,6 +343,16 @@ class Store:
             "SELECT count(*) FROM records WHERE kind = ? AND deleted = 0", [cls.KIND]
         ).fetchone()[0]
 
+    def note_change(self, kind: str, family_id: str | None = None) -> None:
+        """Say a write outside the records table changed what screens of `kind` show (the sync
+        state tables: partners, bundles, conflicts, quarantine)."""
+        self._changes.add((kind, family_id or ""))
+
+    def take_changes(self) -> Changes:
+        """What was written since the last call, and start afresh."""
+        taken, self._changes = self._changes, set()
+        return Changes.of(taken)
+
     # ---- settings ---------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -344,6 +360,7 @@ class Store:
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
+        self._changes.add((SETTING_PREFIX + key, ""))
         with self.transaction():
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "

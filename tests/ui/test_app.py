@@ -123,7 +123,7 @@ def test_add_a_family_and_a_child_and_see_them_in_the_list(
                     and page.people_model.row_at(0).given_name == "Zofia", timeout=5000)
 
     window.show_caseload()
-    qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 3)
+    qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 3 and not window.runner.busy)
     window.caseload.filter.setText("zofia")
     assert window.caseload.proxy.rowCount() == 1
     row = window.caseload.proxy.index(0, 0).data(ROW_ROLE)

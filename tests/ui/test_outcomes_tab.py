@@ -43,7 +43,7 @@ def open_outcomes_tab(qtbot, window: MainWindow, family: Family) -> OutcomesTab:
 
 
 def settled(tab: OutcomesTab) -> bool:
-    return not tab.measure_editor.dirty and tab._pending_writes == 0
+    return not tab.measure_editor.dirty and not tab.runner.busy
 
 
 def choose_indicator(tab: OutcomesTab, code: str) -> None:

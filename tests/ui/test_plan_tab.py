@@ -50,7 +50,7 @@ def open_plan_tab(qtbot, window: MainWindow, family: Family) -> PlanTab:
 def settled(tab: PlanTab) -> Callable[[], bool]:
     """Nothing typed is waiting and every save has been written."""
     editors = (tab.goal_editor, tab.action_editor, tab.member_form, tab.meeting_form)
-    return lambda: not any(e.dirty for e in editors) and tab._pending_writes == 0
+    return lambda: not any(e.dirty for e in editors) and not tab.runner.busy
 
 
 def type_into(qtbot, editor, text: str) -> None:

@@ -122,7 +122,7 @@ def open_tab(
         qtbot.addWidget(tab)
         tab.resize(1200, 760)
         tab.show()
-        tab.show_family(record)
+        tab.open_family(record)
         qtbot.waitUntil(lambda: tab.data is not None, timeout=10_000)
         return Opened(tab, runner, family, done, errors)
 
@@ -245,7 +245,7 @@ def test_a_draft_left_half_way_is_resumed_where_it_stopped(qtbot, open_tab) -> N
     tab.clear()
     assert tab.readings_model.rowCount() == 0
     record = opened.run(qtbot, lambda ctx: load_family(ctx.store, opened.family.id))
-    tab.show_family(record)
+    tab.open_family(record)
     qtbot.waitUntil(lambda: tab.take_button.text().startswith("Res&ume"), timeout=10_000)
     qtbot.mouseClick(tab.take_button, LEFT)
     assert tab.pages.currentWidget() is page

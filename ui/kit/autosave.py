@@ -45,6 +45,11 @@ class Autosave(QObject):
         self._pending = False
         self._save()
 
+    def keep_pending(self) -> None:
+        """The save failed: the next flush (not the timer, which would repeat the failure
+        every pause) tries again."""
+        self._pending = True
+
     def discard(self) -> None:
         """Forget the pending edit (the editor was cleared or its changes thrown away)."""
         self._timer.stop()

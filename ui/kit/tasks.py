@@ -1,10 +1,25 @@
-"""The one way to run store and PDF work off the GUI thread, with progress and cancel.
+"""The one way to run store and PDF work off the GUI thread, with progress, cancel and one change
+signal.
 
-Shaped like Anki's QueryOp: `Task(runner, op, success).failure(f).with_progress("Saving…").run()`.
-`op(ctx)` runs on the runner's single worker thread, which owns the open Store (sqlcipher3
-connections are thread-bound) and reaches it as `ctx.store`. `success(result)` and `failure(exc)`
-run back on the GUI thread. The GUI thread never touches the store.
-Tasks run in the order submitted, so a save queued before a lock is written before the lock.
+Shaped like Anki's QueryOp/CollectionOp: `Task(runner, op, success).failure(f).with_progress(
+"Saving…").run()`. `op(ctx)` runs on the runner's single worker thread, which owns the open Store
+(sqlcipher3 connections are thread-bound) and reaches it as `ctx.store`. `success(result)` and
+`failure(exc)` run back on the GUI thread. The GUI thread never touches the store.
+Tasks run in the order submitted, so a save queued before a lock is written before the lock, and
+a read queued after a save sees it.
+
+After each job the runner asks the store what its writes touched (fmdesk/changes.py) and, on the
+GUI thread, emits `changed(changes, initiator)` once: every screen reloads only when a kind it
+shows changed, and the screen that made the change (the task's `parent`, the initiator) can skip
+reloading what it already shows (Anki's `operation_did_execute(changes, handler)`).
+
+How results cross back (Anki's taskman `run_on_main`): the worker never emits a signal with a
+payload and never drops the last reference to anything a job holds. A job's callables and then
+its outcome are kept in the runner; the worker appends a plain closure to a list under a lock
+and emits `_wake`, a signal that carries nothing; the GUI thread takes the list and runs it, and
+so releases everything a job held (widgets, the progress dialog, a failure's traceback) on the
+GUI thread. (The worker once freed those Qt wrappers itself, holding a Qt lock while waiting for
+the GIL: a hang in the UI tests.)
 """
 
 from __future__ import annotations
@@ -12,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -19,6 +35,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from db.store import Store
+from fmdesk.changes import Changes
 from fmdesk.errors import Cancelled
 from fmdesk.progress import CancelToken
 from ui.kit.errors import show_error
@@ -29,7 +46,9 @@ T = TypeVar("T")
 class TaskContext:
     """What an op sees on the worker thread."""
 
-    def __init__(self, runner: TaskRunner, cancel: CancelToken, report: Callable[[int, int], None]):
+    def __init__(
+        self, runner: TaskRunner, cancel: CancelToken, report: Callable[[int, int], None]
+    ) -> None:
         self._runner = runner
         self.cancel = cancel
         self.progress = report
@@ -57,13 +76,23 @@ class _Job(NamedTuple):
     success: Callable[[Any], None]
     failure: Callable[[BaseException], None]
     report: Callable[[int, int], None]
+    initiator: object
+
+
+class _Outcome(NamedTuple):
+    succeeded: bool
+    value: Any
+    changes: Changes
 
 
 class TaskRunner(QObject):
     """Owns the worker thread and the store on it. One per application window."""
 
-    _deliver = Signal(object)  # a callable to run on the GUI thread
+    # Emitted on the GUI thread after a job whose writes changed something: (Changes, the
+    # widget that started the job or None).
+    changed = Signal(object, object)
     busy_changed = Signal(bool)
+    _wake = Signal()  # carries nothing: closures wait in _closures
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,17 +101,27 @@ class TaskRunner(QObject):
         self._pending = 0
         self._closed = False
         self._ids = itertools.count()
-        # Each job's callables, and then its outcome, are held here and dropped on the GUI
-        # thread. The callables hold widgets and the progress dialog; were the worker thread to
-        # drop the last reference to a Qt wrapper, it would free it holding a Qt lock while
-        # waiting for the GIL, as the GUI thread, holding the GIL, waits for that lock (a hang
-        # seen in the UI tests, in QStatusBar.showMessage).
+        self._lock = threading.Lock()
+        self._closures: list[Callable[[], None]] = []
         self._jobs: dict[int, _Job] = {}
-        self._outcomes: dict[int, tuple[bool, Any]] = {}
-        self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
+        self._outcomes: dict[int, _Outcome] = {}
+        self._wake.connect(self._run_closures, Qt.ConnectionType.QueuedConnection)
 
-    def _on_deliver(self, fn: Callable[[], None]) -> None:
-        fn()
+    # ---- the handoff to the GUI thread ----------------------------------------------------
+
+    def _run_on_main(self, closure: Callable[[], None]) -> None:
+        """From any thread: run `closure` on the GUI thread, soon."""
+        with self._lock:
+            self._closures.append(closure)
+        self._wake.emit()
+
+    def _run_closures(self) -> None:
+        with self._lock:
+            closures, self._closures = self._closures, []
+        for closure in closures:
+            closure()
+
+    # ---- jobs ------------------------------------------------------------------------------
 
     def submit(
         self,
@@ -91,6 +130,7 @@ class TaskRunner(QObject):
         failure: Callable[[BaseException], None],
         cancel: CancelToken,
         report: Callable[[int, int], None],
+        initiator: object = None,
     ) -> None:
         if self._closed:  # the window is closing: follow-up reads have nobody to show them to
             return
@@ -98,7 +138,7 @@ class TaskRunner(QObject):
         if self._pending == 1:
             self.busy_changed.emit(True)
         job_id = next(self._ids)
-        self._jobs[job_id] = _Job(op, success, failure, report)
+        self._jobs[job_id] = _Job(op, success, failure, report, initiator)
         self._executor.submit(self._work, job_id, cancel)
 
     def _work(self, job_id: int, cancel: CancelToken) -> None:
@@ -107,15 +147,17 @@ class TaskRunner(QObject):
         run = self._jobs[job_id].op
         ctx = TaskContext(self, cancel, functools.partial(self._progress, job_id))
         try:
-            outcome: tuple[bool, Any] = (True, run(ctx))
+            value: Any = run(ctx)
+            succeeded = True
         except BaseException as exc:
-            outcome = (False, exc)
-        self._outcomes[job_id] = outcome
-        del run, ctx, outcome
-        self._deliver.emit(functools.partial(self._end, job_id))
+            value, succeeded = exc, False
+        changes = self._store.take_changes() if self._store is not None else Changes()
+        self._outcomes[job_id] = _Outcome(succeeded, value, changes)
+        del run, ctx, value
+        self._run_on_main(functools.partial(self._end, job_id))
 
     def _progress(self, job_id: int, done: int, total: int) -> None:
-        self._deliver.emit(functools.partial(self._report, job_id, done, total))
+        self._run_on_main(functools.partial(self._report, job_id, done, total))
 
     def _report(self, job_id: int, done: int, total: int) -> None:
         job = self._jobs.get(job_id)
@@ -123,31 +165,43 @@ class TaskRunner(QObject):
             job.report(done, total)
 
     def _end(self, job_id: int) -> None:
-        job = self._jobs.pop(job_id)
-        succeeded, value = self._outcomes.pop(job_id)
-        self._finish(lambda: job.success(value) if succeeded else job.failure(value))
-
-    def _finish(self, then: Callable[[], None]) -> None:
+        job = self._jobs.pop(job_id, None)
+        outcome = self._outcomes.pop(job_id, None)
+        if job is None or outcome is None:  # dropped by shutdown
+            return
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
-        then()
+        if outcome.succeeded:
+            job.success(outcome.value)
+        else:
+            job.failure(outcome.value)
+        if outcome.changes and not self._closed:
+            self.changed.emit(outcome.changes, job.initiator)
 
     @property
     def busy(self) -> bool:
         return self._pending > 0
 
     def shutdown(self) -> None:
-        """Finish queued work, close the store, stop the thread (on quit)."""
+        """Finish queued work, close the store, stop the thread (on quit). On the GUI thread."""
 
-        def close(ctx: TaskContext) -> None:
-            ctx.set_store(None)
+        def close() -> None:
+            store, self._store = self._store, None
+            if store is not None:
+                store.close()
 
         if self._closed:
             return
         self._closed = True
-        self._executor.submit(lambda: close(TaskContext(self, CancelToken(), lambda d, t: None)))
+        self._executor.submit(close)
         self._executor.shutdown(wait=True)
+        # What the finished jobs held goes here, on the GUI thread, not with the runner's
+        # wrapper at exit (the closures left undelivered hold only the runner and job ids).
+        with self._lock:
+            self._closures.clear()
+        self._jobs.clear()
+        self._outcomes.clear()
 
 
 class Task(Generic[T]):
@@ -159,6 +213,8 @@ class Task(Generic[T]):
         *,
         parent: QWidget | None = None,
     ) -> None:
+        """`parent` is where the progress and error dialogs show, and the initiator named
+        with the changes the op's writes make."""
         self._runner = runner
         self._op = op
         self._success = success
@@ -214,4 +270,4 @@ class Task(Generic[T]):
             else:
                 show_error(self._parent, exc)
 
-        self._runner.submit(self._op, on_success, on_failure, cancel, report)
+        self._runner.submit(self._op, on_success, on_failure, cancel, report, self._parent)

@@ -1,8 +1,11 @@
 """The family record: details, household, consent, notes and visits, timeline.
 
 The page never touches the store. Edits leave as signals (`save`, `delete`, `status_requested`,
-`consent_requested`...) that the main window turns into background tasks; when the store has the
-change the window calls `show_record()` again. Forms that are mid-edit keep what is typed.
+`consent_requested`...) that the main window turns into background tasks. After every write the
+window hands the changes to `on_changes`: when they touch a kind one of the page's views shows
+for this family, the page asks for the family again (`reload_requested`) and `show_record(record,
+kinds=...)` refreshes only those views (the timeline, which shows every kind, when it is next on
+screen); each feature tab decides for itself. Forms that are mid-edit keep what is typed.
 
 Later features (assessment, Star, plan, outcomes) add their tabs with `add_feature_tab()`.
 """
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmdesk.caseload import TimelineEvent
+from fmdesk.changes import NO_FAMILY, Changes
 from fmdesk.families import (
     CaseNote,
     Consent,
@@ -35,12 +39,13 @@ from fmdesk.families import (
     Intensity,
     Person,
     PersonRole,
+    StatusChange,
     has_consent,
 )
 from fmdesk.records import Record
 from ui.kit.forms import Field, RecordForm
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
-from ui.kit.pages import FeatureTab
+from ui.kit.pages import FeatureTab, kinds
 from ui.kit.widgets import button_row, column, list_beside_editor, record_table
 
 if TYPE_CHECKING:  # db.families pulls in the outcome rules; the window imports it at unlock
@@ -107,6 +112,19 @@ TIMELINE_COLUMNS: tuple[Column[TimelineEvent], ...] = (
 )
 
 
+# What each view of the page shows, by record kind: a change to one of them for this family
+# refreshes that view only.
+HEADER_SHOWS = kinds(Family, Consent)  # the title, the notices and which buttons are enabled
+DETAILS_SHOWS = kinds(Family)
+HOUSEHOLD_SHOWS = kinds(Person)
+CONSENT_SHOWS = kinds(Consent, Person)
+NOTES_SHOWS = kinds(CaseNote)
+TIMELINE_SHOWS = kinds(Person, Consent, CaseNote, StatusChange)
+PAGE_SHOWS = HEADER_SHOWS | DETAILS_SHOWS | HOUSEHOLD_SHOWS | CONSENT_SHOWS | NOTES_SHOWS
+# The tabs keep the latest family record to hand when these change (FeatureTab.update_record).
+RECORD_SHOWS = kinds(Family, Person, Consent)
+
+
 class FamilyPage(QWidget):
     save = Signal(list)  # records to save, in one transaction
     delete = Signal(object)  # a record to delete (tombstone)
@@ -114,12 +132,17 @@ class FamilyPage(QWidget):
     consent_requested = Signal()
     withdraw_requested = Signal(object)  # the Consent
     back = Signal()
+    # The family's record is wanted again: these kinds changed (show_record(kinds=...)).
+    reload_requested = Signal(frozenset)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.record: FamilyRecord | None = None
         self.today = dt.date.today()
         self.feature_tabs: list[FeatureTab] = []
+        self._timeline_stale = False
+        # A record just added (a person, a note): chosen in its list when the page next shows.
+        self.select_next: str | None = None
 
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -153,6 +176,7 @@ class FamilyPage(QWidget):
         layout.addWidget(self.tabs)
 
         self.details_form.edited.connect(lambda r: self.save.emit([r]))
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.back_button.clicked.connect(self.back)
         self.status_button.clicked.connect(self.status_requested)
         QShortcut(QKeySequence("Alt+Left"), self, self.back.emit)
@@ -256,6 +280,8 @@ class FamilyPage(QWidget):
         """Forget everything shown (on lock)."""
         self.flush()
         self.record = None
+        self.select_next = None
+        self._timeline_stale = False
         for form in self.forms():
             form.load(None)
         for model in (self.people_model, self.consent_model, self.notes_model, self.timeline_model):
@@ -265,25 +291,70 @@ class FamilyPage(QWidget):
         for tab in self.feature_tabs:
             tab.clear()
 
-    def show_record(self, record: FamilyRecord, *, select: str | None = None) -> None:
-        same_family = self.record is not None and self.record.family.id == record.family.id
+    def show_record(
+        self,
+        record: FamilyRecord,
+        *,
+        select: str | None = None,
+        changed: frozenset[str] | None = None,
+    ) -> None:
+        """Show `record`: every view when a family is opened (`changed` None), else only the
+        views that show one of the `changed` kinds."""
+        opened = changed is None or self.record is None or self.record.family.id != record.family.id
         self.record = record
+        select = select or self.select_next
+        self.select_next = None
+
+        def wanted(shows: frozenset[str]) -> bool:
+            return opened or bool(changed and changed & shows)
+
+        if wanted(HEADER_SHOWS):
+            self._show_header(record)
+        if wanted(DETAILS_SHOWS):
+            self._reload_form(self.details_form, record.family, not opened)
+        if wanted(HOUSEHOLD_SHOWS):
+            self._set_rows(
+                self.people_model, self.people_view, self.person_form, record.people, select
+            )
+        if wanted(CONSENT_SHOWS):
+            self._show_consents(record)
+        if wanted(NOTES_SHOWS):
+            self._set_rows(self.notes_model, self.notes_view, self.note_form, record.notes, select)
+        if wanted(TIMELINE_SHOWS):
+            self._timeline_stale = True
+            self._tab_shown()
+        for tab in self.feature_tabs:
+            if opened:
+                tab.open_family(record)
+            elif changed and changed & RECORD_SHOWS:
+                tab.update_record(record)
+
+    def on_changes(self, changes: Changes, initiator: object) -> None:
+        """After any write: ask for the family again when a view of the page shows what
+        changed, and let each tab decide for itself."""
+        if self.record is None:
+            return
+        family_id = self.record.family.id
+        touched = frozenset(k for k, f in changes.touched if f in (family_id, NO_FAMILY))
+        if touched & (PAGE_SHOWS | TIMELINE_SHOWS):
+            self.reload_requested.emit(touched)
+        for tab in self.feature_tabs:
+            tab.on_changes(changes, initiator)
+
+    def _tab_shown(self, *_: object) -> None:
+        """The timeline is drawn when it is on screen: it shows every kind of record."""
+        on_screen = self.tabs.currentWidget() is self.timeline_view
+        if self._timeline_stale and self.record is not None and on_screen:
+            self._timeline_stale = False
+            self.timeline_model.set_rows(self.record.timeline)
+
+    def _show_header(self, record: FamilyRecord) -> None:
         family = record.family
         self.title.setText(
             f"<h2>{family.name} <small>· {family.reference} · {family.status.label} · "
             f"{family.intensity.label} intensity</small></h2>"
         )
-        self._reload_form(self.details_form, family, same_family)
-        self._set_rows(self.people_model, self.people_view, self.person_form, record.people, select)
-        self.consent_model.set_rows(sorted(record.consents, key=lambda c: c.given_on))
-        self._set_rows(self.notes_model, self.notes_view, self.note_form, record.notes, select)
-        self.timeline_model.set_rows(record.timeline)
         assess = has_consent(record.consents, ConsentKind.ASSESS, self.today)
-        share = has_consent(record.consents, ConsentKind.SHARE, self.today)
-        self.consent_state.setText(
-            f"Consent to assess: <b>{'in force' if assess else 'not given'}</b> · "
-            f"Consent to share: <b>{'in force' if share else 'not given'}</b>"
-        )
         notices = []
         if family.status is FamilyStatus.CLOSED:
             reason = family.closure_reason.label if family.closure_reason else ""
@@ -296,8 +367,6 @@ class FamilyPage(QWidget):
             )
         if not assess and family.status is not FamilyStatus.CLOSED:
             notices.append("No consent to assess is in force: record it before the assessment.")
-        for tab in self.feature_tabs:
-            tab.show_family(record)
         self.banner.setText(" ".join(notices))
         self.banner.setVisible(bool(notices))
         for w in (
@@ -311,6 +380,15 @@ class FamilyPage(QWidget):
             w.setEnabled(not self.read_only)
         # A closed case can be reopened from here; a reassigned family is not ours to change.
         self.status_button.setEnabled(family.withdrawn_on is None)
+
+    def _show_consents(self, record: FamilyRecord) -> None:
+        self.consent_model.set_rows(sorted(record.consents, key=lambda c: c.given_on))
+        assess = has_consent(record.consents, ConsentKind.ASSESS, self.today)
+        share = has_consent(record.consents, ConsentKind.SHARE, self.today)
+        self.consent_state.setText(
+            f"Consent to assess: <b>{'in force' if assess else 'not given'}</b> · "
+            f"Consent to share: <b>{'in force' if share else 'not given'}</b>"
+        )
 
     def _reload_form(self, form: RecordForm, record: Record | None, same: bool) -> None:
         # Keep what the user is typing: only reload a form that has no pending edit, and

@@ -1,7 +1,10 @@
 """The main window: welcome → unlock → caseload ⇄ family record, with auto-lock.
 
 This is the controller. Pages emit what the user asked for; the window turns each request into
-one `Task` on the store's worker thread and shows the result. Locking drops the store (and with it
+one `Task` on the store's worker thread and shows the result. After every write the task runner
+emits `changed` once (ui/kit/tasks.py); the window hands it to the family record and the page on
+screen, each of which reloads only what shows a changed kind, and marks the caseload to be read
+again when it is next shown. Locking drops the store (and with it
 the data key) on the worker, clears every page that shows family data and shows the unlock screen;
 unlocking returns to the same family and tab.
 
@@ -38,6 +41,7 @@ from db import keychain
 from db.errors import StoreError
 from db.store import Store
 from fmdesk.caseload import CaseloadRow
+from fmdesk.changes import Changes
 from fmdesk.demo import DEMO_PASSPHRASE
 from fmdesk.errors import UserError
 from fmdesk.families import Consent, Family, FamilyStatus, change_status
@@ -168,7 +172,10 @@ class MainWindow(QMainWindow):
         fp.status_requested.connect(self.change_family_status)
         fp.consent_requested.connect(self.record_consent)
         fp.withdraw_requested.connect(self.withdraw_consent)
+        fp.reload_requested.connect(self._reload_family)
         self.runner.busy_changed.connect(self._show_busy)
+        self.runner.changed.connect(self._on_changes)
+        self._caseload_stale = False
 
     # ---- actions and menus ------------------------------------------------------------
 
@@ -209,13 +216,10 @@ class MainWindow(QMainWindow):
             return
         fp = self.family_page
         for tab_class in feature_tabs():
-            tab = tab_class(self.runner, fp)
-            tab.family_changed.connect(self._reload_family)
-            fp.add_feature_tab(tab)
+            fp.add_feature_tab(tab_class(self.runner, fp))
         for page_class in workspace_pages():
             page = page_class(self.runner, self)
             page.open_family.connect(self.open_family)
-            page.caseload_changed.connect(self.show_caseload)
             self.pages.addWidget(page)
             self.workspace_pages.append(page)
             page_action = QAction(page.title, self)
@@ -481,22 +485,37 @@ class MainWindow(QMainWindow):
 
     # ---- caseload and family ------------------------------------------------------------
 
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
+        """The one change signal: after any write, each screen reloads what it shows of it."""
+        if not self.unlocked:
+            return
+        if self.pages.currentWidget() is self.caseload:
+            self._reload_caseload()
+        else:
+            self._caseload_stale = True  # read again when it is next shown
+        self.family_page.on_changes(changes, initiator)
+        for page in self.workspace_pages:
+            page.on_changes(changes, initiator)
+
     def show_caseload(self, *, reload: bool = True) -> None:
+        """Show the caseload; it is read again only when something changed since (`reload`
+        False: the rows are already there)."""
         if not self.unlocked:
             return
         self.family_page.flush()
         current = self.family_page.family
         self.pages.setCurrentWidget(self.caseload)
-        if reload:
-            Task(
-                self.runner,
-                lambda ctx: _load_caseload(ctx.store),
-                self._caseload_loaded,
-                parent=self,
-            ).run()
+        if reload and self._caseload_stale:
+            self._reload_caseload()
         if current is not None:
             self.caseload.select_family(current.id)
         self.caseload.table.setFocus()
+
+    def _reload_caseload(self) -> None:
+        self._caseload_stale = False
+        Task(
+            self.runner, lambda ctx: _load_caseload(ctx.store), self._caseload_loaded, parent=self
+        ).run()
 
     def _caseload_loaded(self, rows: list[CaseloadRow]) -> None:
         current = self.family_page.family
@@ -527,14 +546,16 @@ class MainWindow(QMainWindow):
 
         Task(self.runner, lambda ctx: _load_family(ctx.store, family_id), done, parent=self).run()
 
-    def _reload_family(self, select: str | None = None) -> None:
+    def _reload_family(self, changed: frozenset[str]) -> None:
+        """The family on screen changed in `changed` kinds: read it, refresh those views."""
         family = self.family_page.family
         if family is None:
             return
 
         def done(record: FamilyRecord) -> None:
-            if self.unlocked and self.family_page.family is not None:
-                self.family_page.show_record(record, select=select)
+            shown = self.family_page.family
+            if self.unlocked and shown is not None and shown.id == record.family.id:
+                self.family_page.show_record(record, changed=changed)
 
         Task(self.runner, lambda ctx: _load_family(ctx.store, family.id), done, parent=self).run()
 
@@ -547,17 +568,14 @@ class MainWindow(QMainWindow):
 
         def done(saved: list[Record]) -> None:
             self.statusBar().showMessage("Saved", 1500)
-            self._reload_family(select=saved[0].id)
+            # The change signal that follows reloads the views that show it; a record just
+            # added is then chosen in its list.
+            self.family_page.select_next = saved[0].id
 
         Task(self.runner, op, done, parent=self).run()
 
     def delete_record(self, record: Record) -> None:
-        Task(
-            self.runner,
-            lambda ctx: ctx.store.delete(record),
-            lambda _: self._reload_family(),
-            parent=self,
-        ).run()
+        Task(self.runner, lambda ctx: ctx.store.delete(record), parent=self).run()
 
     def new_family(self) -> None:
         if not self.unlocked:
@@ -609,7 +627,6 @@ class MainWindow(QMainWindow):
             Task(
                 self.runner,
                 lambda ctx: reopen_case(ctx.store, family.id, on=on, reason=reason, by=by),
-                lambda _: self._reload_family(),
                 parent=self,
             ).run()
             return

@@ -299,7 +299,6 @@ class AllocationPage(WorkspacePage):
         def done(result: AllocationResult) -> None:
             self.last_result = result
             self.refresh()
-            self.caseload_changed.emit()
             if result.warning:
                 self._say(result.warning)
 
@@ -359,7 +358,6 @@ class AllocationPage(WorkspacePage):
 
         def done(result: ImportedFamilies) -> None:
             self.refresh()
-            self.caseload_changed.emit()
             self._say(
                 f"Imported {result.families} families ({result.people} people, "
                 f"{result.measures} baseline measures). {result.skipped_duplicates} were "
@@ -386,7 +384,6 @@ class AllocationPage(WorkspacePage):
         def done(summary: IntakeSummary) -> None:
             self.last_intake = summary
             self.refresh()
-            self.caseload_changed.emit()
             self._say("\n".join(summary.lines()))
 
         Task(self.runner, op, done, parent=self).with_progress(

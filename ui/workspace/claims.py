@@ -31,18 +31,16 @@ from PySide6.QtWidgets import (
 from db import programme
 from db.programme import ClaimsView
 from fmdesk.claims import (
-    SCHEDULE_HEADER,
     ClaimBatch,
     FamilyOutcomes,
     ScheduleRow,
     evidence_rows,
-    schedule_csv_row,
     turned_around_on,
 )
-from fmdesk.programme import csv_bytes, quarter_bounds, quarter_label
+from fmdesk.programme import quarter_bounds, quarter_label
 from fmdesk.roles import Role
-from reports.base import write_pdf
 from reports.claims import schedule_pdf
+from ui.actions import documents
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -301,9 +299,8 @@ class ClaimsPage(WorkspacePage):
         def op(ctx: TaskContext) -> Path:
             batch, rows = programme.batch_schedule(ctx.store, reference)
             if as_pdf:
-                return write_pdf(schedule_pdf(batch, rows), path)
-            path.write_bytes(csv_bytes([SCHEDULE_HEADER, *(schedule_csv_row(r) for r in rows)]))
-            return path
+                return documents.save(path, schedule_pdf(batch, rows))
+            return documents.save(path, documents.schedule_csv(rows))
 
         Task(
             self.runner, op, lambda saved: self._say(f"Saved {saved}."), parent=self

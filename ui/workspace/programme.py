@@ -56,8 +56,8 @@ from fmdesk.programme import (
     year_label,
 )
 from fmdesk.roles import Role
-from reports.base import write_pdf
 from reports.programme import dashboard_pdf
+from ui.actions import documents
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -416,7 +416,7 @@ class ProgrammePage(WorkspacePage):
             return
         Task(
             self.runner,
-            lambda ctx: write_pdf(dashboard_pdf(board), path),
+            lambda ctx: documents.save(path, dashboard_pdf(board)),
             lambda written: self._saved(written),
             parent=self,
         ).with_progress("Making the dashboard PDF…").run()
@@ -433,9 +433,7 @@ class ProgrammePage(WorkspacePage):
         data = csv_bytes(board.csv_rows())
 
         def op(ctx: TaskContext) -> Path:
-            target = Path(path)
-            target.write_bytes(data)
-            return target
+            return documents.save(path, data)
 
         Task(self.runner, op, self._saved, parent=self).run()
 

@@ -1,9 +1,8 @@
 """The Sync page: enrolled partners, bundles out and in, conflicts to decide, purging.
 
 Every store call runs in a Task (db/sync.py does the work). File choices go through `ask_*`
-methods, which the tests replace; no native dialog is ever driven by a test. The page never
-emits `caseload_changed`: the window answers it by showing the caseload, which would hide the
-import's result; the caseload reloads anyway whenever it is shown.
+methods, which the tests replace; no native dialog is ever driven by a test. What an import
+brings in reaches the other screens through the one change signal (ui/kit/tasks.py).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from fmdesk.families import Family
 from fmdesk.roles import Role
 from fmdesk.sync.bundle import SUFFIX
 from fmdesk.sync.identity import Enrolment
+from ui.actions import documents
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import WorkspacePage
@@ -317,10 +317,7 @@ class SyncPage(WorkspacePage):
 
         def op(ctx: TaskContext) -> str:
             me = sync.identity(ctx.store)
-            try:
-                path.write_bytes(me.enrolment.to_json())
-            except OSError as exc:
-                raise UserError(f"Could not write {path}: {exc.strerror}.") from None
+            documents.save(path, me.enrolment.to_json())
             return me.fingerprint
 
         def done(fingerprint: str) -> None:

@@ -62,7 +62,7 @@ from fmdesk.assessment import (
 )
 from fmdesk.errors import UserError
 from reports.assessment import summary_pdf
-from reports.base import write_pdf
+from ui.actions import documents
 from ui.kit.autosave import Autosave
 from ui.kit.errors import show_error
 from ui.kit.models import Column, RowTableModel
@@ -219,7 +219,6 @@ class AssessmentFlow(QWidget):
         # built while the practitioner reads the current one) only switches pages.
         self._pages: dict[str, tuple[QScrollArea, StepPage]] = {}
         self.index = 0
-        self._queued: Assessment | None = None  # the last draft handed to the store
         self._moving = False
 
         self.back_button = QPushButton("← A&ll assessments", self)
@@ -317,8 +316,9 @@ class AssessmentFlow(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
 
-        # The draft's own comparison (`dirty`) decides whether there is anything to save.
-        self.autosave = Autosave(self.flush, self)
+        # The one autosave mechanism (ui/kit/autosave.py): a change touches it, and it saves
+        # the draft once the practitioner pauses, or at once when flushed.
+        self.autosave = Autosave(self._save, self)
         self._prebuild = QTimer(self)
         self._prebuild.setSingleShot(True)
         self._prebuild.setInterval(0)
@@ -366,7 +366,6 @@ class AssessmentFlow(QWidget):
         self.flush()
         self._drop_pages()
         self.draft = assessment
-        self._queued = assessment
         self.template = template
         self.previous = previous
         self.practitioner = practitioner
@@ -421,7 +420,6 @@ class AssessmentFlow(QWidget):
         """Forget the assessment and everything shown (on lock or leaving the family)."""
         self.autosave.discard()
         self.draft = None
-        self._queued = None
         self.ctx = None
         self.template = None
         self.previous = None
@@ -443,6 +441,7 @@ class AssessmentFlow(QWidget):
         key = self.step_model.steps()[index].key
         if not self.draft.is_read_only and self.draft.current_step != key:
             self.draft = at_step(self.draft, key)
+            self.autosave.touch()
         self.flush()
         self._show_step(index, element_id)
 
@@ -552,19 +551,19 @@ class AssessmentFlow(QWidget):
 
     @property
     def dirty(self) -> bool:
-        return self.draft is not None and self.draft != self._queued
+        return self.draft is not None and self.autosave.pending
 
     def flush(self) -> None:
         """Save the draft now if it changed since it was last handed to the store."""
-        self.autosave.discard()
-        if self.draft is None or not self.dirty:
+        self.autosave.flush()
+
+    def _save(self) -> None:
+        if self.draft is None:
             return
         draft = self.draft
-        self._queued = draft
 
         def failed(exc: BaseException) -> None:
-            if self._queued is draft:
-                self._queued = None  # so the next flush tries again
+            self.autosave.keep_pending()  # so the next flush tries again
             show_error(self, exc)
 
         Task(
@@ -640,6 +639,7 @@ class AssessmentFlow(QWidget):
     def _finish(self, changed: Assessment) -> None:
         assert self.ctx is not None
         self.draft = changed
+        self.autosave.touch()
         self.flush()
         self.ctx = dataclasses.replace(self.ctx, read_only=True)
         self._show_header()
@@ -711,7 +711,7 @@ class AssessmentFlow(QWidget):
                 previous=previous,
                 indicator_labels=labels,
             )
-            return write_pdf(pdf, path)
+            return documents.save(path, pdf)
 
         def done(written: Path) -> None:
             self.tell(f"Summary saved to {written}", good=True)

@@ -40,12 +40,13 @@ from fmdesk.assessment import (
     start_copy,
     start_review,
 )
+from fmdesk.definition import Definition
 from fmdesk.errors import UserError
 from fmdesk.families import ConsentKind, has_consent
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
-from ui.kit.pages import FeatureTab
-from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.pages import FeatureTab, kinds
+from ui.kit.tasks import TaskContext, TaskRunner
 from ui.record.assessment.flow import AssessmentFlow
 
 
@@ -89,6 +90,10 @@ def make_rows(
 
 class AssessmentTab(FeatureTab):
     title = "&Assessment"
+    # The family's assessments, and the templates (council ones arrive as definitions). The
+    # household, consent and the family's state reach the notice and an open assessment
+    # through update_record.
+    shows = kinds(Assessment, Definition)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
@@ -164,7 +169,6 @@ class AssessmentTab(FeatureTab):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.flow.back.connect(self.show_list)
         self.flow.saved.connect(self._saved)
-        self.flow.finished.connect(lambda _a: self.family_changed.emit())
         QShortcut(
             QKeySequence("Ctrl+Shift+N"),
             self.list_page,
@@ -189,18 +193,21 @@ class AssessmentTab(FeatureTab):
             and has_consent(record.consents, ConsentKind.ASSESS, self.today)
         )
 
-    def show_family(self, record: FamilyRecord) -> None:
-        same = self.record is not None and self.record.family.id == record.family.id
-        if not same:
+    def open_family(self, record: FamilyRecord) -> None:
+        if self.record is None or self.record.family.id != record.family.id:
             self.flow.flush()
             self.flow.clear()
             self.model.set_rows([])
             self.stack.setCurrentWidget(self.list_page)
-        super().show_family(record)
-        if same and self.flow.is_open:
+        super().open_family(record)
+        self._show_notice()
+
+    def update_record(self, record: FamilyRecord) -> None:
+        """A person added, consent recorded: an open assessment follows, keeping its step."""
+        super().update_record(record)
+        if self.flow.is_open:
             self.flow.update_record(record)
         self._show_notice()
-        self.reload()
 
     def _show_notice(self) -> None:
         record = self.record
@@ -232,8 +239,6 @@ class AssessmentTab(FeatureTab):
             )
 
         def done(result: tuple[list[Assessment], str, Templates]) -> None:
-            if self.record is None or self.record.family.id != family_id:
-                return
             assessments, self.practitioner, templates = result
             self.templates = templates.library
             self.template_problems = templates.problems
@@ -241,7 +246,7 @@ class AssessmentTab(FeatureTab):
             self._show_notice()
             self._set_rows(assessments, select)
 
-        Task(self.runner, op, done, parent=self).run()
+        self.read(op, done)
 
     def _set_rows(self, assessments: list[Assessment], select: str | None = None) -> None:
         current = self.selected()
@@ -319,9 +324,7 @@ class AssessmentTab(FeatureTab):
             self._set_rows([saved, *others], select=saved.id)
             self.open_assessment(saved)
 
-        Task(
-            self.runner, lambda ctx: save_assessment(ctx.store, assessment), done, parent=self
-        ).run()
+        self.write(lambda ctx: save_assessment(ctx.store, assessment), done)
 
     def start_assessment(self) -> None:
         if self.record is None or not self.can_start:

@@ -61,8 +61,12 @@ from db.outcomes import (
     save_outcome_records,
     use_star_reading,
 )
-from fmdesk.families import Person, PersonRole
+from fmdesk.assessment import Assessment
+from fmdesk.claims import ClaimBatch
+from fmdesk.definition import Definition
+from fmdesk.families import Family, Person, PersonRole
 from fmdesk.outcomes import (
+    OUTCOME_RECORD_CLASSES,
     EquivalentProgress,
     Framework,
     IndicatorTick,
@@ -76,13 +80,14 @@ from fmdesk.outcomes import (
     ProblemProgress,
 )
 from fmdesk.outcomes.framework import Indicator
+from fmdesk.plans import FamilyPlan
 from fmdesk.records import Record
+from fmdesk.stars import StarReading
 from ui.kit.autosave import Autosave
-from ui.kit.errors import show_error
 from ui.kit.forms import OptionalDateEdit
 from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
-from ui.kit.pages import FeatureTab
-from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.pages import FeatureTab, kinds
+from ui.kit.tasks import TaskContext, TaskRunner
 from ui.kit.widgets import (
     action_button,
     button_row,
@@ -506,11 +511,23 @@ class EvidenceDialog(_Dialog):
 
 class OutcomesTab(FeatureTab):
     title = "O&utcomes"
+    # The outcome records and claims, and all that the judgement reads: the family (its
+    # framework), its people, the assessment and plan (claim requirements), Star readings (as
+    # evidence) and the frameworks themselves.
+    shows = kinds(
+        *OUTCOME_RECORD_CLASSES,
+        ClaimBatch,
+        Family,
+        Person,
+        Assessment,
+        FamilyPlan,
+        StarReading,
+        Definition,
+    )
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.outcomes: FamilyOutcomes | None = None
-        self._pending_writes = 0
 
         # Framework
         self.framework_label = QLabel(self)
@@ -720,30 +737,18 @@ class OutcomesTab(FeatureTab):
         people = self.outcomes.data.people if self.outcomes else ()
         return next((p.display_name for p in people if p.id == person_id), "—")
 
-    def show_family(self, record: FamilyRecord) -> None:
-        same = self.record is not None and self.record.family.id == record.family.id
-        if not same:
+    def open_family(self, record: FamilyRecord) -> None:
+        if self.record is None or self.record.family.id != record.family.id:
             self.flush()
             self._show(None)
-        super().show_family(record)
-        self.reload()
+        super().open_family(record)
 
     def reload(self) -> None:
         """Read the family's outcome picture on the worker."""
         if self.record is None:
             return
         family_id = self.record.family.id
-
-        def done(outcomes: FamilyOutcomes) -> None:
-            if self.record is None or self.record.family.id != family_id:
-                return
-            if self._pending_writes:  # an older picture: ask again once the writes are in
-                return
-            self._show(outcomes)
-
-        Task(
-            self.runner, lambda ctx: load_family_outcomes(ctx.store, family_id), done, parent=self
-        ).run()
+        self.read(lambda ctx: load_family_outcomes(ctx.store, family_id), self._show)
 
     def flush(self) -> None:
         self.measure_editor.flush()
@@ -1019,23 +1024,10 @@ class OutcomesTab(FeatureTab):
 
     # ---- writing --------------------------------------------------------------------------
 
-    def _run_write(self, op: Callable[[TaskContext], Any], *, family_changed: bool = False) -> None:
-        """Run one write on the worker, then read the picture again (writes are kept in order;
-        reads that arrive while writes are queued are dropped and asked for again)."""
-        self._pending_writes += 1
-
-        def finished(_result: object = None) -> None:
-            self._pending_writes -= 1
-            if self._pending_writes == 0:
-                self.reload()
-                if family_changed:
-                    self.family_changed.emit()
-
-        def failed(exc: BaseException) -> None:
-            finished()
-            show_error(self, exc)
-
-        Task(self.runner, op, finished, parent=self).failure(failed).run()
+    def _run_write(self, op: Callable[[TaskContext], Any]) -> None:
+        """Run one write on the worker, then read the picture again (FeatureTab.write and
+        .read: a read older than a later write is read again)."""
+        self.write(op, lambda _: self.reload())
 
     def _save(self, records: Sequence[Record]) -> None:
         if self.record is None or self.read_only or not records:
@@ -1049,9 +1041,7 @@ class OutcomesTab(FeatureTab):
         if self.record is None or self.read_only or not ref:
             return
         family_id = self.record.family.id
-        self._run_write(
-            lambda ctx: attach_family_framework(ctx.store, family_id, ref), family_changed=True
-        )
+        self._run_write(lambda ctx: attach_family_framework(ctx.store, family_id, ref))
 
     def tick(self) -> None:
         row = self._current_indicator()

@@ -11,10 +11,10 @@ Family, and closing the case.
 The plan, each meeting's record and the closing summary print through a preview
 (ui/kit/print_preview.py) and save as PDFs, with a password offered when saving.
 
-The tab never touches the store: reads and writes are Tasks on the runner's worker thread. Edits
-update the plan shown at once and are saved in the order made; a reload that arrives while saves
-are still queued is set aside and asked for again once they are written, so it can never show
-an older plan over newer typing.
+The tab never touches the store: reads and writes are Tasks on the runner's worker thread
+(FeatureTab.read and .write). Edits update the plan shown at once and are saved in the order
+made; a read older than a queued save is read again (the one stale-read rule, ui/kit/pages.py),
+so it can never show an older plan over newer typing.
 """
 
 from __future__ import annotations
@@ -52,8 +52,10 @@ from db.plans import (
     save_plan_version,
     save_team,
 )
+from fmdesk.closure import ClosureSummary
+from fmdesk.definition import Definition
 from fmdesk.errors import UserError
-from fmdesk.families import ClosureReason, Family, PersonRole
+from fmdesk.families import ClosureReason, Family, Person, PersonRole
 from fmdesk.plans import (
     REVIEW_INTERVAL,
     ActionOwner,
@@ -68,12 +70,13 @@ from fmdesk.plans import (
 )
 from fmdesk.records import Record
 from fmdesk.taf import TafMeeting, TafMember, meeting_plan, next_meeting_number
-from reports.base import DEFAULT_MARKING, write_pdf
+from reports.base import DEFAULT_MARKING
+from ui.actions import documents
 from ui.actions.documents import build_closure_pdf, build_plan_pdf, build_taf_pdf, framework_names
 from ui.kit.errors import show_error
 from ui.kit.forms import Field, RecordForm
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
-from ui.kit.pages import FeatureTab
+from ui.kit.pages import FeatureTab, kinds
 from ui.kit.print_preview import show_print_preview
 from ui.kit.tasks import Task, TaskContext, TaskRunner
 from ui.kit.widgets import (
@@ -140,6 +143,10 @@ def _index_of(rows: list[Any], ident: str | None) -> int | None:
 
 class PlanTab(FeatureTab):
     title = "&Plan"
+    # The plan's versions, the team, meetings and closing summary; the family (closed or
+    # reassigned makes it read-only), its people (who owns an action) and the frameworks (the
+    # problems' names).
+    shows = kinds(FamilyPlan, TafMember, TafMeeting, ClosureSummary, Family, Person, Definition)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
@@ -154,8 +161,6 @@ class PlanTab(FeatureTab):
         self._version_id: str | None = None
         self._member_id: str | None = None
         self._meeting_id: str | None = None
-        self._pending_writes = 0
-        self._reload_wanted = False
         # A close asked for from elsewhere (the family page's Change status), waiting for the
         # plan to be read: the closing reason and date to start the closing summary with.
         self._close_wanted: tuple[ClosureReason | None, dt.date | None] | None = None
@@ -384,7 +389,7 @@ class PlanTab(FeatureTab):
 
     # ---- the FeatureTab interface --------------------------------------------------------
 
-    def show_family(self, record: FamilyRecord) -> None:
+    def open_family(self, record: FamilyRecord) -> None:
         if self.record is not None and self.record.family.id != record.family.id:
             self.flush()
             self.plans = None
@@ -392,8 +397,7 @@ class PlanTab(FeatureTab):
             self._goal_id = self._action_id = self._version_id = None
             self._member_id = self._meeting_id = None
             self._refresh()
-        super().show_family(record)
-        self.reload()
+        super().open_family(record)
 
     def flush(self) -> None:
         for editor in (self.goal_editor, self.action_editor, self.member_form, self.meeting_form):
@@ -424,15 +428,10 @@ class PlanTab(FeatureTab):
             plans = load_plans(ctx.store, family_id)
             return plans, framework_names(plans.family)
 
-        Task(self.runner, op, self._loaded, parent=self).run()
+        self.read(op, self._loaded)
 
     def _loaded(self, result: tuple[PlanRecord, tuple[dict[str, str], dict[str, str]]]) -> None:
         plans, (problems, measures) = result
-        if self.record is None or self.record.family.id != plans.family.id:
-            return  # locked, or another family opened meanwhile
-        if self._pending_writes:
-            self._reload_wanted = True  # read before our queued saves: ask again after them
-            return
         self.plans = plans
         self.problem_names = problems
         self.goal_editor.set_framework(problems, measures)
@@ -447,40 +446,6 @@ class PlanTab(FeatureTab):
             else:
                 show_error(self, UserError(f"The case for {plans.family.name} is already closed."))
 
-    def _write(
-        self,
-        op: Callable[[TaskContext], Any],
-        *,
-        family_changed: bool = False,
-        label: str | None = None,
-        then: Callable[[Any], None] | None = None,
-    ) -> None:
-        """Queue one write; reload (or have the window reload the family) once it is done."""
-        self._pending_writes += 1
-
-        def finished() -> None:
-            self._pending_writes -= 1
-            if family_changed:
-                self.family_changed.emit()  # the window reloads the family, then this tab
-            elif self._pending_writes == 0 and self._reload_wanted:
-                self._reload_wanted = False
-                self.reload()
-
-        def done(result: Any) -> None:
-            finished()
-            if then is not None:
-                then(result)
-
-        def failed(exc: BaseException) -> None:
-            self._reload_wanted = True  # show what the store really holds
-            finished()
-            show_error(self, exc)
-
-        task = Task(self.runner, op, done, parent=self).failure(failed)
-        if label:
-            task.with_progress(label)
-        task.run()
-
     def _save_plan(self, plan: FamilyPlan) -> None:
         """Show the plan at once and queue its save."""
         assert self.plans is not None
@@ -488,11 +453,12 @@ class PlanTab(FeatureTab):
         versions = sorted([*versions, plan], key=lambda v: v.version)
         self.plans = dataclasses.replace(self.plans, versions=versions)
         self._schedule_refresh()
-        self._write(lambda ctx: save_plan_version(ctx.store, plan))
+        self.write(lambda ctx: save_plan_version(ctx.store, plan))
 
     def _write_team(self, save: Callable[..., Any], *records: TafMember | TafMeeting) -> None:
-        self._reload_wanted = True
-        self._write(lambda ctx: save(ctx.store, *records))
+        """Save team members or a meeting, then read the team back (a meeting numbers itself
+        and may make a plan version)."""
+        self.write(lambda ctx: save(ctx.store, *records), lambda _: self.reload())
 
     # ---- plan actions --------------------------------------------------------------------
 
@@ -686,8 +652,7 @@ class PlanTab(FeatureTab):
             show_error(self, UserError(f"The meeting was not saved: {exc}."))
             return
         self._meeting_id = meeting.id
-        self._reload_wanted = True
-        self._write(lambda ctx: save_meeting(ctx.store, meeting, plan))
+        self.write(lambda ctx: save_meeting(ctx.store, meeting, plan), lambda _: self.reload())
 
     # ---- closing and reopening -----------------------------------------------------------
 
@@ -714,9 +679,9 @@ class PlanTab(FeatureTab):
             return
         values = dialog.values()
         family_id, by = plans.family.id, plans.practitioner
-        self._write(
+        self.write(
             lambda ctx: close_case(ctx.store, family_id, by=by, **values),
-            family_changed=True,
+            lambda _: self.reload(),
             label="Closing the case…",
         )
 
@@ -728,9 +693,9 @@ class PlanTab(FeatureTab):
             return
         on, reason = dialog.values()
         family_id, by = self.plans.family.id, self.plans.practitioner
-        self._write(
+        self.write(
             lambda ctx: reopen_case(ctx.store, family_id, on=on, reason=reason, by=by),
-            family_changed=True,
+            lambda _: self.reload(),
         )
 
     # ---- printing and PDFs ----------------------------------------------------------------
@@ -864,11 +829,7 @@ class PlanTab(FeatureTab):
         self.marking = marking
 
         def op(ctx: TaskContext) -> Path:
-            pdf = build(ctx, marking, password)
-            try:
-                return write_pdf(pdf, target)
-            except OSError as exc:
-                raise UserError(f"Could not write {target}: {exc.strerror}.") from None
+            return documents.save(target, build(ctx, marking, password))
 
         def done(written: Path) -> None:
             window = self.window()

@@ -45,6 +45,7 @@ from db.stars import (
     save_draft,
     save_edit,
 )
+from fmdesk.definition import Definition
 from fmdesk.errors import ValidationError
 from fmdesk.families import FamilyStatus
 from fmdesk.plans import date_text
@@ -52,18 +53,20 @@ from fmdesk.stars import (
     DueState,
     Instrument,
     StarReading,
+    StarReadingDeletion,
+    StarReadingEdit,
     compare_readings,
     completed_readings,
     new_reading,
     readings_table,
     star_due,
 )
-from reports.base import write_pdf
 from reports.star import star_progress_pdf
+from ui.actions import documents
 from ui.kit.dialogs import FormDialog
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
-from ui.kit.pages import FeatureTab
+from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import Task, TaskContext, TaskRunner
 from ui.kit.widgets import record_table
 from ui.record.star.chart import StarChartWidget
@@ -161,13 +164,15 @@ def ask_reason(parent: QWidget, title: str, prompt: str) -> str | None:
 
 class StarTab(FeatureTab):
     title = "Sta&r"
+    # The readings, their edits and deletions, and the instruments (council ones arrive as
+    # definitions); the family's status (when a Star is due) comes through update_record.
+    shows = kinds(StarReading, StarReadingEdit, StarReadingDeletion, Definition)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.data: FamilyStars | None = None
         self.instrument: Instrument | None = None  # the one the overview shows
         self.today = dt.date.today()
-        self._generation = 0  # drops a load that finishes after the family changed
 
         self.pages = QStackedWidget(self)
         self.overview = QWidget(self)
@@ -321,25 +326,28 @@ class StarTab(FeatureTab):
     def read_only(self) -> bool:
         return self.record is None or self.record.family.is_read_only
 
-    def show_family(self, record: FamilyRecord) -> None:
-        same = self.record is not None and self.record.family.id == record.family.id
-        if not same:
+    def open_family(self, record: FamilyRecord) -> None:
+        if self.record is None or self.record.family.id != record.family.id:
             self.flush()
             self.reading_page.close_reading()
             self.pages.setCurrentWidget(self.overview)
             self.data = None
             self.instrument = None
             self.message.clear()
-        super().show_family(record)
+        super().open_family(record)
         self._update_buttons()
-        self.reload()
+
+    def update_record(self, record: FamilyRecord) -> None:
+        """The family's status changed (a Star is due from engagement) or it became read-only."""
+        super().update_record(record)
+        self._update_buttons()
+        self._show_due()
 
     def flush(self) -> None:
         self.reading_page.flush()
 
     def clear(self) -> None:
         self.flush()
-        self._generation += 1
         self.reading_page.close_reading()
         self.pages.setCurrentWidget(self.overview)
         self.data = None
@@ -362,17 +370,7 @@ class StarTab(FeatureTab):
         if self.record is None:
             return
         family_id = self.record.family.id
-        self._generation += 1
-        generation = self._generation
-
-        def done(data: FamilyStars) -> None:
-            if generation != self._generation or self.record is None:
-                return
-            self._show_data(data)
-
-        Task(
-            self.runner, lambda ctx: load_family_stars(ctx.store, family_id), done, parent=self
-        ).failure(lambda exc: show_error(self, exc)).run()
+        self.read(lambda ctx: load_family_stars(ctx.store, family_id), self._show_data)
 
     def _show_data(self, data: FamilyStars) -> None:
         self.data = data
@@ -667,20 +665,13 @@ class StarTab(FeatureTab):
                 self.message.setText(f"The {kind} of {date_text(reading.taken_on)} was deleted.")
             self._saved()
 
-        Task(
-            self.runner,
-            lambda ctx: remove_reading(ctx.store, reading, by=by, reason=reason),
-            done,
-            parent=self,
-        ).failure(lambda exc: show_error(self, exc)).run()
+        self.write(lambda ctx: remove_reading(ctx.store, reading, by=by, reason=reason), done)
 
     def _save_draft(self, reading: StarReading) -> None:
         instrument = self.reading_page.instrument
         if instrument is None:
             return
-        Task(
-            self.runner, lambda ctx: save_draft(ctx.store, reading, instrument), parent=self
-        ).failure(lambda exc: show_error(self, exc)).run()
+        self.write(lambda ctx: save_draft(ctx.store, reading, instrument))
 
     def _complete(self, reading: StarReading) -> None:
         instrument = self.reading_page.instrument
@@ -693,18 +684,18 @@ class StarTab(FeatureTab):
             self.message.setText(f"The reading of {date_text(saved.taken_on)} is complete.")
             self._saved()
 
-        Task(
-            self.runner,
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.reading_page.problem.setText(str(exc))
+            else:
+                show_error(self, exc)
+
+        self.write(
             lambda ctx: save_completed(ctx.store, reading, instrument),
             done,
-            parent=self,
-        ).with_progress("Saving the reading…").failure(
-            lambda exc: (
-                self.reading_page.problem.setText(str(exc))
-                if isinstance(exc, ValidationError)
-                else show_error(self, exc)
-            )
-        ).run()
+            label="Saving the reading…",
+            failure=failed,
+        )
 
     def _save_edit(self, before: StarReading, after: StarReading, reason: str) -> None:
         instrument = self.reading_page.instrument
@@ -720,24 +711,20 @@ class StarTab(FeatureTab):
                 )
             self._saved()
 
-        Task(
-            self.runner,
+        self.write(
             lambda ctx: save_edit(
                 ctx.store, before, after, instrument=instrument, by=by, reason=reason
             ),
             done,
-            parent=self,
-        ).failure(lambda exc: show_error(self, exc)).run()
+        )
 
     def _back_to_overview(self) -> None:
         self.pages.setCurrentWidget(self.overview)
         self.reload()
 
     def _saved(self) -> None:
-        if self.record is None:
-            return
-        self.reload()
-        self.family_changed.emit()
+        if self.record is not None:
+            self.reload()
 
     # ---- files --------------------------------------------------------------------------
 
@@ -766,7 +753,7 @@ class StarTab(FeatureTab):
                 first=earlier,
                 latest=later if earlier is not None else None,
             )
-            return write_pdf(pdf, path)
+            return documents.save(path, pdf)
 
         def done(saved: Path) -> None:
             self.message.setText(f"Saved the Star progress PDF to {saved}.")
