@@ -36,7 +36,7 @@ CHILD = textwrap.dedent(
     from db import sync
     from db.store import Store
 
-    sync.GROUP_RECORDS = 1500
+    sync.inbox.GROUP_RECORDS = 1500
     store = Store.open(Path(sys.argv[1]), sys.argv[2])
     paths = [Path(p) for p in sys.argv[3:]]
     print("ready", flush=True)

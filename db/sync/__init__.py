@@ -1,0 +1,61 @@
+"""Sync on the store: enrolled partners, the outbox, importing bundles, conflicts and purging.
+
+Callers use this package's names (`from db import sync; sync.export_bundle(...)`); the rooms
+behind it are:
+- `enrolment`: this store's sync keys, the partners it has enrolled, the recovery slot;
+- `outbox`: what a partner has not acknowledged, and exporting it as a bundle;
+- `inbox`: importing bundles, each in one transaction, with `applier` merging each record and
+  `quarantine` holding those refused;
+- `field_conflicts`: fields two sides changed differently, for a person to decide;
+- `purge`: a closed or reassigned family leaving a practitioner's laptop once acknowledged;
+- `overview`: where sync stands, for the Sync page and `fmdesk sync status`;
+- `tables`: the bookkeeping tables they share.
+
+Every import and export is one transaction. Threading: like the Store, call on its thread.
+"""
+
+from db.sync.enrolment import (
+    IDENTITY_SETTING,
+    RECOVERY_KEY_FORMAT,
+    RECOVERY_SLOT,
+    NotEnrolled,
+    Partner,
+    enrol,
+    identity,
+    partners,
+    seal_recovery_slot,
+)
+from db.sync.field_conflicts import Conflict, conflicts, open_conflicts, resolve_conflict
+from db.sync.inbox import ImportResult, import_bundle, import_bundles, mark_withdrawals
+from db.sync.outbox import ExportResult, export_bundle, pending_count
+from db.sync.overview import PartnerStatus, SyncStatus, status
+from db.sync.purge import CannotPurge, purge_family, purgeable_families
+
+__all__ = [
+    "IDENTITY_SETTING",
+    "RECOVERY_KEY_FORMAT",
+    "RECOVERY_SLOT",
+    "CannotPurge",
+    "Conflict",
+    "ExportResult",
+    "ImportResult",
+    "NotEnrolled",
+    "Partner",
+    "PartnerStatus",
+    "SyncStatus",
+    "conflicts",
+    "enrol",
+    "export_bundle",
+    "identity",
+    "import_bundle",
+    "import_bundles",
+    "mark_withdrawals",
+    "open_conflicts",
+    "partners",
+    "pending_count",
+    "purge_family",
+    "purgeable_families",
+    "resolve_conflict",
+    "seal_recovery_slot",
+    "status",
+]
