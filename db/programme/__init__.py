@@ -1,0 +1,71 @@
+"""The coordinator's programme on the store.
+
+Callers use this package's names (`from db import programme; programme.load_dashboard(...)`);
+the rooms behind it are:
+- `identified`: identified families from a council's CSV file;
+- `judgement`: where every family stands against its framework, judged once and kept;
+- `dashboard`: the programme's figures against the year's targets, and the families behind one;
+- `claims`: the families ready to claim, claim batches and their schedules.
+"""
+
+from db.programme.claims import (
+    ClaimsView,
+    batch_schedule,
+    create_batch,
+    create_ready_batch,
+    find_batch,
+    load_claims,
+    submit,
+    withdraw,
+)
+from db.programme.dashboard import (
+    TARGETS_SETTING,
+    FamilyListRow,
+    family_rows,
+    get_targets,
+    load_dashboard,
+    set_targets,
+)
+from db.programme.identified import (
+    ImportedFamilies,
+    import_identified,
+    known_framework,
+    preview_identified_csv,
+    read_csv_file,
+)
+from db.programme.judgement import (
+    OUTCOME_KINDS,
+    PROGRAMME_KINDS,
+    claim_status_by_family,
+    forget_programme_cache,
+    load_outcomes,
+    load_programme,
+)
+
+__all__ = [
+    "OUTCOME_KINDS",
+    "PROGRAMME_KINDS",
+    "TARGETS_SETTING",
+    "ClaimsView",
+    "FamilyListRow",
+    "ImportedFamilies",
+    "batch_schedule",
+    "claim_status_by_family",
+    "create_batch",
+    "create_ready_batch",
+    "family_rows",
+    "find_batch",
+    "forget_programme_cache",
+    "get_targets",
+    "import_identified",
+    "known_framework",
+    "load_claims",
+    "load_dashboard",
+    "load_outcomes",
+    "load_programme",
+    "preview_identified_csv",
+    "read_csv_file",
+    "set_targets",
+    "submit",
+    "withdraw",
+]
