@@ -179,5 +179,7 @@ def test_a_reassigned_family_is_read_only_and_says_why(qtbot, make_window, tmp_p
     assert not plan.close_button.isVisibleTo(plan)
     outcomes = next(t for t in page.feature_tabs if isinstance(t, OutcomesTab))
     page.tabs.setCurrentWidget(outcomes)
-    qtbot.waitUntil(lambda: f"{reassigned}: its outcomes can be read" in outcomes.notice.text())
+    qtbot.waitUntil(
+        lambda: f"{reassigned}: its outcomes can be read" in outcomes.summary.notice.text()
+    )
     window.grab().save(str(tmp_path / "withdrawn.png"))
