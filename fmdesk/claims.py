@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
-from fmdesk.assessment import Assessment, AssessmentState
+from fmdesk.assessment.record import Assessment, AssessmentState
 from fmdesk.errors import ValidationError
 from fmdesk.families import Family
 from fmdesk.outcomes import (
@@ -32,9 +32,11 @@ from fmdesk.outcomes import (
     OutcomeEvidence,
     claim_readiness,
 )
+from fmdesk.outcomes.dates import day_text
 from fmdesk.outcomes.framework import AttendanceTest, EmploymentTest, FallTest
+from fmdesk.outcomes.readiness import EVERY_PROBLEM
 from fmdesk.outcomes.records import Measure, MeasureKind
-from fmdesk.outcomes.rules import EVERY_PROBLEM, OutcomeProgress, day_text
+from fmdesk.outcomes.sustainment import OutcomeProgress
 from fmdesk.plans import FamilyPlan, current_plan
 from fmdesk.records import Record, record_kind
 

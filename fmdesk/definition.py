@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from fmdesk.assessment import Template, bundled_templates, parse_template
+from fmdesk.assessment.template import Template, bundled_templates, parse_template
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.outcomes.framework import Framework, parse_framework, shipped_frameworks
 from fmdesk.records import Record, record_kind
-from fmdesk.stars import (
+from fmdesk.stars.instrument import (
     INSTRUMENT_FILE_FORMAT,
     Instrument,
     builtin_instruments,

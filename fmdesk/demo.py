@@ -18,13 +18,8 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from fmdesk.assessment import (
-    AgencyInvolved,
-    Answer,
-    Assessment,
-    AssessmentState,
-    default_template,
-)
+from fmdesk.assessment.record import AgencyInvolved, Answer, Assessment, AssessmentState
+from fmdesk.assessment.template import default_template
 from fmdesk.claims import readiness_by_family, turned_around_on
 from fmdesk.families import (
     CaseNote,
@@ -52,7 +47,7 @@ from fmdesk.outcomes import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.outcomes.rules import add_months
+from fmdesk.outcomes.dates import add_months
 from fmdesk.plans import (
     REVIEW_INTERVAL,
     ActionOwner,
@@ -65,7 +60,8 @@ from fmdesk.plans import (
     new_version,
 )
 from fmdesk.records import Record
-from fmdesk.stars import AreaScore, Instrument, ReadingStatus, StarReading, builtin_instruments
+from fmdesk.stars.instrument import Instrument, builtin_instruments
+from fmdesk.stars.reading import AreaScore, ReadingStatus, StarReading
 
 if TYPE_CHECKING:
     from faker import Faker

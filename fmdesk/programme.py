@@ -40,7 +40,8 @@ from fmdesk.families import (
     StatusChange,
 )
 from fmdesk.records import Record, record_kind
-from fmdesk.stars import InstrumentCatalogue, StarReading, completed_readings
+from fmdesk.stars.instrument import InstrumentCatalogue
+from fmdesk.stars.reading import StarReading, completed_readings
 
 
 def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:

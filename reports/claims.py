@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
 from fmdesk.claims import ClaimBatch, ScheduleRow
-from fmdesk.outcomes.rules import day_text
+from fmdesk.outcomes import day_text
 from fmdesk.plans import date_text
 from reports.base import DEFAULT_MARKING, build_pdf, grid_table, make_styles, spacer, text
 

@@ -7,9 +7,25 @@
     claim_readiness(framework, data, today).status  # not_eligible | in_progress | ready | claimed
     family_outcomes_json(framework, data, today)    # for `families show --json`
 
-The file format is described in docs/frameworks.md.
+The file format is described in docs/frameworks.md. The modules, one idea each:
+
+    framework.py    the framework file: problems, indicators, outcomes, the eligibility and
+                    claim rules; reading and checking it; the library of versions
+    records.py      the family's outcome records (ticks, measures, evidence, approvals, claims)
+    family_data.py  one family's records gathered the way the rules read them
+    dates.py        calendar arithmetic and how a day is written
+    eligibility.py  the problems present at entry, and eligibility
+    sustainment.py  one outcome's test: achieved or not, since when, sustained when
+    readiness.py    claim readiness against the framework's claim rule
+    summary.py      the family's outcomes as plain JSON, for the command line
+
+This package's names are the public face for db/, reports/ and ui/; inside fmdesk, import from
+the module that holds the name.
 """
 
+from fmdesk.outcomes.dates import add_months, day_text
+from fmdesk.outcomes.eligibility import EligibilityResult, eligibility, problems_present
+from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.outcomes.framework import (
     Framework,
     FrameworkLibrary,
@@ -22,6 +38,14 @@ from fmdesk.outcomes.framework import (
     parse_framework,
     shipped_frameworks,
 )
+from fmdesk.outcomes.readiness import (
+    EVERY_PROBLEM,
+    ClaimReadiness,
+    ClaimStatus,
+    ProblemProgress,
+    claim_readiness,
+    unknown_codes,
+)
 from fmdesk.outcomes.records import (
     OUTCOME_RECORD_CLASSES,
     EquivalentProgress,
@@ -33,22 +57,11 @@ from fmdesk.outcomes.records import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.outcomes.rules import (
-    ClaimReadiness,
-    ClaimStatus,
-    EligibilityResult,
-    FamilyOutcomeData,
-    OutcomeProgress,
-    ProblemProgress,
-    claim_readiness,
-    eligibility,
-    evaluate_outcome,
-    family_outcomes_json,
-    problems_present,
-    unknown_codes,
-)
+from fmdesk.outcomes.summary import family_outcomes_json
+from fmdesk.outcomes.sustainment import OutcomeProgress, evaluate_outcome
 
 __all__ = [
+    "EVERY_PROBLEM",
     "OUTCOME_RECORD_CLASSES",
     "ClaimReadiness",
     "ClaimStatus",
@@ -69,8 +82,10 @@ __all__ = [
     "OutcomeProgress",
     "Problem",
     "ProblemProgress",
+    "add_months",
     "attach_framework",
     "claim_readiness",
+    "day_text",
     "eligibility",
     "evaluate_outcome",
     "family_outcomes_json",

@@ -26,6 +26,7 @@ from fmdesk.families import (
     change_status,
 )
 from fmdesk.outcomes import (
+    EVERY_PROBLEM,
     ClaimStatus,
     FrameworkLibrary,
     IndicatorTick,
@@ -33,7 +34,6 @@ from fmdesk.outcomes import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.outcomes.rules import EVERY_PROBLEM
 from fmdesk.plans import FamilyPlan, current_plan, live_versions
 from fmdesk.records import Record
 from fmdesk.stars import StarReading

@@ -23,6 +23,7 @@ from fmdesk.outcomes import (
     MeasureStage,
     OutcomeClaim,
     OutcomeEvidence,
+    add_months,
     claim_readiness,
     eligibility,
     evaluate_outcome,
@@ -30,7 +31,6 @@ from fmdesk.outcomes import (
     parse_framework,
 )
 from fmdesk.outcomes.framework import shipped_frameworks
-from fmdesk.outcomes.rules import add_months
 
 LIBRARY = FrameworkLibrary.shipped()
 PHASE1 = LIBRARY.get("troubled-families-2012@1")
