@@ -33,12 +33,16 @@ def count_reloads(monkeypatch, tabs: list[FeatureTab]) -> dict[str, int]:
     for tab in tabs:
         real: Callable[..., None] = tab.reload
 
-        def counted(*args: object, _real=real, _name=type(tab).__name__, **kwargs: object) -> None:
-            counts[_name] += 1
-            _real(*args, **kwargs)
-
-        monkeypatch.setattr(tab, "reload", counted)
+        monkeypatch.setattr(tab, "reload", _counting(real, counts, type(tab).__name__))
     return counts
+
+
+def _counting(real: Callable[..., None], counts: dict[str, int], name: str) -> Callable[..., None]:
+    def counted(*args: object, **kwargs: object) -> None:
+        counts[name] += 1
+        real(*args, **kwargs)
+
+    return counted
 
 
 def count_resets(page: FamilyPage) -> dict[str, int]:
@@ -79,8 +83,10 @@ def test_saving_a_note_reloads_the_notes_view_and_nothing_else(
 
     page.tabs.setCurrentWidget(page.timeline_view)  # now the timeline catches up
     assert views["timeline_model"] == 1
-    assert any("calmer" in page.timeline_model.index(r, 2).data() or ""
-               for r in range(page.timeline_model.rowCount()))
+    assert any(
+        "calmer" in page.timeline_model.index(r, 2).data() or ""
+        for r in range(page.timeline_model.rowCount())
+    )
 
 
 def test_a_change_to_the_household_reaches_the_tabs_that_show_people(
@@ -101,7 +107,8 @@ def test_a_change_to_the_household_reaches_the_tabs_that_show_people(
     assert views["notes_model"] == 0
     # The plan (who owns an action) and outcomes (whose indicators) show people; they read
     # again when next shown. The assessment and Star tabs take the household from the record.
-    assert tabs["AssessmentTab"] == 0 and tabs["StarTab"] == 0
+    assert tabs["AssessmentTab"] == 0
+    assert tabs["StarTab"] == 0
     plan = next(t for t in page.feature_tabs if type(t).__name__ == "PlanTab")
     page.tabs.setCurrentWidget(plan)
     qtbot.waitUntil(lambda: not window.runner.busy)
