@@ -222,7 +222,7 @@ def main() -> None:
         )
         # The app's order: the caseload's claim column judges every family just after unlocking
         # (db.programme.claim_status_by_family), so the dashboard opened afterwards finds it.
-        programme.forget_programme_cache()
+        programme.forget_programme_cache(store)
         programme.claim_status_by_family(store, TODAY)
         timed(
             "dashboard opened after the caseload's claim column filled",

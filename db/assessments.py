@@ -2,7 +2,8 @@
 family's list, one save.
 
 The templates are fmdesk's own plus the council's, held in the store as Definition records
-(fmdesk/definition.py, db/definitions.py), which bundles carry to practitioners.
+(fmdesk/definition.py, db/definitions.py), which bundles carry to practitioners; the store's
+library of them is built once and kept (db/library.py `definitions`).
 
 Each function is one call from the UI's worker thread (or a test, or the command line); each write
 is one transaction. The rules themselves (steps, completion, reviews) live in fmdesk.assessment.
@@ -13,10 +14,10 @@ import datetime as dt
 from pathlib import Path
 from typing import cast
 
-from db.definitions import held_definitions, save_definition
+from db.library import add_definition_file, definitions
 from db.store import Store
 from fmdesk.assessment import Assessment, Template, TemplateLibrary
-from fmdesk.definition import DefinitionKind, read_definition_file
+from fmdesk.definition import DefinitionKind
 from fmdesk.errors import UserError, ValidationError
 
 
@@ -30,16 +31,10 @@ class Templates:
 
 
 def load_templates(store: Store) -> Templates:
-    """fmdesk's templates plus the council's held in the store, oldest first."""
-    library = TemplateLibrary.shipped()
-    held = held_definitions(store, DefinitionKind.TEMPLATE)
-    problems = list(held.problems)
-    for definition in held.definitions:
-        try:
-            library.add(cast(Template, definition.parsed()), council=True)
-        except ValidationError as exc:
-            problems.append(f"{definition.file_name or definition.ref}: {exc}")
-    return Templates(library, tuple(problems))
+    """fmdesk's templates plus the council's held in the store, oldest first, from the
+    store's kept library: shared, so read-only."""
+    found = definitions(store)
+    return Templates(found.templates, found.problems_of(DefinitionKind.TEMPLATE))
 
 
 def add_template_file(store: Store, path: str | Path) -> Template:
@@ -47,14 +42,7 @@ def add_template_file(store: Store, path: str | Path) -> Template:
     Definition record, which bundles carry to practitioners); new assessments then start from
     it. Raises ValidationError naming the file and field, or when the same id@version is
     already loaded with different content."""
-    definition = read_definition_file(
-        DefinitionKind.TEMPLATE, path, on=dt.date.today(), by=store.info.owner_name
-    )
-    template = cast(Template, definition.parsed())
-    with store.transaction():
-        load_templates(store).library.add(template, council=True)
-        save_definition(store, definition)
-    return template
+    return cast(Template, add_definition_file(store, DefinitionKind.TEMPLATE, path))
 
 
 def load_assessments(store: Store, family_id: str) -> list[Assessment]:

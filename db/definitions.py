@@ -1,15 +1,15 @@
 """A council's definitions held in the store (fmdesk/definition.py): reading, saving, and taking
 in the file paths older versions of fmdesk remembered.
 
-The libraries that use them (db/outcomes.py load_frameworks, db/assessments.py load_templates,
-db/stars.py load_catalogue) merge fmdesk's shipped definitions with these; db/library.py lists
-and adds them for the app and the command line.
+db/library.py merges fmdesk's shipped definitions with these into the one library an open store
+uses (built once, kept on the Store), and lists and adds them for the app and the command line.
 
 Before definitions were held in the store, a council's framework and instrument files were
-remembered by path, in the settings `outcomes.framework_paths` and `star.instrument_paths`. The
-first read after an upgrade takes each file that still loads into a record and drops it from
-the setting (and the setting once it is empty). A file that cannot be read stays listed and is
-reported, as before, until it can be read again or is added from its new place.
+remembered by path, in the settings `outcomes.framework_paths` and `star.instrument_paths`. Once
+after each unlock (db/library.py, as it first builds the library) each file that still loads is
+taken into a record and dropped from the setting (and the setting once it is empty). A file that
+cannot be read stays listed and is reported, as before, until it is added from its new place, or
+until it appears (or changes) at the place listed, when the next read tries it once more.
 
 Threading: like the Store, call on its thread.
 """
@@ -46,15 +46,15 @@ class Held:
 
 
 def held_definitions(store: Store, kind: DefinitionKind) -> Held:
-    problems = adopt_path_settings(store, kind)
+    """The store's council definitions of `kind`, oldest first. The old path settings are not
+    looked at here: db/library.py adopts them once per unlock."""
     # Only this kind's are decoded (each decode checks its content).
     rows = store.db.execute(
         "SELECT body FROM records WHERE kind = ? AND deleted = 0 AND body ->> '$.kind' = ? "
         "ORDER BY revision",
         [Definition.KIND, kind.value],
     )
-    found = [Definition.from_dict(json.loads(body)) for (body,) in rows]
-    return Held(tuple(found), tuple(problems))
+    return Held(tuple(Definition.from_dict(json.loads(body)) for (body,) in rows))
 
 
 def save_definition(store: Store, definition: Definition) -> Definition:
@@ -71,17 +71,34 @@ def save_definition(store: Store, definition: Definition) -> Definition:
     return saved
 
 
-def _path_list(store: Store, setting: str) -> list[str]:
+def listed_paths(store: Store, setting: str) -> list[str]:
+    """The file paths an old path setting still lists."""
     value = store.get_setting(setting)
     if not isinstance(value, list):
         return []
     return [p for p in value if isinstance(p, str)]
 
 
+@dataclasses.dataclass(frozen=True)
+class NotAdopted:
+    """A file an old path setting lists that could not be taken in, and why in words."""
+
+    setting: str
+    kind: DefinitionKind
+    path: str
+    problem: str
+
+
 def adopt_path_settings(store: Store, kind: DefinitionKind | None = None) -> list[str]:
     """Take the files listed in the old path settings (of `kind`, or all) into records; return
     a sentence for each listed file that cannot be taken in yet."""
-    problems: list[str] = []
+    return [n.problem for n in adopt_old_paths(store, kind)]
+
+
+def adopt_old_paths(store: Store, kind: DefinitionKind | None = None) -> list[NotAdopted]:
+    """`adopt_path_settings`, saying which setting and path each sentence is about (so a file
+    added again from its new place can stop being reported)."""
+    problems: list[NotAdopted] = []
     for setting, setting_kind in PATH_SETTINGS.items():
         if kind is not None and setting_kind is not kind:
             continue
@@ -89,7 +106,7 @@ def adopt_path_settings(store: Store, kind: DefinitionKind | None = None) -> lis
             continue
         kept: list[str] = []
         with store.transaction():
-            for path in _path_list(store, setting):
+            for path in listed_paths(store, setting):
                 try:
                     definition = read_definition_file(
                         setting_kind, path, on=dt.date.today(), by=store.info.owner_name
@@ -98,8 +115,13 @@ def adopt_path_settings(store: Store, kind: DefinitionKind | None = None) -> lis
                 except UserError as exc:
                     kept.append(path)
                     problems.append(
-                        f"{exc} (This {setting_kind.label} was added by an earlier version of "
-                        "fmdesk from that file; add it again from where it is now.)"
+                        NotAdopted(
+                            setting,
+                            setting_kind,
+                            path,
+                            f"{exc} (This {setting_kind.label} was added by an earlier version "
+                            "of fmdesk from that file; add it again from where it is now.)",
+                        )
                     )
             if kept:
                 store.set_setting(setting, kept)
@@ -113,7 +135,7 @@ def forget_old_path(store: Store, path: str | Path) -> None:
     from somewhere else) is no longer looked for at its old place."""
     wanted = Path(path).resolve()
     for setting in PATH_SETTINGS:
-        listed = _path_list(store, setting)
+        listed = listed_paths(store, setting)
         kept = [p for p in listed if Path(p).resolve() != wanted and Path(p).name != wanted.name]
         if len(kept) != len(listed):
             if kept:

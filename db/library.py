@@ -1,19 +1,239 @@
-"""Every definition this store can use, of every kind: what the Definitions dialog and the
-`fmdesk frameworks|templates|instruments` commands list, and one way to add a council's file.
+"""The definitions an open store uses, of every kind: fmdesk's shipped outcomes frameworks,
+assessment templates and Star instruments with the council's held in the store
+(db/definitions.py), built once and kept on the Store; what the Definitions dialog and the
+`fmdesk frameworks|templates|instruments` commands list; and one way to add a council's file.
+
+`definitions(store)` is the library every reader takes (printing, the assessment, the
+programme, the command line). It is built on first use after the store opens, after adopting
+the file paths older versions remembered (once per unlock: a file it could not read is tried
+again only when it appears or changes at that place), and kept on the Store
+(`Store.kept`) until a write changes what it holds: a council file added here, a definition
+arriving through sync, a conflict on one decided, or a change of the default Star instrument
+all write a Definition record (or that setting), and the store lets the library go in that
+same call, so the next read builds it afresh. It goes when the store closes.
+
+The libraries in it are shared by every reader: treat them as read-only. To add a council's
+definition, save it (`add_definition_file`); never `add` to a library taken from here.
 
 Each function is one call from the UI's worker thread or the command line; each write is one
 transaction.
 """
 
 import dataclasses
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
-from db.assessments import add_template_file, load_templates
-from db.definitions import held_definitions
-from db.outcomes import add_framework_file, load_frameworks
-from db.stars import add_instrument_file, load_catalogue
+from db.definitions import (
+    NotAdopted,
+    adopt_old_paths,
+    forget_old_path,
+    listed_paths,
+    save_definition,
+)
 from db.store import Store
+from fmdesk.assessment import Template, TemplateLibrary
 from fmdesk.definition import Definition, DefinitionKind, Parsed, read_definition_file
+from fmdesk.errors import UserError, ValidationError
+from fmdesk.outcomes import Framework, FrameworkLibrary, shipped_frameworks
+from fmdesk.stars import Instrument, InstrumentCatalogue
+
+# Which instrument new readings use: "id" or "id@version"; empty means the last council
+# instrument added (db/stars.py set_default_instrument).
+DEFAULT_INSTRUMENT_SETTING = "star.default"
+
+# The names the library and the adoption are kept under on the Store.
+KEPT = "db.library.definitions"
+_ADOPTED = "db.library.adopted"
+
+
+@dataclasses.dataclass(frozen=True)
+class Definitions:
+    """Every definition this open store can use, and a sentence for each council definition
+    (or old file path) left out, by kind: a missing or clashing file never hides the rest."""
+
+    frameworks: FrameworkLibrary
+    templates: TemplateLibrary
+    instruments: InstrumentCatalogue
+    # The council's definitions held in the store, oldest first, by kind.
+    held: Mapping[DefinitionKind, tuple[Definition, ...]]
+    problems_by_kind: Mapping[DefinitionKind, tuple[str, ...]]
+
+    def problems_of(self, kind: DefinitionKind) -> tuple[str, ...]:
+        return self.problems_by_kind.get(kind, ())
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every kind's, each sentence once."""
+        return tuple(dict.fromkeys(p for kind in DefinitionKind for p in self.problems_of(kind)))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Adoption:
+    """What the once-per-unlock adoption of old path settings left behind: each file it could
+    not take in, with what the file looked like then (None: it was not there)."""
+
+    not_adopted: tuple[NotAdopted, ...]
+    looked: tuple[tuple[int, int] | None, ...]
+
+    def file_changed(self) -> bool:
+        """A file left behind has appeared or changed since (a shared drive reconnected): worth
+        one more try. A stat per such file; nothing at all for a store with none."""
+        return any(
+            _looks(item.path) != seen
+            for item, seen in zip(self.not_adopted, self.looked, strict=True)
+        )
+
+
+def _looks(path: str) -> tuple[int, int] | None:
+    try:
+        found = Path(path).stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
+def _adopt(store: Store) -> _Adoption:
+    not_adopted = tuple(adopt_old_paths(store))
+    return _Adoption(not_adopted, tuple(_looks(n.path) for n in not_adopted))
+
+
+def definitions(store: Store) -> Definitions:
+    """The store's definitions library: built on first use after the store opens, then kept
+    until a write changes it (see the module's docstring)."""
+    # Once per unlock: taking in old path settings writes records and reads files. Only a file
+    # it could not read that has since appeared or changed is tried again.
+    if store.kept(_ADOPTED, lambda: _adopt(store)).file_changed():
+        store.forget_kept(_ADOPTED, KEPT)
+    return store.kept(
+        KEPT,
+        lambda: _build(store),
+        kinds=(Definition.KIND,),
+        settings=(DEFAULT_INSTRUMENT_SETTING,),
+    )
+
+
+_builds = 0
+
+
+def build_count() -> int:
+    """How many times a library has been built in this process (for tests and benchmarks: a
+    count that stays put across reads shows they were served from the kept one)."""
+    return _builds
+
+
+def _build(store: Store) -> Definitions:
+    global _builds
+    _builds += 1
+    not_adopted = store.kept(_ADOPTED, lambda: _adopt(store)).not_adopted
+    problems: dict[DefinitionKind, list[str]] = {kind: [] for kind in DefinitionKind}
+    still_listed = {
+        (setting, path)
+        for setting in {n.setting for n in not_adopted}
+        for path in listed_paths(store, setting)
+    }
+    for item in not_adopted:  # one added again from its new place is no longer reported
+        if (item.setting, item.path) in still_listed:
+            problems[item.kind].append(item.problem)
+    held: dict[DefinitionKind, list[Definition]] = {kind: [] for kind in DefinitionKind}
+    for definition in sorted(store.list(Definition), key=lambda d: d.revision):
+        held[definition.kind].append(definition)
+    return Definitions(
+        frameworks=_frameworks(held[DefinitionKind.FRAMEWORK], problems[DefinitionKind.FRAMEWORK]),
+        templates=_templates(held[DefinitionKind.TEMPLATE], problems[DefinitionKind.TEMPLATE]),
+        instruments=_instruments(
+            held[DefinitionKind.INSTRUMENT],
+            problems[DefinitionKind.INSTRUMENT],
+            store.get_setting(DEFAULT_INSTRUMENT_SETTING, "") or "",
+        ),
+        held={kind: tuple(found) for kind, found in held.items()},
+        problems_by_kind={kind: tuple(found) for kind, found in problems.items()},
+    )
+
+
+def _left_out(definition: Definition, exc: UserError) -> str:
+    return f"{definition.file_name or definition.ref}: {exc}"
+
+
+def _frameworks(held: list[Definition], problems: list[str]) -> FrameworkLibrary:
+    """The shipped frameworks plus the council's (oldest first). One whose id@version is
+    already loaded with different content is left out, with a sentence why."""
+    library = FrameworkLibrary(shipped_frameworks())
+    for definition in held:
+        try:
+            library.add(cast(Framework, definition.parsed()))
+        except UserError as exc:
+            problems.append(_left_out(definition, exc))
+    return library
+
+
+def _templates(held: list[Definition], problems: list[str]) -> TemplateLibrary:
+    """fmdesk's templates plus the council's, oldest first."""
+    library = TemplateLibrary.shipped()
+    for definition in held:
+        try:
+            library.add(cast(Template, definition.parsed()), council=True)
+        except ValidationError as exc:
+            problems.append(_left_out(definition, exc))
+    return library
+
+
+def _instruments(held: list[Definition], problems: list[str], default: str) -> InstrumentCatalogue:
+    """Built-ins plus the council's instruments (oldest first), new readings using `default`
+    (the setting `star.default`). One whose id@version is already loaded with different content
+    is left out, with a sentence why; so is a default that is not loaded."""
+    checked = InstrumentCatalogue()
+    usable: list[Instrument] = []
+    for definition in held:
+        instrument = cast(Instrument, definition.parsed())
+        try:
+            checked.add(instrument)
+        except ValidationError as exc:
+            problems.append(_left_out(definition, exc))
+            continue
+        usable.append(instrument)
+    try:
+        catalogue = InstrumentCatalogue(usable, default=default)
+        catalogue.default  # noqa: B018 - refuses a default that is not loaded
+    except ValidationError as exc:
+        problems.append(f"The chosen default Star instrument is not available: {exc}")
+        catalogue = InstrumentCatalogue(usable)
+    return catalogue
+
+
+# ---- adding a council's file -------------------------------------------------------------------
+
+
+def add_definition_file(store: Store, kind: DefinitionKind | None, path: str | Path) -> Parsed:
+    """Check a council's file of `kind` (None: whichever kind its content shows) and keep its
+    content in the store (a Definition record, which bundles carry to practitioners); the
+    library is built afresh on the next read. Refused (ValidationError naming the file and
+    field) when it is malformed, or changes a loaded id@version without a new number."""
+    if kind is None:
+        kind = read_definition_file(None, path).kind
+    definition = read_definition_file(kind, path, on=dt.date.today(), by=store.info.owner_name)
+    parsed = definition.parsed()
+    with store.transaction():
+        _check_fits_library(definitions(store), kind, parsed)
+        save_definition(store, definition)
+        if kind is not DefinitionKind.TEMPLATE:  # templates were never kept by path
+            forget_old_path(store, path)
+    return parsed
+
+
+def _check_fits_library(loaded: Definitions, kind: DefinitionKind, parsed: Parsed) -> None:
+    """Refuse a definition the library would refuse, in its words, by adding it to a copy (the
+    kept library is shared and stays as it is)."""
+    if kind is DefinitionKind.FRAMEWORK:
+        FrameworkLibrary(loaded.frameworks.all()).add(cast(Framework, parsed))
+    elif kind is DefinitionKind.TEMPLATE:
+        TemplateLibrary(loaded.templates.all()).add(cast(Template, parsed), council=True)
+    else:
+        InstrumentCatalogue(list(loaded.instruments)).add(cast(Instrument, parsed))
+
+
+# ---- what the Definitions dialog and the commands list -----------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,15 +266,12 @@ class Library:
         return [r for r in self.rows if r.kind is kind]
 
 
-def _loaded(store: Store, kind: DefinitionKind) -> tuple[list[Parsed], tuple[str, ...]]:
+def _loaded(found: Definitions, kind: DefinitionKind) -> list[Parsed]:
     if kind is DefinitionKind.FRAMEWORK:
-        frameworks = load_frameworks(store)
-        return list(frameworks.library.all()), frameworks.problems
+        return list(found.frameworks.all())
     if kind is DefinitionKind.TEMPLATE:
-        templates = load_templates(store)
-        return list(templates.library.all()), templates.problems
-    catalogue = load_catalogue(store)
-    return list(catalogue.instruments), catalogue.problems
+        return list(found.templates.all())
+    return list(found.instruments)
 
 
 def load_library(
@@ -62,24 +279,12 @@ def load_library(
 ) -> Library:
     """The definitions of `kinds` loaded here, by kind then id and version, each marked as
     shipped or the council's; and why any council definition was left out."""
+    found = definitions(store)
     rows: list[DefinitionRow] = []
     problems: list[str] = []
     for kind in kinds:
-        held = {d.ref: d for d in held_definitions(store, kind).definitions}
-        loaded, kind_problems = _loaded(store, kind)
-        problems.extend(kind_problems)
-        for item in loaded:
+        held = {d.ref: d for d in found.held.get(kind, ())}
+        problems.extend(found.problems_of(kind))
+        for item in _loaded(found, kind):
             rows.append(DefinitionRow(kind, item.ref, item.name, held.get(item.ref)))
     return Library(tuple(rows), tuple(dict.fromkeys(problems)))
-
-
-def add_definition_file(store: Store, kind: DefinitionKind | None, path: str | Path) -> Parsed:
-    """Check a council's file of `kind` (None: whichever kind its content shows) and keep it in
-    the store (ValidationError naming the file and field when it is refused)."""
-    if kind is None:
-        kind = read_definition_file(None, path).kind
-    if kind is DefinitionKind.FRAMEWORK:
-        return add_framework_file(store, path)
-    if kind is DefinitionKind.TEMPLATE:
-        return add_template_file(store, path)
-    return add_instrument_file(store, path)

@@ -3,7 +3,8 @@ the claim requirements its records meet, Star readings as evidence, and the case
 "Claim status" column.
 
 The frameworks are the shipped ones plus the council's own, held in the store as Definition
-records (fmdesk/definition.py, db/definitions.py), which bundles carry to practitioners.
+records (fmdesk/definition.py, db/definitions.py), which bundles carry to practitioners; the
+store's library of them is built once and kept (db/library.py `definitions`).
 The rules themselves live in fmdesk.outcomes; nothing here stores an answer, because answers
 change with the date and with what sync brings in.
 
@@ -17,12 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from db.definitions import forget_old_path, held_definitions, save_definition
+from db.library import add_definition_file, definitions
 from db.stars import load_catalogue
 from db.store import Store
 from fmdesk.assessment import Assessment
 from fmdesk.claims import requirements_met
-from fmdesk.definition import DefinitionKind, read_definition_file
+from fmdesk.definition import DefinitionKind
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, Person
 from fmdesk.outcomes import (
@@ -38,7 +39,6 @@ from fmdesk.outcomes import (
     attach_framework,
     claim_readiness,
     family_outcomes_json,
-    shipped_frameworks,
 )
 from fmdesk.plans import FamilyPlan
 from fmdesk.records import Record
@@ -63,32 +63,18 @@ class Frameworks:
 
 
 def load_frameworks(store: Store) -> Frameworks:
-    """The shipped frameworks plus the council's held in the store (oldest first). One whose
-    id@version is already loaded with different content is left out, with a sentence why."""
-    library = FrameworkLibrary(shipped_frameworks())
-    held = held_definitions(store, DefinitionKind.FRAMEWORK)
-    problems: list[str] = list(held.problems)
-    for definition in held.definitions:
-        try:
-            library.add(cast(Framework, definition.parsed()))
-        except UserError as exc:
-            problems.append(f"{definition.file_name or definition.ref}: {exc}")
-    return Frameworks(library, tuple(problems))
+    """The shipped frameworks plus the council's held in the store (oldest first), from the
+    store's kept library: shared, so read-only. One whose id@version is already loaded with
+    different content is left out, with a sentence why."""
+    found = definitions(store)
+    return Frameworks(found.frameworks, found.problems_of(DefinitionKind.FRAMEWORK))
 
 
 def add_framework_file(store: Store, path: str | Path) -> Framework:
     """Check a council's framework file and keep its content in the store (a Definition
     record, which bundles carry to practitioners). Refused (ValidationError naming the file and
     field) when it is malformed, or changes a loaded version without a new number."""
-    definition = read_definition_file(
-        DefinitionKind.FRAMEWORK, path, on=dt.date.today(), by=store.info.owner_name
-    )
-    framework = cast(Framework, definition.parsed())
-    with store.transaction():
-        load_frameworks(store).library.add(framework)
-        save_definition(store, definition)
-        forget_old_path(store, path)
-    return framework
+    return cast(Framework, add_definition_file(store, DefinitionKind.FRAMEWORK, path))
 
 
 # ---- what the family's records show ------------------------------------------------------------

@@ -3,8 +3,9 @@ caseload's "Star due" column.
 
 The catalogue is the built-in instruments plus the council's instruments, held in the store as
 Definition records (fmdesk/definition.py; a licensed council's instrument is its own to keep and
-to send to its practitioners, which bundles do). The instrument new readings use is in the
-setting `star.default` ("id" or "id@version"; empty means the last council instrument added).
+to send to its practitioners, which bundles do), from the store's library, built once and kept
+(db/library.py `definitions`). The instrument new readings use is in the setting `star.default`
+("id" or "id@version"; empty means the last council instrument added).
 
 Each function is one call from the UI's worker thread or the command line; each write is one
 transaction.
@@ -17,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from db.definitions import forget_old_path, held_definitions, save_definition
+from db.library import DEFAULT_INSTRUMENT_SETTING, add_definition_file, definitions
 from db.store import Store
-from fmdesk.definition import DefinitionKind, read_definition_file
-from fmdesk.errors import UserError, ValidationError
+from fmdesk.definition import DefinitionKind
+from fmdesk.errors import UserError
 from fmdesk.families import Family, FamilyStatus, StatusChange
 from fmdesk.stars import (
     DueState,
@@ -38,7 +39,6 @@ from fmdesk.stars import (
     star_due_after,
 )
 
-DEFAULT_INSTRUMENT_SETTING = "star.default"
 SCHEDULE_SETTING = "star.schedule"
 
 
@@ -52,28 +52,11 @@ class Catalogue:
 
 
 def load_catalogue(store: Store) -> Catalogue:
-    """Built-ins plus the council's instruments held in the store (oldest first). One whose
-    id@version is already loaded with different content is left out, with a sentence why."""
-    default = store.get_setting(DEFAULT_INSTRUMENT_SETTING, "") or ""
-    held = held_definitions(store, DefinitionKind.INSTRUMENT)
-    problems: list[str] = list(held.problems)
-    checked = InstrumentCatalogue()
-    usable: list[Instrument] = []
-    for definition in held.definitions:
-        instrument = cast(Instrument, definition.parsed())
-        try:
-            checked.add(instrument)
-        except ValidationError as exc:
-            problems.append(f"{definition.file_name or definition.ref}: {exc}")
-            continue
-        usable.append(instrument)
-    try:
-        catalogue = InstrumentCatalogue(usable, default=default)
-        catalogue.default  # noqa: B018 - refuses a default that is not loaded
-    except ValidationError as exc:
-        problems.append(f"The chosen default Star instrument is not available: {exc}")
-        catalogue = InstrumentCatalogue(usable)
-    return Catalogue(catalogue, tuple(problems))
+    """Built-ins plus the council's instruments held in the store (oldest first), from the
+    store's kept library: shared, so read-only. One whose id@version is already loaded with
+    different content is left out, with a sentence why."""
+    found = definitions(store)
+    return Catalogue(found.instruments, found.problems_of(DefinitionKind.INSTRUMENT))
 
 
 def add_instrument_file(store: Store, path: str | Path) -> Instrument:
@@ -81,22 +64,14 @@ def add_instrument_file(store: Store, path: str | Path) -> Instrument:
     record, which bundles carry to practitioners); new readings then use it (unless
     `star.default` names another). Raises ValidationError naming the file and field, or when
     the same id@version is already loaded with different content."""
-    definition = read_definition_file(
-        DefinitionKind.INSTRUMENT, path, on=dt.date.today(), by=store.info.owner_name
-    )
-    instrument = cast(Instrument, definition.parsed())
-    with store.transaction():
-        load_catalogue(store).instruments.add(instrument)  # refuses a changed file, same version
-        save_definition(store, definition)
-        forget_old_path(store, path)
-    return instrument
+    return cast(Instrument, add_definition_file(store, DefinitionKind.INSTRUMENT, path))
 
 
 def set_default_instrument(store: Store, ref: str) -> None:
     """Which instrument new readings use: "id", "id@version", or "" for the last file added."""
     if ref:
         load_catalogue(store).instruments.get(ref)  # refuses one that is not loaded
-    store.set_setting(DEFAULT_INSTRUMENT_SETTING, ref)
+    store.set_setting(DEFAULT_INSTRUMENT_SETTING, ref)  # the store lets the library go
 
 
 @dataclasses.dataclass(frozen=True)

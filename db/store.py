@@ -11,14 +11,15 @@ Every public write is one transaction. Records of every kind are JSON documents 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import secrets
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from db import keychain
 from db.connection import DatabaseError, connect, translate
@@ -39,9 +40,20 @@ from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 DB_NAME = "fmdesk.db"
 KEY_NAME = "keys.json"
+
+
+@dataclasses.dataclass
+class _Kept:
+    """One thing a reader built from the store's data and keeps on it (`Store.kept`)."""
+
+    value: Any
+    kinds: frozenset[str]  # writing a record of one of these kinds lets it go
+    settings: frozenset[str]  # and so does writing one of these settings
+    uncommitted: bool  # built inside a transaction that has not committed yet
 
 
 class Store:
@@ -61,6 +73,8 @@ class Store:
         # (kind, family id) of every record written since the last take_changes(): the app's
         # task runner hands them to the screens after each job (fmdesk/changes.py).
         self._changes: set[tuple[str, str]] = set()
+        # What readers built from this store's data and keep while it is open (see `kept`).
+        self._kept: dict[str, _Kept] = {}
         last = db.execute("SELECT max(revision) FROM records").fetchone()[0] or ""
         self.clock = Clock(self.info.device_id)
         if last:
@@ -202,6 +216,7 @@ class Store:
             self.db.close()
             self.db = None
         self._data_key = None
+        self._kept.clear()  # no definitions or judged families stay in memory after a lock
 
     def __enter__(self) -> Store:
         return self
@@ -258,8 +273,16 @@ class Store:
         try:
             with self.db.atomic():
                 yield
-        except DatabaseError as exc:
-            raise translate(exc, self.path) from exc
+        except BaseException as exc:
+            # Something built from this transaction's writes would show changes now undone.
+            for name in [n for n, k in self._kept.items() if k.uncommitted]:
+                del self._kept[name]
+            if isinstance(exc, DatabaseError):
+                raise translate(exc, self.path) from exc
+            raise
+        if not self.db.conn.in_transaction:  # committed: what was built inside it holds
+            for entry in self._kept.values():
+                entry.uncommitted = False
 
     def save(self, *records: R) -> list[R]:
         """Write records in one transaction, each with a fresh revision; returns what was saved."""
@@ -272,6 +295,7 @@ class Store:
         """Write records exactly as given (revision included): for sync's import, in a
         transaction the caller holds."""
         self._changes.update((r.KIND, r.family_id or "") for r in records)
+        self._let_go({r.KIND for r in records})
         self.db.conn.executemany(
             "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
@@ -295,6 +319,7 @@ class Store:
         family_id, revision, deleted, body) rows: sync's import has parsed and validated each
         incoming record and keeps its JSON as it came, rather than building it twice over."""
         self._changes.update((kind, family or "") for _, kind, family, _, _, _ in rows)
+        self._let_go({kind for _, kind, _, _, _, _ in rows})
         self.db.conn.executemany(
             "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
@@ -353,6 +378,47 @@ class Store:
         taken, self._changes = self._changes, set()
         return Changes.of(taken)
 
+    # ---- kept while open --------------------------------------------------------------------
+
+    def kept(
+        self,
+        name: str,
+        build: Callable[[], T],
+        *,
+        kinds: Iterable[str] = (),
+        settings: Iterable[str] = (),
+    ) -> T:
+        """What `build` makes from this store's data, kept while the store stays open: built on
+        first use, built again after a record of one of `kinds` or one of `settings` is written,
+        and let go on close (so nothing read stays in memory once the store is locked) and when
+        a transaction it was built in rolls back.
+
+        The readers own what they keep and its `name` (db/library.py keeps the definitions
+        library, db/programme/judgement.py the judged programme); the store only knows when to
+        let go of it, so it imports none of them. Same thread as the store."""
+        entry = self._kept.get(name)
+        if entry is None:
+            value = build()
+            entry = _Kept(
+                value, frozenset(kinds), frozenset(settings), bool(self.db.conn.in_transaction)
+            )
+            self._kept[name] = entry
+        return cast(T, entry.value)
+
+    def is_kept(self, name: str) -> bool:
+        return name in self._kept
+
+    def forget_kept(self, *names: str) -> None:
+        for name in names:
+            self._kept.pop(name, None)
+
+    def _let_go(self, kinds: Iterable[str] = (), setting: str | None = None) -> None:
+        written = set(kinds)
+        for name in [
+            n for n, k in self._kept.items() if k.kinds & written or setting in k.settings
+        ]:
+            del self._kept[name]
+
     # ---- settings ---------------------------------------------------------------------------
 
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -361,6 +427,7 @@ class Store:
 
     def set_setting(self, key: str, value: Any) -> None:
         self._changes.add((SETTING_PREFIX + key, ""))
+        self._let_go(setting=key)
         with self.transaction():
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "

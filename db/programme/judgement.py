@@ -1,6 +1,8 @@
 """The programme's judgement: where every family stands against its framework on a day, read
-and judged once and kept, so the caseload's claim column, the dashboard and the claims page
-share one judgement and a refresh re-judges only the families whose records changed.
+and judged once and kept on the Store, so the caseload's claim column, the dashboard and the
+claims page share one judgement and a refresh re-judges only the families whose records changed.
+It goes when the store closes (nothing judged stays in memory after a lock): the UI need not
+drop it.
 
 Each function is one call from the UI's worker thread or the command line. Reading the
 programme reads each kind of record once (about 3,000 families with their records in well under
@@ -11,7 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 
-from db.outcomes import load_frameworks
+from db.library import definitions
 from db.store import Store
 from fmdesk.assessment import Assessment
 from fmdesk.claims import FamilyOutcomes, readiness_by_family
@@ -48,6 +50,7 @@ PROGRAMME_KINDS: tuple[type[Record], ...] = (
 )
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 _MASK = (1 << 64) - 1
+KEPT = "db.programme.judgement"  # the name the judgement is kept under on the Store
 
 
 @dataclasses.dataclass
@@ -63,22 +66,21 @@ class _ProgrammeCache:
     Reading and judging 3,000 families costs seconds (parsing every record, then every
     outcome of every problem); a refresh re-reads only the families whose records changed (the
     revision of one of their records, or their number, differs) and re-judges only those, unless
-    the day has changed. Kept for the life of the process on the thread that owns the store.
+    the day or the frameworks have changed. Kept on the Store while it is open (`Store.kept`),
+    used on the thread that owns it.
     """
 
     entries: dict[str, _FamilyEntry] = dataclasses.field(default_factory=dict)
     outcomes: dict[str, FamilyOutcomes] = dataclasses.field(default_factory=dict)
     today: dt.date | None = None
-    # The frameworks the outcomes were judged against (id@version of each): adding a council
-    # framework re-judges every family.
-    frameworks: tuple[str, ...] = ()
+    # The frameworks the outcomes were judged against: the store's library, which is built
+    # afresh whenever a definition is written (db/library.py), so adding a council framework
+    # (here or through sync) re-judges every family.
+    frameworks: FrameworkLibrary | None = None
 
 
-_CACHES: dict[str, _ProgrammeCache] = {}
-
-
-def _refresh(store: Store, today: dt.date, library: FrameworkLibrary | None) -> _ProgrammeCache:
-    cache = _CACHES.setdefault(store.info.store_id, _ProgrammeCache())
+def _refresh(store: Store, today: dt.date) -> _ProgrammeCache:
+    cache = store.kept(KEPT, _ProgrammeCache)
     kinds = [k.KIND for k in PROGRAMME_KINDS]
     marks = ",".join("?" * len(kinds))
     # Each family's signature: how many records it has and an order-free mix of every record's
@@ -110,13 +112,9 @@ def _refresh(store: Store, today: dt.date, library: FrameworkLibrary | None) -> 
             fresh[family_id].append(kind_class(kind).from_dict(json.loads(body)))
     for fid in changed:
         cache.entries[fid] = _FamilyEntry(signatures[fid], fresh[fid])
-    given = library is not None
-    library = library or load_frameworks(store).library
-    refs = tuple(sorted(f.ref for f in library.all()))
+    library = definitions(store).frameworks
     rejudge = (
-        list(cache.entries)
-        if given or cache.today != today or cache.frameworks != refs
-        else changed
+        list(cache.entries) if cache.today != today or cache.frameworks is not library else changed
     )
     for fid in rejudge:
         records = cache.entries[fid].records
@@ -126,20 +124,19 @@ def _refresh(store: Store, today: dt.date, library: FrameworkLibrary | None) -> 
             continue
         cache.outcomes[fid] = readiness_by_family([family], records, library, today)[fid]
     cache.today = today
-    cache.frameworks = () if given else refs
+    cache.frameworks = library
     return cache
 
 
-def forget_programme_cache() -> None:
-    """Drop every cached programme (on lock, so no family data stays in memory)."""
-    _CACHES.clear()
+def forget_programme_cache(store: Store) -> None:
+    """Drop the store's judged programme, so the next read judges every family afresh (a
+    benchmark's cold start). Not needed on lock: the judgement goes when the store closes."""
+    store.forget_kept(KEPT)
 
 
-def load_outcomes(
-    store: Store, today: dt.date, *, library: FrameworkLibrary | None = None
-) -> dict[str, FamilyOutcomes]:
+def load_outcomes(store: Store, today: dt.date) -> dict[str, FamilyOutcomes]:
     """Where every family stands against its framework on `today`, by family id."""
-    return dict(_refresh(store, today, library).outcomes)
+    return dict(_refresh(store, today).outcomes)
 
 
 def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[str, str]:
@@ -167,7 +164,7 @@ def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[s
 
 
 def load_programme(store: Store, today: dt.date) -> ProgrammeRecords:
-    cache = _refresh(store, today, None)
+    cache = _refresh(store, today)
     records = [r for entry in cache.entries.values() for r in entry.records]
     return ProgrammeRecords(
         families=[r for r in records if isinstance(r, Family)],

@@ -1,6 +1,7 @@
 """The guided whole-family assessment, as a practitioner walks it with a family of five."""
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from PySide6.QtWidgets import QFileDialog, QPlainTextEdit
 
 from db.assessments import load_assessments
 from db.keyslots import KdfParams
+from db.library import add_definition_file
 from db.store import Store
 from fmdesk.assessment import Assessment, AssessmentState, SectionKind
+from fmdesk.definition import DefinitionKind
 from fmdesk.families import (
     ClosureReason,
     Consent,
@@ -412,3 +415,30 @@ def test_step_and_assessment_models_pass_qts_model_tester(qtmodeltester, family_
     rows: RowTableModel = RowTableModel(ASSESSMENT_COLUMNS)
     rows.set_rows(make_rows([draft]))
     qtmodeltester.check(rows)
+
+
+def test_the_indicator_step_offers_a_council_frameworks_codes(
+    qtbot, family_store, make_window, tmp_path: Path
+) -> None:
+    """A family attached to the council's own framework (held in the store, not shipped) is
+    offered that framework's indicators, in its words, to tick."""
+    path, family, _ = family_store()
+    shipped = Path("fmdesk/definitions/frameworks/supporting-families-2022.json")
+    data = json.loads(shipped.read_text(encoding="utf-8"))
+    data["id"], data["name"] = "anytown-outcomes", "Anytown outcomes plan"
+    indicator = data["problems"][1]["indicators"][0]
+    indicator["text"] = "Anytown: a child not yet ready for school at four"
+    council_file = tmp_path / "anytown-outcomes.json"
+    council_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with Store.open(path, TEST_PASSPHRASE) as store:
+        add_definition_file(store, DefinitionKind.FRAMEWORK, council_file)
+        store.save(family.replace(framework="anytown-outcomes@1"))
+
+    window = make_window(path)
+    flow = start(qtbot, open_tab(qtbot, window, family))
+    go_to_step(qtbot, flow, "Outcomes framework indicators that apply")
+    page = flow.page
+    assert isinstance(page, IndicatorsPage)
+    offered = [page.code.itemText(i) for i in range(page.code.count())]
+    assert f"{indicator['code']} — {indicator['text']}" in offered
+    assert not page.code.isEditable()  # the codes are known: nothing to type

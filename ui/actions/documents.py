@@ -7,9 +7,10 @@ runner's worker thread) and the command line.
 failure never leaves half a file; an operating-system fault (a read-only or full folder, a
 folder that has gone) is a `CouldNotSave` the user can act on, not a bug.
 
-The plan PDF names the family's framework problems and outcome measures in words when the family is
-attached to a framework loaded here (codes print as "Problem 2" otherwise), and shows the Star chart
-(first reading against latest) when the family has a completed reading of a loaded instrument.
+The plan PDF and the closing summary name the family's framework problems and outcome measures in
+words when the family is attached to a framework the store holds, shipped or the council's
+(db/library.py `definitions`; codes print as "Problem 2" otherwise), and the plan shows the Star
+chart (first reading against latest) when the family has a completed reading of a loaded instrument.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from pathlib import Path
 from reportlab.platypus import Flowable
 
 from db.keyslots import write_atomic
+from db.library import definitions
 from db.plans import PlanRecord, load_plans
-from db.stars import load_catalogue
 from db.store import Store
 from fmdesk.claims import SCHEDULE_HEADER, ScheduleRow, schedule_csv_row
 from fmdesk.errors import UserError, ValidationError
@@ -38,13 +39,17 @@ from reports.star import family_star_chart
 from reports.taf import taf_pdf
 
 
-def framework_names(family: Family) -> tuple[dict[str, str], dict[str, str]]:
-    """(problem code → name, outcome code → words) of the family's framework; empty when the
-    family has none or it is not loaded on this computer."""
+def framework_names(
+    family: Family, frameworks: FrameworkLibrary | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(problem code → name, outcome code → words) of the family's framework among
+    `frameworks` (the store's: `definitions(store).frameworks`); empty when the family has none
+    or it is not loaded here. Without `frameworks` only the shipped ones are known, so a
+    council framework's codes stay bare: pass the store's."""
     if not family.framework:
         return {}, {}
     try:
-        framework = FrameworkLibrary.shipped().for_family(family)
+        framework = (frameworks or FrameworkLibrary.shipped()).for_family(family)
     except UserError:
         return {}, {}
     problems = {p.code: p.name for p in framework.problems}
@@ -66,6 +71,7 @@ def star_chart_for(record: PlanRecord, instruments: InstrumentCatalogue) -> Flow
 
 def plan_pdf_for(
     record: PlanRecord,
+    frameworks: FrameworkLibrary,
     instruments: InstrumentCatalogue,
     *,
     marking: str = DEFAULT_MARKING,
@@ -77,7 +83,7 @@ def plan_pdf_for(
         raise UserError(
             f"There is no plan for {record.family.name} ({record.family.reference}) yet."
         )
-    problems, measures = framework_names(record.family)
+    problems, measures = framework_names(record.family, frameworks)
     return plan_pdf(
         record.family,
         record.people,
@@ -92,12 +98,16 @@ def plan_pdf_for(
 
 
 def closure_pdf_for(
-    record: PlanRecord, *, marking: str = DEFAULT_MARKING, password: str | None = None
+    record: PlanRecord,
+    frameworks: FrameworkLibrary,
+    *,
+    marking: str = DEFAULT_MARKING,
+    password: str | None = None,
 ) -> bytes:
     summary = record.latest_closure
     if summary is None:
         raise UserError(f"The case for {record.family.name} has no closing summary.")
-    problems, measures = framework_names(record.family)
+    problems, measures = framework_names(record.family, frameworks)
     return closure_pdf(
         record.family,
         summary,
@@ -155,8 +165,10 @@ def build_plan_pdf(
 ) -> bytes:
     """Read the family's plan from the store and print it (worker thread or command line)."""
     record = load_plans(store, family_id)
-    instruments = load_catalogue(store).instruments
-    return plan_pdf_for(record, instruments, marking=marking, password=password)
+    found = definitions(store)
+    return plan_pdf_for(
+        record, found.frameworks, found.instruments, marking=marking, password=password
+    )
 
 
 def build_closure_pdf(
@@ -166,7 +178,10 @@ def build_closure_pdf(
     marking: str = DEFAULT_MARKING,
     password: str | None = None,
 ) -> bytes:
-    return closure_pdf_for(load_plans(store, family_id), marking=marking, password=password)
+    record = load_plans(store, family_id)
+    return closure_pdf_for(
+        record, definitions(store).frameworks, marking=marking, password=password
+    )
 
 
 def build_taf_pdf(

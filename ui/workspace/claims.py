@@ -194,8 +194,6 @@ class ClaimsPage(WorkspacePage):
 
     def clear(self) -> None:
         self.view = None
-        # The worker keeps the judged programme between refreshes; drop it with the key.
-        Task(self.runner, lambda ctx: programme.forget_programme_cache(), parent=self).run()
         for model in (self.ready_model, self.evidence_model, self.batch_model):
             model.set_rows([])
 

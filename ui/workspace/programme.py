@@ -361,8 +361,6 @@ class ProgrammePage(WorkspacePage):
 
     def clear(self) -> None:
         self.dashboard = None
-        # The worker keeps the judged programme between refreshes; drop it with the key.
-        Task(self.runner, lambda ctx: programme.forget_programme_cache(), parent=self).run()
         self._clear_body()
         self.heading.setText("Programme dashboard")
 

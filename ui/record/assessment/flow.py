@@ -61,6 +61,7 @@ from fmdesk.assessment import (
     steps,
 )
 from fmdesk.errors import UserError
+from fmdesk.outcomes import FrameworkLibrary
 from reports.assessment import summary_pdf
 from ui.actions import documents
 from ui.kit.autosave import Autosave
@@ -211,6 +212,7 @@ class AssessmentFlow(QWidget):
         self.runner = runner
         self.draft: Assessment | None = None
         self.template: Template | None = None
+        self.frameworks = FrameworkLibrary.shipped()  # the store's, given to open()
         self.ctx: FlowContext | None = None
         self.previous: Assessment | None = None
         self.practitioner = ""
@@ -359,11 +361,14 @@ class AssessmentFlow(QWidget):
         record: FamilyRecord,
         *,
         practitioner: str,
+        frameworks: FrameworkLibrary,
         previous: Assessment | None = None,
         today: dt.date | None = None,
     ) -> None:
-        """Show an assessment at the step it was left on."""
+        """Show an assessment at the step it was left on; its indicator step offers the codes
+        of the family's framework among `frameworks` (the store's library)."""
         self.flush()
+        self.frameworks = frameworks
         self._drop_pages()
         self.draft = assessment
         self.template = template
@@ -386,7 +391,7 @@ class AssessmentFlow(QWidget):
             people=tuple(record.people),
             consents=tuple(record.consents),
             today=today,
-            indicators=indicator_choices(self.template, record.family),
+            indicators=indicator_choices(self.template, record.family, self.frameworks),
             read_only=self.draft.is_read_only or record.family.is_read_only,
         )
 

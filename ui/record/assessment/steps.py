@@ -85,23 +85,19 @@ class IndicatorChoices:
         return f"{code} {words}" if words else code
 
 
-@functools.cache
-def framework_library() -> FrameworkLibrary:
-    """The frameworks shipped with fmdesk, read once."""
-    return FrameworkLibrary.shipped()
-
-
-def indicator_choices(template: Template, family: Family) -> IndicatorChoices:
-    """The outcomes framework's indicators for this family: the one the template's indicators
-    section names, else the one the family is attached under. With neither loaded, no codes are
-    offered and the practitioner types the code."""
+def indicator_choices(
+    template: Template, family: Family, frameworks: FrameworkLibrary
+) -> IndicatorChoices:
+    """The outcomes framework's indicators for this family, from `frameworks` (the store's
+    library, shipped and the council's: db/library.py `definitions`): the one the template's
+    indicators section names, else the one the family is attached under. With neither loaded,
+    no codes are offered and the practitioner types the code."""
     named = next((s.framework for s in template.sections if s.kind is SectionKind.INDICATORS), "")
     wanted = named or family.framework
     if not wanted:
         return IndicatorChoices(None)
-    library = framework_library()
     try:
-        framework = library.get(wanted) if "@" in wanted else library.latest(wanted)
+        framework = frameworks.get(wanted) if "@" in wanted else frameworks.latest(wanted)
     except FrameworkNotFound:
         return IndicatorChoices(None)
     codes = tuple((i.code, i.text) for p in framework.problems for i in p.indicators)

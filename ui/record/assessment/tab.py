@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from db.assessments import Templates, load_assessments, load_templates, save_assessment
 from db.families import FamilyRecord
+from db.library import definitions
 from fmdesk.assessment import (
     Assessment,
     AssessmentState,
@@ -43,6 +44,7 @@ from fmdesk.assessment import (
 from fmdesk.definition import Definition
 from fmdesk.errors import UserError
 from fmdesk.families import ConsentKind, has_consent
+from fmdesk.outcomes import FrameworkLibrary
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import FeatureTab, kinds
@@ -99,6 +101,7 @@ class AssessmentTab(FeatureTab):
         super().__init__(runner, parent)
         self.practitioner = ""
         self.templates = TemplateLibrary.shipped()  # until the store's are read
+        self.frameworks = FrameworkLibrary.shipped()  # likewise (the indicator step's codes)
         self.template_problems: tuple[str, ...] = ()
         self.stack = QStackedWidget(self)
         self.list_page = QWidget(self)
@@ -231,15 +234,16 @@ class AssessmentTab(FeatureTab):
             return
         family_id = self.record.family.id
 
-        def op(ctx: TaskContext) -> tuple[list[Assessment], str, Templates]:
+        def op(ctx: TaskContext) -> tuple[list[Assessment], str, Templates, FrameworkLibrary]:
             return (
                 load_assessments(ctx.store, family_id),
                 ctx.store.info.owner_name,
                 load_templates(ctx.store),
+                definitions(ctx.store).frameworks,
             )
 
-        def done(result: tuple[list[Assessment], str, Templates]) -> None:
-            assessments, self.practitioner, templates = result
+        def done(result: tuple[list[Assessment], str, Templates, FrameworkLibrary]) -> None:
+            assessments, self.practitioner, templates, self.frameworks = result
             self.templates = templates.library
             self.template_problems = templates.problems
             self._show_templates()
@@ -376,6 +380,7 @@ class AssessmentTab(FeatureTab):
             template,
             self.record,
             practitioner=self.practitioner,
+            frameworks=self.frameworks,
             previous=previous,
             today=self.today,
         )
