@@ -1,43 +1,36 @@
-"""The `fmdesk` command end to end, through its real entry point in a child process, with the
-passphrases in the environment as a script would give them. Each command costs a real Argon2id
-unlock (~0.4 s), so the module shares one demo store and keeps the number of runs small."""
+"""The `fmdesk` command end to end, run in this process through click's CliRunner (tests/cli.py)
+with the passphrases in the environment as a script would give them. The module shares one demo
+store, copied from the test run's template (a cheap key derivation: these tests are about the
+commands); `init` and `passwd` make real Argon2id slots (~0.4 s an unlock) where they are under
+test. The child process itself is tested in test_cli_process.py."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PASSPHRASE = "quillfeather maple lantern harbour"
+from fmdesk.roles import Role
+from tests.cli import REPO, Ran, run_cli
+from tests.conftest import TEST_PASSPHRASE, StoreTemplates
+
+# The template stores' passphrase, which `init` and `passwd` accept as strong too.
+PASSPHRASE = TEST_PASSPHRASE
 NEW_PASSPHRASE = "Łódź tram ticket on a rainy Tuesday"
-REPO = Path(__file__).resolve().parents[2]
+__all__ = ["REPO", "assert_one_line_error", "fmdesk"]  # shared with the other CLI tests
 
 
 def fmdesk(
     home: Path, *args: str, passphrase: str | None = PASSPHRASE, new: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
-    env["FMDESK_HOME"] = str(home)
-    # Never touch a real keychain from the tests.
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+) -> Ran:
+    env = {"FMDESK_HOME": str(home)}
     if passphrase is not None:
         env["FMDESK_PASSPHRASE"] = passphrase
     if new is not None:
         env["FMDESK_NEW_PASSPHRASE"] = new
-    return subprocess.run(
-        [sys.executable, "-m", "ui", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, env=env)
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+def assert_one_line_error(result: Ran, *words: str) -> None:
     assert result.returncode == 1, result.stderr
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -48,12 +41,10 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str)
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """FMDESK_HOME holding a store made by `init` and filled by `demo-data`."""
+def home(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Path:
+    """FMDESK_HOME holding a practitioner's store filled by `demo-data`."""
     home = tmp_path_factory.mktemp("home")
-    made = fmdesk(home, "init", "--name", "Zoë Fairweather", passphrase=None, new=PASSPHRASE)
-    assert made.returncode == 0, made.stderr
-    assert "Created a lead practitioner store" in made.stdout
+    store_templates.copy(home / "store", Role.PRACTITIONER, name="Zoë Fairweather")
     filled = fmdesk(home, "demo-data", "--families", "6", "--seed", "3")
     assert filled.returncode == 0, filled.stderr
     assert filled.stdout.strip() == "Added 6 synthetic families."
@@ -67,8 +58,15 @@ def caseload(home: Path) -> list[dict[str, object]]:
     return json.loads(listed.stdout)
 
 
-def test_init_makes_the_store_under_fmdesk_home(home: Path) -> None:
+def test_init_makes_the_store_under_fmdesk_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    made = fmdesk(home, "init", "--name", "Zoë Fairweather", passphrase=None, new=PASSPHRASE)
+    assert made.returncode == 0, made.stderr
+    assert "Created a lead practitioner store" in made.stdout
     assert sorted(p.name for p in (home / "store").iterdir()) == ["fmdesk.db", "keys.json"]
+    listed = fmdesk(home, "families", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
 
 
 def test_families_list_as_json(caseload: list[dict[str, object]]) -> None:
@@ -129,7 +127,10 @@ def test_families_show_as_json(home: Path, caseload: list[dict[str, object]]) ->
 
 
 def test_export_then_import_into_a_second_store(
-    home: Path, caseload: list[dict[str, object]], tmp_path: Path
+    home: Path,
+    caseload: list[dict[str, object]],
+    tmp_path: Path,
+    store_templates: StoreTemplates,
 ) -> None:
     # A family with consent: its records carry a `kind` field of their own.
     row = next(r for r in caseload if r["status"] in ("active", "closed"))
@@ -142,41 +143,11 @@ def test_export_then_import_into_a_second_store(
     assert data["family"]["reference"] == reference
     assert {r["kind"] for r in data["records"]} >= {"person", "consent"}
 
-    second = tmp_path / "coordinator"
-    made = fmdesk(
-        home,
-        "init",
-        "--store",
-        str(second),
-        "--role",
-        "coordinator",
-        "--name",
-        "Central Team",
-        passphrase=None,
-        new=NEW_PASSPHRASE,
-    )
-    assert made.returncode == 0, made.stderr
-    imported = fmdesk(
-        home,
-        "families",
-        "import",
-        str(exported),
-        "--store",
-        str(second),
-        passphrase=NEW_PASSPHRASE,
-    )
+    second = store_templates.copy(tmp_path / "coordinator", Role.COORDINATOR, name="Central Team")
+    imported = fmdesk(home, "families", "import", str(exported), "--store", str(second))
     assert imported.returncode == 0, imported.stderr
     assert reference in imported.stdout
-    shown = fmdesk(
-        home,
-        "families",
-        "show",
-        reference,
-        "--json",
-        "--store",
-        str(second),
-        passphrase=NEW_PASSPHRASE,
-    )
+    shown = fmdesk(home, "families", "show", reference, "--json", "--store", str(second))
     assert shown.returncode == 0, shown.stderr
     family = json.loads(shown.stdout)
     assert family["id"] == data["family"]["id"]
@@ -194,9 +165,10 @@ def test_check_reports_a_sound_store(home: Path) -> None:
     assert "sound" in checked.stdout
 
 
-def test_passwd_then_only_the_new_passphrase_opens(tmp_path: Path) -> None:
-    made = fmdesk(tmp_path, "init", passphrase=None, new=PASSPHRASE)
-    assert made.returncode == 0, made.stderr
+def test_passwd_then_only_the_new_passphrase_opens(
+    tmp_path: Path, store_templates: StoreTemplates
+) -> None:
+    store_templates.copy(tmp_path / "store", name="Test Practitioner")
     changed = fmdesk(tmp_path, "passwd", new=NEW_PASSPHRASE)
     assert changed.returncode == 0, changed.stderr
     assert "Passphrase changed" in changed.stdout
@@ -259,10 +231,11 @@ def test_usage_errors_exit_2(home: Path, args: tuple[str, ...]) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_demo_data_twice_gives_new_references(tmp_path: Path) -> None:
+def test_demo_data_twice_gives_new_references(
+    tmp_path: Path, store_templates: StoreTemplates
+) -> None:
     home = tmp_path / "home"
-    made = fmdesk(home, "init", "--name", "Zoë Fairweather", passphrase=None, new=PASSPHRASE)
-    assert made.returncode == 0, made.stderr
+    store_templates.copy(home / "store", name="Zoë Fairweather")
     for _ in range(2):
         filled = fmdesk(home, "demo-data", "--families", "3", "--seed", "7")
         assert filled.returncode == 0, filled.stderr

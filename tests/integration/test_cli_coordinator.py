@@ -1,4 +1,5 @@
-"""The coordinator's commands end to end, through the real entry point in a child process."""
+"""The coordinator's commands end to end, run in this process (tests/cli.py) on a coordinator's
+store copied from the test run's template."""
 
 import csv
 import json
@@ -7,11 +8,11 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from db.keyslots import KdfParams
 from db.store import Store
 from fmdesk.families import FamilyStatus, Person, PersonRole
 from fmdesk.outcomes import IndicatorTick, Measure, MeasureKind, MeasureStage
 from fmdesk.roles import Role
+from tests.conftest import StoreTemplates
 from tests.integration.test_cli import PASSPHRASE, REPO, assert_one_line_error, fmdesk
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import FM, D, _eligible, _family, fixture_programme
@@ -20,19 +21,9 @@ FRAMEWORKS = REPO / "fmdesk" / "definitions" / "frameworks"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def home(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Path:
     home = tmp_path_factory.mktemp("coordinator-home")
-    made = fmdesk(
-        home,
-        "init",
-        "--role",
-        "coordinator",
-        "--name",
-        "Central Team",
-        passphrase=None,
-        new=PASSPHRASE,
-    )
-    assert made.returncode == 0, made.stderr
+    store_templates.copy(home / "store", Role.COORDINATOR, name="Central Team")
     return home
 
 
@@ -175,13 +166,11 @@ def _good(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Path:
+def fresh(tmp_path: Path, store_templates: StoreTemplates) -> Path:
     """An fmdesk home holding an empty coordinator store (a fast key derivation: these tests
     are about the commands, not the unlock)."""
     home = tmp_path / "home"
-    Store.create(
-        home / "store", PASSPHRASE, role=Role.COORDINATOR, name="Central Team", kdf=KdfParams.fast()
-    ).close()
+    store_templates.copy(home / "store", Role.COORDINATOR, name="Central Team")
     return home
 
 

@@ -1,38 +1,23 @@
-"""`fmdesk templates|instruments|frameworks list|show|validate|add` end to end through the real
-entry point in a child process: the store keeps the council's file, which may then move."""
+"""`fmdesk templates|instruments|frameworks list|show|validate|add` end to end, run in this
+process (tests/cli.py): the store keeps the council's file, which may then move."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from db.keyslots import KdfParams
 from db.store import Store
 from fmdesk.definition import Definition
 from fmdesk.roles import Role
+from tests.cli import REPO, Ran, run_cli
+from tests.conftest import TEST_PASSPHRASE, StoreTemplates
 
-PASSPHRASE = "quillfeather maple lantern harbour"
-REPO = Path(__file__).resolve().parents[2]
+PASSPHRASE = TEST_PASSPHRASE
 SHIPPED = REPO / "fmdesk" / "definitions"
 
 
-def fmdesk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
-    env["FMDESK_HOME"] = str(home)
-    env["FMDESK_PASSPHRASE"] = PASSPHRASE
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    return subprocess.run(
-        [sys.executable, "-m", "ui", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def fmdesk(home: Path, *args: str) -> Ran:
+    return run_cli(*args, env={"FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": PASSPHRASE})
 
 
 def council_copy(kind: str, shipped: str, folder: Path, **changes: object) -> Path:
@@ -44,14 +29,8 @@ def council_copy(kind: str, shipped: str, folder: Path, **changes: object) -> Pa
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    Store.create(
-        tmp_path / "store",
-        PASSPHRASE,
-        role=Role.COORDINATOR,
-        name="Siân Evans",
-        kdf=KdfParams.fast(),
-    ).close()
+def home(tmp_path: Path, store_templates: StoreTemplates) -> Path:
+    store_templates.copy(tmp_path / "store", Role.COORDINATOR, name="Siân Evans")
     return tmp_path
 
 

@@ -1,51 +1,33 @@
 """`fmdesk frameworks list|show|validate` and the outcomes in `fmdesk families show --json`, end
-to end through the real entry point in a child process."""
+to end, run in this process (tests/cli.py)."""
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from db.keyslots import KdfParams
 from db.outcomes import attach_family_framework
-from db.store import Store
 from fmdesk.families import Family, Person, PersonRole
 from fmdesk.outcomes import IndicatorTick
 from fmdesk.roles import Role
+from tests.cli import REPO, Ran, run_cli
+from tests.conftest import TEST_PASSPHRASE, StoreTemplates
 
-PASSPHRASE = "quillfeather maple lantern harbour"
-REPO = Path(__file__).resolve().parents[2]
+PASSPHRASE = TEST_PASSPHRASE
 SHIPPED = REPO / "fmdesk" / "definitions" / "frameworks"
 
 
-def fmdesk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
-    env["FMDESK_HOME"] = str(home)
-    env["FMDESK_PASSPHRASE"] = PASSPHRASE
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    return subprocess.run(
-        [sys.executable, "-m", "ui", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def fmdesk(home: Path, *args: str) -> Ran:
+    return run_cli(*args, env={"FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": PASSPHRASE})
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def home(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Path:
     """A store with two families: FM-0007 attached to Families Matter with indicators ticked
     under two problems, FM-0008 attached to nothing."""
     home = tmp_path_factory.mktemp("home")
-    store = Store.create(
-        home / "store", PASSPHRASE, role=Role.PRACTITIONER, name="Zoë", kdf=KdfParams.fast()
-    )
+    store = store_templates.open(home / "store", Role.PRACTITIONER, name="Zoë")
     with store:
         family = Family(reference="FM-0007", name="Kowalczyk family")
         child = Person(

@@ -1,4 +1,5 @@
-"""`fmdesk plan print` and `plan show` end to end: a real store, process and PDF."""
+"""`fmdesk plan print` and `plan show` end to end: a real store and PDF, the commands run in this
+process (tests/cli.py), and a real process at a pseudo-terminal for the hidden prompt."""
 
 import datetime as dt
 import os
@@ -10,31 +11,24 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from db.keyslots import KdfParams
 from db.plans import save_plan_version
-from db.store import Store
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole
 from fmdesk.plans import ActionOwner, ActionStatus, PlanAction, PlanGoal, first_plan, new_version
 from fmdesk.roles import Role
 from fmdesk.stars import InstrumentCatalogue, complete_reading, new_reading
 from fmdesk.taf import TafMember
-from tests.conftest import TEST_PASSPHRASE
+from tests.cli import Ran, run_cli
+from tests.conftest import TEST_PASSPHRASE, StoreTemplates
 
 REFERENCE = "FM-2025-0007"
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, store_templates: StoreTemplates) -> Path:
     """An fmdesk home holding a store with one family, a two-version plan and two Star readings,
     and one family with no plan."""
     home = tmp_path / "home"
-    store = Store.create(
-        home / "store",
-        TEST_PASSPHRASE,
-        role=Role.PRACTITIONER,
-        name="Pat Keyworker",
-        kdf=KdfParams.fast(),
-    )
+    store = store_templates.open(home / "store", Role.PRACTITIONER, name="Pat Keyworker")
     try:
         family = Family(
             reference=REFERENCE,
@@ -88,17 +82,13 @@ def home(tmp_path: Path) -> Path:
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # never a real keychain
     return {**env, "FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": TEST_PASSPHRASE, **extra}
 
 
-def fmdesk(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from ui.main import main; main()", *args],
-        env=_env(home, **env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
+def fmdesk(home: Path, *args: str, **env: str) -> Ran:
+    return run_cli(
+        *args, env={"FMDESK_HOME": str(home), "FMDESK_PASSPHRASE": TEST_PASSPHRASE, **env}
     )
 
 

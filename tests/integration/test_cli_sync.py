@@ -1,22 +1,21 @@
 """Sync from the command line, end to end: two stores enrol each other, exchange bundles, meet a
-conflict, decide it, and recover a forgotten passphrase. Each step runs the real `fmdesk` entry
-point in a child process; each unlock costs a real Argon2id derivation, so one scenario runs
+conflict, decide it, and recover a forgotten passphrase. Each step runs the `fmdesk` command group
+in this process (tests/cli.py) on stores copied from the test run's templates; one scenario runs
 through in order (module-scoped fixtures) rather than rebuilding stores per test."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from db.store import Store
 from fmdesk.families import Family
+from fmdesk.roles import Role
+from tests.cli import Ran, run_cli
+from tests.conftest import TEST_PASSPHRASE, StoreTemplates
 
-PASSPHRASE = "quillfeather maple lantern harbour"
+PASSPHRASE = TEST_PASSPHRASE
 NEW_PASSPHRASE = "Siobhán's bicycle under the pier"
-REPO = Path(__file__).resolve().parents[2]
 
 
 def fmdesk(
@@ -25,32 +24,21 @@ def fmdesk(
     *args: str | Path,
     new: str | None = None,
     passphrase: str | None = PASSPHRASE,
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
-    env["FMDESK_HOME"] = str(home)
-    env["FMDESK_STORE"] = str(store)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+) -> Ran:
+    env = {"FMDESK_HOME": str(home), "FMDESK_STORE": str(store)}
     if passphrase is not None:
         env["FMDESK_PASSPHRASE"] = passphrase
     if new is not None:
         env["FMDESK_NEW_PASSPHRASE"] = new
-    return subprocess.run(
-        [sys.executable, "-m", "ui", *map(str, args)],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return run_cli(*args, env=env)
 
 
-def ok(result: subprocess.CompletedProcess[str]) -> str:
+def ok(result: Ran) -> str:
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+def refused(result: Ran, *words: str) -> str:
     assert result.returncode == 1, result.stdout + result.stderr
     for word in words:
         assert word in result.stderr
@@ -64,29 +52,20 @@ class Scene:
         self.practitioner = folder / "practitioner"
         self.coordinator = folder / "coordinator"
 
-    def p(self, *args: str | Path, **kw: str | None) -> subprocess.CompletedProcess[str]:
+    def p(self, *args: str | Path, **kw: str | None) -> Ran:
         return fmdesk(self.home, self.practitioner, *args, **kw)
 
-    def c(self, *args: str | Path, **kw: str | None) -> subprocess.CompletedProcess[str]:
+    def c(self, *args: str | Path, **kw: str | None) -> Ran:
         return fmdesk(self.home, self.coordinator, *args, **kw)
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
+def scene(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplates) -> Scene:
     """Both stores made and enrolled both ways; the practitioner has 3 demo families."""
     s = Scene(tmp_path_factory.mktemp("sync-cli"))
-    ok(s.p("init", "--name", "Zoë Adeyemi", new=PASSPHRASE, passphrase=None))
-    ok(
-        s.c(
-            "init",
-            "--role",
-            "coordinator",
-            "--name",
-            "Central Team",
-            new=PASSPHRASE,
-            passphrase=None,
-        )
-    )
+    # Two templates, so two stores with their own ids and keys.
+    store_templates.copy(s.practitioner, Role.PRACTITIONER, name="Zoë Adeyemi")
+    store_templates.copy(s.coordinator, Role.COORDINATOR, name="Central Team")
     ok(s.p("demo-data", "--families", "3", "--seed", "4"))
     s.p_fingerprint = ok(s.p("enrol", "export", "-o", s.folder / "p.fmid")).split(": ")[1][:24]
     s.c_fingerprint = ok(s.c("enrol", "export", "-o", s.folder / "c.fmid")).split(": ")[1][:24]

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from db.keyslots import KdfParams
 from fmdesk.sync.bundle import AGE_MAGIC
 from reports.base import FONT_DIR
+from tests.cli import Ran, run_cli, run_program
 from ui.actions.selftest import (
     FAMILY_NAME,
     SelfTestReport,
@@ -26,7 +26,6 @@ from ui.actions.selftest import (
     shipped_definitions,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 STEPS = [
     "Program files",
     "Encrypted store",
@@ -187,19 +186,16 @@ def test_a_bundle_that_cannot_be_written_fails_the_sync_step(tmp_path: Path) -> 
 def run_command(
     home: Path, *args: str, qt_platform: str = "offscreen"
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FMDESK_")}
-    env["FMDESK_HOME"] = str(home)
-    env["QT_QPA_PLATFORM"] = qt_platform
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    return subprocess.run(
-        [sys.executable, "-m", "ui", "self-test", *args],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    """The whole command, desktop step included, in a fresh process: pytest-qt owns this
+    process's QApplication, and the step is about starting Qt from nothing."""
+    env = {"FMDESK_HOME": str(home), "QT_QPA_PLATFORM": qt_platform}
+    return run_program("self-test", *args, env=env, timeout=180)
+
+
+def self_test_command(home: Path, *args: str) -> Ran:
+    """The command in this process, for what it says before any step runs and where it works
+    (no desktop step: no Hooks)."""
+    return run_cli("self-test", *args, env={"FMDESK_HOME": str(home)})
 
 
 def test_the_command_passes_every_step_and_leaves_no_store_behind(tmp_path: Path) -> None:
@@ -242,7 +238,7 @@ def test_a_missing_qt_platform_fails_the_window_step_with_one_line_on_stderr(
 def test_the_command_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
 
-    result = run_command(tmp_path, "--folder", str(tmp_path))
+    result = self_test_command(tmp_path, "--folder", str(tmp_path))
 
     assert result.returncode == 1
     assert "is not empty; give the self-test an empty folder" in result.stderr
@@ -273,7 +269,7 @@ def test_a_folder_that_cannot_be_made_is_one_line_saying_what_to_do(
 ) -> None:
     work = folder(tmp_path)
 
-    result = run_command(tmp_path, "--folder", str(work))
+    result = self_test_command(tmp_path, "--folder", str(work))
 
     assert result.returncode == 1
     assert result.stdout == ""
@@ -294,7 +290,7 @@ def _errno(path: Path) -> int:
 def test_the_command_keeps_its_work_in_a_given_folder(tmp_path: Path) -> None:
     work = tmp_path / "kept"
 
-    result = run_command(tmp_path, "--folder", str(work))
+    result = self_test_command(tmp_path, "--folder", str(work))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in work.iterdir()) == [
@@ -307,15 +303,6 @@ def test_the_command_keeps_its_work_in_a_given_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("flag", ["--version"])
 def test_version_names_the_release(tmp_path: Path, flag: str) -> None:
-    env = {**os.environ, "FMDESK_HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "ui", flag],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_program(flag, env={"FMDESK_HOME": str(tmp_path)}, timeout=60)
     assert result.returncode == 0
     assert result.stdout.strip() == "fmdesk, version 0.1.0"
