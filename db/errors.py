@@ -26,8 +26,9 @@ class NotAStore(StoreError):
 class StoreNotFound(NotAStore):
     def __init__(self, path: object) -> None:
         StoreError.__init__(
-            self, f"There is no fmdesk store at {path}. Create one with 'fmdesk init', or choose "
-            "another folder with --store."
+            self,
+            f"There is no fmdesk store at {path}. Create one with 'fmdesk init', or choose "
+            "another folder with --store.",
         )
 
 

@@ -6,6 +6,7 @@ transaction.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from db.programme import claim_status_by_family
 from db.stars import star_due_by_family
@@ -133,8 +134,8 @@ def import_family(store: Store, data: object) -> Family:
             f"Another family already has reference {family.reference}; nothing was imported."
         )
     with store.transaction():
-        saved, *_ = store.save(family, *records)
-    return saved
+        saved = store.save(family, *records)[0]
+    return cast(Family, saved)
 
 
 def add_demo_families(

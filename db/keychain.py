@@ -22,7 +22,7 @@ def _real(backend: keyring.backend.KeyringBackend) -> bool:
     if module.startswith("keyrings.alt") or "plaintext" in type(backend).__name__.lower():
         return False
     try:
-        return float(backend.priority) >= 1  # type: ignore[arg-type]
+        return float(backend.priority) >= 1
     except Exception:
         return False
 

@@ -44,8 +44,12 @@ class KdfParams:
         return cls(memory_kib=8 * 1024, iterations=1, lanes=1)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": "argon2id", "memory_kib": self.memory_kib,
-                "iterations": self.iterations, "lanes": self.lanes}
+        return {
+            "name": "argon2id",
+            "memory_kib": self.memory_kib,
+            "iterations": self.iterations,
+            "lanes": self.lanes,
+        }
 
 
 class KeyFileError(Exception):
@@ -70,13 +74,25 @@ def _unb64(text: str) -> bytes:
 
 def _aad(store_id: str, slot: dict[str, Any]) -> bytes:
     bound = {k: v for k, v in slot.items() if k not in ("nonce", "wrapped")}
-    return json.dumps({"format": KEY_FILE_FORMAT, "version": KEY_FILE_VERSION,
-                       "store_id": store_id, "slot": bound}, sort_keys=True).encode()
+    return json.dumps(
+        {
+            "format": KEY_FILE_FORMAT,
+            "version": KEY_FILE_VERSION,
+            "store_id": store_id,
+            "slot": bound,
+        },
+        sort_keys=True,
+    ).encode()
 
 
 def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
-    return Argon2id(salt=salt, length=32, iterations=params.iterations, lanes=params.lanes,
-                    memory_cost=params.memory_kib).derive(passphrase.encode("utf-8"))
+    return Argon2id(
+        salt=salt,
+        length=32,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
+    ).derive(passphrase.encode("utf-8"))
 
 
 def _wrap(kek: bytes, data_key: bytes, store_id: str, slot: dict[str, Any]) -> dict[str, Any]:
@@ -122,15 +138,24 @@ class KeyFile:
             raise KeyFileError("newer", ours=True)
         slots = data.get("slots")
         store_id = data.get("store_id")
-        if not isinstance(slots, list) or not isinstance(store_id, str) or not all(
-            isinstance(s, dict) and isinstance(s.get("type"), str) for s in slots
+        if (
+            not isinstance(slots, list)
+            or not isinstance(store_id, str)
+            or not all(isinstance(s, dict) and isinstance(s.get("type"), str) for s in slots)
         ):
             raise KeyFileError("the key file's slots are damaged")
         return cls(store_id=store_id, slots=slots)
 
     def save(self, path: Path) -> None:
-        body = json.dumps({"format": KEY_FILE_FORMAT, "version": KEY_FILE_VERSION,
-                           "store_id": self.store_id, "slots": self.slots}, indent=2)
+        body = json.dumps(
+            {
+                "format": KEY_FILE_FORMAT,
+                "version": KEY_FILE_VERSION,
+                "store_id": self.store_id,
+                "slots": self.slots,
+            },
+            indent=2,
+        )
         write_atomic(path, body.encode("utf-8"))
 
     # ---- passphrase slot --------------------------------------------------------------------

@@ -9,6 +9,7 @@ the one write a closed family accepts.
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from db.store import Store
 from fmdesk.closure import (
@@ -147,8 +148,8 @@ def save_meeting(
             (saved_meeting,) = store.save(meeting)
             return saved_meeting, None
         _check_version(store, plan)
-        saved_meeting, saved_plan = store.save(meeting, plan)
-    return saved_meeting, saved_plan  # type: ignore[return-value]
+        both = store.save(meeting, plan)
+    return cast(TafMeeting, both[0]), cast(FamilyPlan, both[1])
 
 
 def _save_for_family(store: Store, records: Iterable[Record]) -> list[Record]:

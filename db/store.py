@@ -10,6 +10,7 @@ Every public write is one transaction. Records of every kind are JSON documents 
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import datetime as dt
@@ -109,7 +110,7 @@ class Store:
             db = connect(path / DB_NAME, data_key)
             migrations.apply(db)
             with db.atomic():
-                db["meta"].insert_all(
+                db.table("meta").insert_all(
                     [
                         {"key": "store_id", "value": store_id},
                         {"key": "role", "value": role.value},
@@ -355,7 +356,7 @@ class Store:
 
     def family_records(
         self, family_id: str, *, include_deleted: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Every record held about one family, as {"kind": ..., "record": plain dict} rows: for
         export. The record stays nested because some records have a field called `kind` too."""
         sql = "SELECT kind, body FROM records WHERE family_id = ?"
@@ -437,9 +438,10 @@ class Store:
 
     # ---- checks -----------------------------------------------------------------------------
 
-    def check(self) -> list[str]:
+    # `builtins.list`: inside the class, `list` is the method above.
+    def check(self) -> builtins.list[str]:
         """Integrity problems found (empty when all is well)."""
-        problems = []
+        problems: builtins.list[str] = []
         rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
         if rows != ["ok"]:
             problems.extend(f"integrity: {r}" for r in rows)

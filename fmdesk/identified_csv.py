@@ -284,11 +284,11 @@ def parse_identified_csv(
         problems.append(CsvProblem(reader.line_num, "", f"cannot be read: {exc}"))
 
     held_refs = {f.reference.strip().casefold(): f for f in existing_families if not f.deleted}
-    held_people = {}
+    held_people: dict[tuple[str, str, str], Person] = {}
     for person in existing_people:
-        key = _person_key(person.given_name, person.family_name, person.date_of_birth)
-        if key and not person.deleted:
-            held_people[key] = person
+        known = _person_key(person.given_name, person.family_name, person.date_of_birth)
+        if known and not person.deleted:
+            held_people[known] = person
     ref_of = {f.id: f.reference for f in held_refs.values()}
 
     families = []

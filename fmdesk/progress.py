@@ -12,7 +12,7 @@ from fmdesk.errors import Cancelled
 
 
 class Progress(Protocol):
-    def __call__(self, done: int, total: int) -> None: ...
+    def __call__(self, done: int, total: int, /) -> None: ...
 
 
 def no_progress(done: int, total: int) -> None:

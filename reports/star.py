@@ -12,6 +12,7 @@ labels would otherwise fall back to Helvetica, which the PDF would reference but
 import datetime as dt
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.graphics.charts.spider import SpiderChart
 from reportlab.graphics.shapes import Drawing, Line, String
@@ -140,7 +141,9 @@ def star_chart(
             )
         )
 
-    entries = [(latest, LATEST_COLOUR, None, "latest" if earlier is not None else "")]
+    entries: list[tuple[StarReading, Any, list[int] | None, str]] = [
+        (latest, LATEST_COLOUR, None, "latest" if earlier is not None else "")
+    ]
     if earlier is not None:
         entries.insert(0, (earlier, FIRST_COLOUR, [4, 2], "earlier"))
     legend = []

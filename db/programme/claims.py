@@ -8,6 +8,7 @@ transaction.
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import cast
 
 from db.programme.judgement import load_outcomes
 from db.store import Store
@@ -65,8 +66,8 @@ def create_batch(
         made_by=by or store.info.owner_name,
     )
     with store.transaction():
-        saved, *_ = store.save(batch, *claims)
-    return saved
+        saved = store.save(batch, *claims)[0]
+    return cast(ClaimBatch, saved)
 
 
 def create_ready_batch(

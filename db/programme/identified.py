@@ -94,13 +94,13 @@ def import_identified(
     total = len(checked.families)
     people = measures = 0
     with store.transaction():
-        for first in range(0, total, 250):  # a few hundred families a write: one transaction
+        for start in range(0, total, 250):  # a few hundred families a write: one transaction
             cancel.raise_if_cancelled()
-            chunk = checked.families[first : first + 250]
+            chunk = checked.families[start : start + 250]
             store.save(*(r for item in chunk for r in item.records))
             people += sum(len(item.people) for item in chunk)
             measures += sum(len(item.measures) for item in chunk)
-            progress(min(first + 250, total), total)
+            progress(min(start + 250, total), total)
     return ImportedFamilies(
         families=total,
         people=people,

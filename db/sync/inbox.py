@@ -171,7 +171,10 @@ def _import_one(
             conflicts=conflicts,
             rejected=tuple(rejected),
             reported_back=manifest.rejected,
-            **counts,
+            new=counts["new"],
+            updated=counts["updated"],
+            merged=counts["merged"],
+            unchanged=counts["unchanged"],
         )
         store.db.execute(
             "INSERT INTO sync_imported (bundle_id, partner, sequence, imported_at, summary) "

@@ -149,8 +149,8 @@ def test_print_from_the_preview_prints_what_it_shows(
     dialog.show()
     qtbot.waitUntil(lambda: dialog.preview.pageCount() == page_count(long_plan))
     printed = tmp_path / "from preview.pdf"
-    dialog.printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    dialog.printer.setOutputFileName(str(printed))
+    dialog.kept_printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    dialog.kept_printer.setOutputFileName(str(printed))
     dialog.preview.print()
     assert page_count(printed.read_bytes()) == page_count(long_plan)
     assert difference(grey_page(printed.read_bytes(), 0), grey_page(long_plan, 0)) < 10

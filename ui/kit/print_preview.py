@@ -158,8 +158,9 @@ class PrintPreviewDialog(QPrintPreviewDialog):
     dialog). Owns `pages` and closes it when the dialog is done."""
 
     def __init__(self, pages: PdfPages, parent: QWidget | None = None) -> None:
-        self.printer = make_printer(pages.title)  # kept: the dialog does not own its printer
-        super().__init__(self.printer, parent)
+        # Kept: the dialog does not own its printer (and `printer()` is the dialog's own method).
+        self.kept_printer = make_printer(pages.title)
+        super().__init__(self.kept_printer, parent)
         self.pages = pages
         self.setWindowTitle(f"Print preview – {pages.title}" if pages.title else "Print preview")
         self.setAccessibleName("Print preview")

@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
             "&Remember passphrase on this computer", None, self.set_remembered
         )
         self.remember_action.setCheckable(True)
-        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.quit_action = action("&Quit", QKeySequence(QKeySequence.StandardKey.Quit), self.close)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.settings_action)
@@ -294,11 +294,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _apply_autolock_setting(self) -> None:
-        minutes = int(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES))
+        minutes = int(str(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES)))
         self.idle.setInterval(max(1, minutes) * 60_000)
 
     def edit_autolock(self) -> None:
-        current = int(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES))
+        current = int(str(self.settings.value("autolock_minutes", DEFAULT_AUTOLOCK_MINUTES)))
         minutes, ok = QInputDialog.getInt(
             self, "Auto-lock", "Lock after this many idle minutes:", current, 1, 120
         )

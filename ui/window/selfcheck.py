@@ -41,6 +41,7 @@ def desktop_window() -> str:
         # Qt would end the process on a computer with no display; check what it can here.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         note = " (no display here: checked off screen)"
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QLabel
 
     wanted = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
@@ -52,13 +53,15 @@ def desktop_window() -> str:
             f"asks for is not installed (this copy has: {have}). Unset QT_QPA_PLATFORM, or "
             f"{REINSTALL[0].lower()}{REINSTALL[1:]}"
         )
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fmdesk"])
+    # Held: the application must outlive the label drawn below.
+    _app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fmdesk"])
     label = QLabel(FAMILY_NAME)
     label.resize(320, 40)
     image = label.grab().toImage()
     label.deleteLater()
     if image.isNull() or image.width() < 1:
         raise StepFailed(
-            f"Qt could not draw a window on the '{app.platformName()}' platform. {REINSTALL}"
+            f"Qt could not draw a window on the '{QGuiApplication.platformName()}' platform. "
+            f"{REINSTALL}"
         )
-    return f"drew a window with Qt on the '{app.platformName()}' platform{note}"
+    return f"drew a window with Qt on the '{QGuiApplication.platformName()}' platform{note}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -74,7 +74,9 @@ class UnallocatedFilter(RowFilterProxy):
         self.endFilterChange()
 
     @override
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         row: FamilyListRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
         return not self.only_unallocated or not row.practitioner
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence
@@ -103,8 +104,8 @@ class BatchDialog(QDialog):
     def values(self) -> tuple[str, dt.date, dt.date]:
         return (
             self.reference.text().strip(),
-            self.start.date().toPython(),  # type: ignore[return-value]
-            self.end.date().toPython(),  # type: ignore[return-value]
+            cast(dt.date, self.start.date().toPython()),
+            cast(dt.date, self.end.date().toPython()),
         )
 
 

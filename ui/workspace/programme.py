@@ -226,7 +226,7 @@ class FamiliesDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self._open)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._open)
         if rows:
             self.table.selectRow(0)
 

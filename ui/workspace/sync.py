@@ -469,7 +469,8 @@ class SyncPage(WorkspacePage):
         if decided:
             who = "this store" if conflict.choice == "local" else conflict.partner_name
             self.choice_note.setText(
-                f"Decided {conflict.resolved_at.replace('T', ' ')[:16]} UTC: kept {who}'s value."
+                f"Decided {(conflict.resolved_at or '').replace('T', ' ')[:16]} UTC: "
+                f"kept {who}'s value."
             )
         else:
             shown = "this store's" if conflict.provisional == "local" else "the partner's"

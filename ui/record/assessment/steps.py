@@ -261,7 +261,7 @@ class ComboEditor(ElementEditor):
         if element.kind is ElementKind.YES_NO:
             self.combo.addItem("Yes", True)
             self.combo.addItem("No", False)
-            current = answer.yes if answer else None
+            current: bool | str | None = answer.yes if answer else None
         else:
             for option in element.options:
                 self.combo.addItem(option.label, option.id)

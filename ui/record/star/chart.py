@@ -138,7 +138,7 @@ class StarChartWidget(QWidget):
         polygon = self._polygon(self.latest, centre, radius)
         painter.drawPolygon(polygon)
         painter.setBrush(LATEST_COLOUR)
-        for point in polygon:
+        for point in (polygon.at(i) for i in range(polygon.size())):
             painter.drawEllipse(point, 3.5, 3.5)
         self._draw_labels(painter, metrics, centre, radius)
         self._draw_legend(painter, metrics, QRectF(8, area.bottom() + 4, area.width(), 0))
