@@ -25,9 +25,11 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/fmdesk demo
 
-## Lint, check the import layers, run every test.
+## Lint, check formatting, types and the import layers, run every test.
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
@@ -39,6 +41,7 @@ test-package: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## Install the Debian tools the tests use, when they are missing and we may (root with apt).

@@ -18,8 +18,13 @@ from ui.window.main_window import MainWindow
 def make_store(tmp_path: Path) -> Callable[[int], Path]:
     def make(families: int = 5) -> Path:
         path = tmp_path / "store"
-        store = Store.create(path, TEST_PASSPHRASE, role=Role.PRACTITIONER, name="Pat Keyworker",
-                             kdf=KdfParams.fast())
+        store = Store.create(
+            path,
+            TEST_PASSPHRASE,
+            role=Role.PRACTITIONER,
+            name="Pat Keyworker",
+            kdf=KdfParams.fast(),
+        )
         add_demo_families(store, families, seed=7, outcomes=False)
         store.close()
         return path
@@ -28,14 +33,16 @@ def make_store(tmp_path: Path) -> Callable[[int], Path]:
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                ) -> Iterator[Callable[[Path], MainWindow]]:
+def make_window(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[Path], MainWindow]]:
     monkeypatch.setenv("FMDESK_HOME", str(tmp_path / "home"))
     windows: list[MainWindow] = []
 
     def make(store_path: Path) -> MainWindow:
-        settings = QSettings(str(tmp_path / f"settings{len(windows)}.ini"),
-                             QSettings.Format.IniFormat)
+        settings = QSettings(
+            str(tmp_path / f"settings{len(windows)}.ini"), QSettings.Format.IniFormat
+        )
         window = MainWindow(store_path, settings=settings)
         qtbot.addWidget(window)
         window.show()

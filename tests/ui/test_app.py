@@ -27,8 +27,11 @@ STRONG = "marmalade lighthouse crocus tandem"
 def open_first_family(qtbot, window: MainWindow) -> Family:
     """Open the first family whose case is open (a closed one is read-only)."""
     model = window.caseload.table.model()
-    index = next(model.index(r, 0) for r in range(model.rowCount())
-                 if model.index(r, 0).data(ROW_ROLE).status is not FamilyStatus.CLOSED)
+    index = next(
+        model.index(r, 0)
+        for r in range(model.rowCount())
+        if model.index(r, 0).data(ROW_ROLE).status is not FamilyStatus.CLOSED
+    )
     row = index.data(ROW_ROLE)
     window.caseload.table.doubleClicked.emit(index)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page)
@@ -85,8 +88,10 @@ def test_filter_narrows_the_caseload_as_you_type(qtbot, make_window, make_store)
     qtbot.keyClick(window.caseload.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.caseload.filter.hasFocus()
     qtbot.keyClicks(window.caseload.filter, child.given_name.lower())
-    shown = [window.caseload.proxy.index(r, 0).data(ROW_ROLE)
-             for r in range(window.caseload.proxy.rowCount())]
+    shown = [
+        window.caseload.proxy.index(r, 0).data(ROW_ROLE)
+        for r in range(window.caseload.proxy.rowCount())
+    ]
     assert 0 < len(shown) < 12
     assert family.id in {r.family_id for r in shown}
     assert all(child.given_name.casefold() in r.search_text for r in shown)
@@ -119,8 +124,12 @@ def test_add_a_family_and_a_child_and_see_them_in_the_list(
     name.setFocus()
     name.selectAll()
     qtbot.keyClicks(name, "Zofia")
-    qtbot.waitUntil(lambda: page.people_model.rowCount() == 1
-                    and page.people_model.row_at(0).given_name == "Zofia", timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            page.people_model.rowCount() == 1 and page.people_model.row_at(0).given_name == "Zofia"
+        ),
+        timeout=5000,
+    )
 
     window.show_caseload()
     qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 3 and not window.runner.busy)
@@ -198,8 +207,11 @@ def test_clicking_a_column_header_sorts_the_caseload_and_keeps_the_selection(
     page.table.selectRow(5)
     chosen = page.table.currentIndex().data(ROW_ROLE).family_id
     family_column = [c.title for c in CASELOAD_COLUMNS].index("Family")
-    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
-                     pos=QPoint(header.sectionViewportPosition(family_column) + 5, 5))
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(family_column) + 5, 5),
+    )
     names = shown("name")
     assert names in (sorted(names, key=str.casefold), sorted(names, key=str.casefold)[::-1])
     assert page.table.currentIndex().data(ROW_ROLE).family_id == chosen
@@ -236,8 +248,11 @@ def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
     for column in range(len(CASELOAD_COLUMNS)):  # the tester watches the sorts' layout changes
         proxy.sort(column, Qt.SortOrder.DescendingOrder)
         caseload.sort(column)
-    for columns, items in ((_people_columns(dt.date.today()), record.people),
-                           (NOTE_COLUMNS, record.notes), (TIMELINE_COLUMNS, record.timeline)):
+    for columns, items in (
+        (_people_columns(dt.date.today()), record.people),
+        (NOTE_COLUMNS, record.notes),
+        (TIMELINE_COLUMNS, record.timeline),
+    ):
         model = RowTableModel(columns)
         model.set_rows(items)
         qtmodeltester.check(model)
@@ -245,11 +260,19 @@ def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
 
 
 def test_without_a_display_the_app_says_how_to_run_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     env["FMDESK_HOME"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-c", "from ui.main import main; main()"],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "from ui.main import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "xvfb-run" in result.stderr
     assert "Traceback" not in result.stderr
@@ -306,9 +329,19 @@ def test_killing_the_app_mid_edit_loses_nothing_typed(make_store, tmp_path: Path
     text = "Mum rang: the boiler is fixed at last."
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FMDESK_HOME": str(tmp_path / "h")}
     with subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, str(path), TEST_PASSPHRASE, text,
-         str(tmp_path / "s.ini")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-c",
+            KILL_SCRIPT,
+            str(path),
+            TEST_PASSPHRASE,
+            text,
+            str(tmp_path / "s.ini"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     ) as proc:
         try:
             assert proc.stdout is not None
@@ -327,8 +360,10 @@ def test_status_filter_shows_only_that_status(qtbot, make_window, make_store) ->
     unlock(qtbot, window)
     combo = window.caseload.status
     combo.setCurrentIndex(combo.findText("Closed"))
-    shown = [window.caseload.proxy.index(r, 0).data(ROW_ROLE)
-             for r in range(window.caseload.proxy.rowCount())]
+    shown = [
+        window.caseload.proxy.index(r, 0).data(ROW_ROLE)
+        for r in range(window.caseload.proxy.rowCount())
+    ]
     expected = [r for r in window.caseload.model.rows() if r.status is FamilyStatus.CLOSED]
     assert len(shown) == len(expected)
     assert all(r.status is FamilyStatus.CLOSED for r in shown)
@@ -411,8 +446,9 @@ def test_the_window_appears_before_the_record_tabs_and_pdf_code_load() -> None:
         "'db.families']; "
         "print([m for m in late if m in sys.modules])"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
