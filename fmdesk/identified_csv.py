@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from fmdesk.csvcells import could_be_formula, formula_warning
 from fmdesk.errors import ValidationError
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole
 from fmdesk.outcomes.records import Measure, MeasureKind, MeasureStage
@@ -46,6 +47,18 @@ COLUMNS: dict[str, str] = {
     "benefits_on": "the day the benefit position was checked",
 }
 REQUIRED = ("family_key", "role", "given_name")
+# Kept as written, so a value that a spreadsheet would run as a formula is warned about (the
+# other columns are read as dates, numbers or words, and such a value is refused there).
+TEXT_COLUMNS = (
+    "family_key",
+    "household_name",
+    "address",
+    "postcode",
+    "given_name",
+    "surname",
+    "gender",
+    "school",
+)
 FAMILY_FIELDS = ("household_name", "identified_on", "address", "postcode")
 ROLE_WORDS = {
     "parent": PersonRole.PARENT_CARER,
@@ -109,6 +122,8 @@ class IdentifiedImport:
     duplicates: tuple[Duplicate, ...]
     rejected_keys: tuple[str, ...]  # families left out because a row of theirs has an error
     row_count: int
+    # Values imported as written that a spreadsheet may run as a formula (fmdesk/csvcells.py)
+    warnings: tuple[CsvProblem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -131,6 +146,8 @@ class IdentifiedImport:
                 f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} in "
                 f"{len(self.rejected_keys)} famil{'ies' if len(self.rejected_keys) != 1 else 'y'}"
             )
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
         return ", ".join(parts) + "."
 
 
@@ -257,6 +274,7 @@ def parse_identified_csv(
         return IdentifiedImport((), tuple(file_problems), (), (), 0)
 
     problems: list[CsvProblem] = []
+    warnings: list[CsvProblem] = []
     groups: dict[str, list[_Row]] = {}
     count = 0
     try:
@@ -275,6 +293,11 @@ def parse_identified_csv(
                     )
                 )
             row = _Row(number, dict(zip(header, cells, strict=False)), problems)
+            warnings.extend(
+                CsvProblem(number, column, formula_warning(value))
+                for column in TEXT_COLUMNS
+                if could_be_formula(value := row.cells.get(column) or "")
+            )
             key = row.text("family_key")
             if not key:
                 row.fail("family_key", "is empty; every row needs its household's key")
@@ -352,7 +375,7 @@ def parse_identified_csv(
         )
     problems.sort(key=lambda p: (p.row, p.column))
     return IdentifiedImport(
-        tuple(families), tuple(problems), tuple(duplicates), tuple(rejected), count
+        tuple(families), tuple(problems), tuple(duplicates), tuple(rejected), count, tuple(warnings)
     )
 
 

@@ -21,16 +21,19 @@ Definitions (docs/identified-families-csv.md, "The dashboard", says the same in 
 - Claims by quarter: families claimed in each quarter of the programme year (Q1 = Apr-Jun).
 """
 
-import csv
 import dataclasses
 import datetime as dt
 import enum
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from fmdesk.claims import FamilyOutcomes, turned_around_on
+
+# Every CSV fmdesk writes goes through fmdesk/csvcells.py; csv_bytes is also named here, where
+# the dashboard's callers have always imported it.
+from fmdesk.csvcells import Number
+from fmdesk.csvcells import csv_bytes as csv_bytes
 from fmdesk.errors import ValidationError
 from fmdesk.families import (
     ClosureReason,
@@ -42,15 +45,6 @@ from fmdesk.families import (
 from fmdesk.records import Record, record_kind
 from fmdesk.stars.instrument import InstrumentCatalogue
 from fmdesk.stars.reading import StarReading, completed_readings
-
-
-def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
-    """Rows as a CSV file Excel opens without asking: UTF-8 with a byte-order mark, CRLF line
-    ends. (Python reads it with encoding="utf-8-sig".)"""
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode("utf-8-sig")
-
 
 # ---- allocation --------------------------------------------------------------------------------
 
@@ -259,7 +253,10 @@ class Dashboard:
         raise KeyError(key)
 
     def csv_rows(self) -> list[list[str]]:
-        """The figures as rows for a CSV file, header first."""
+        """The figures as rows for a CSV file, header first. The section and figure columns are
+        text (names from the framework and Star instrument, which a council's file supplies);
+        the rest are figures fmdesk worked out, given as `Number`s so that csv_bytes writes a
+        negative average change as the number it is (fmdesk/csvcells.py)."""
         rows = [["section", "figure", "value", "of", "percent", "target", "average", "families"]]
         for section in self.sections:
             for f in section.figures:
@@ -267,12 +264,12 @@ class Dashboard:
                     [
                         section.title,
                         f.label,
-                        str(f.value),
-                        "" if f.of is None else str(f.of),
-                        "" if f.percent is None else f"{f.percent:.1f}",
-                        "" if f.target is None else str(f.target),
-                        "" if f.average is None else f"{f.average:+.2f}",
-                        str(len(f.families)),
+                        Number(f.value),
+                        "" if f.of is None else Number(f.of),
+                        "" if f.percent is None else Number(f"{f.percent:.1f}"),
+                        "" if f.target is None else Number(f.target),
+                        "" if f.average is None else Number(f"{f.average:+.2f}"),
+                        Number(len(f.families)),
                     ]
                 )
         return rows

@@ -25,11 +25,11 @@ from db.library import definitions
 from db.plans import PlanRecord, load_plans
 from db.store import Store
 from fmdesk.claims import SCHEDULE_HEADER, ScheduleRow, schedule_csv_row
+from fmdesk.csvcells import csv_bytes
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family
 from fmdesk.outcomes import FrameworkLibrary
 from fmdesk.plans import FamilyPlan, plan_differences
-from fmdesk.programme import csv_bytes
 from fmdesk.stars import InstrumentCatalogue, completed_readings
 from fmdesk.taf import TafMeeting
 from reports.base import DEFAULT_MARKING

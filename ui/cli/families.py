@@ -167,6 +167,8 @@ def _report_preview(checked: IdentifiedImport) -> None:
         click.echo(f"  already held: {duplicate.key} (rows {rows}): {duplicate.reason}")
     for problem in checked.errors:
         click.echo(f"  {problem}")
+    for warning in checked.warnings:
+        click.echo(f"  warning: {warning}")
 
 
 @families.command("import-csv")

@@ -108,6 +108,16 @@ class PreviewDialog(QDialog):
             self.problems: RowTableModel[CsvProblem] = RowTableModel(PROBLEM_COLUMNS, self)
             self.problems.set_rows(checked.errors)
             layout.addWidget(make_table(self.problems, "Problems in the file", stretch=2), 2)
+        if checked.warnings:
+            layout.addWidget(
+                QLabel(
+                    "<b>Warnings</b> — these values begin like a spreadsheet formula. They are "
+                    "imported as written; check them in the source data."
+                )
+            )
+            self.warnings: RowTableModel[CsvProblem] = RowTableModel(PROBLEM_COLUMNS, self)
+            self.warnings.set_rows(checked.warnings)
+            layout.addWidget(make_table(self.warnings, "Warnings about the file", stretch=2), 1)
         if checked.duplicates:
             layout.addWidget(QLabel("<b>Already held</b> — these families are skipped."))
             duplicates: RowTableModel[Duplicate] = RowTableModel(DUPLICATE_COLUMNS, self)
