@@ -32,11 +32,18 @@ class CaseloadRow:
     next_action: str
     next_action_due: dt.date | None
     last_contact: dt.date | None
-    # Every household member's name, lower-cased, for the filter box.
+    # The family's name, reference and case system ID and every member's names, UPN and NHS
+    # number, lower-cased, for the filter box (`matches`).
     search_text: str
     # Filled in by later parts (claim status, Star due); plain words for the table.
     claim_status: str = ""
     star_due: str = ""
+
+
+def matches(row: CaseloadRow, query: str) -> bool:
+    """Whether a caseload row is one a search finds: every word of the query appears in its
+    names, references or identifiers (an NHS number typed "943 476 5919" finds 9434765919)."""
+    return all(word in row.search_text for word in query.casefold().split())
 
 
 def caseload_rows(
@@ -57,7 +64,7 @@ def caseload_rows(
         rows.append(
             caseload_row(
                 family,
-                member_names=[p.display_name for p in members],
+                member_names=[f"{p.display_name} {p.upn} {p.nhs_number}" for p in members],
                 children=sum(1 for p in members if p.role is PersonRole.CHILD),
                 last_contact=last_contact.get(family.id),
             )
@@ -75,7 +82,9 @@ def caseload_row(
     claim_status: str = "",
     star_due: str = "",
 ) -> CaseloadRow:
-    search = " ".join([family.name, family.reference, *member_names])
+    search = " ".join(
+        [family.name, family.reference, family.case_id, *family.former_references, *member_names]
+    )
     return CaseloadRow(
         family_id=family.id,
         reference=family.reference,

@@ -60,6 +60,7 @@ from fmdesk.plans import (
     new_version,
 )
 from fmdesk.records import Record
+from fmdesk.references import DEMO_CODE, format_reference
 from fmdesk.stars.instrument import Instrument, builtin_instruments
 from fmdesk.stars.reading import AreaScore, ReadingStatus, StarReading
 
@@ -139,7 +140,7 @@ def _family(
         [*_PATH, FamilyStatus.REFUSED, FamilyStatus.CLOSED], weights=[4, 6, 6, 60, 4, 20]
     )[0]
     family = Family(
-        reference=f"FM-{identified.year}-{n:04d}",
+        reference=format_reference(identified.year, DEMO_CODE, n),
         name=f"{surname} family",
         status=FamilyStatus.IDENTIFIED,
         intensity=rng.choices(list(Intensity), weights=[2, 5, 3])[0],

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterable
 from typing import ClassVar
 
+from fmdesk import references
 from fmdesk.errors import ValidationError
 from fmdesk.records import Record, record_kind
 
@@ -97,6 +98,12 @@ class Family(Record):
     # Local to that store: never sent in a bundle (LOCAL_FIELDS), never taken from one.
     withdrawn_on: dt.date | None = None
     withdrawn_reason: str = ""
+    # The council's own id for the family in its case system (Liquidlogic EHM, Mosaic...), when
+    # it has one: beside the reference, never instead of it (fmdesk/references.py).
+    case_id: str = ""
+    # References the family had before a rename (a reference two families shared, put right):
+    # kept so that a search for one on paper still finds it.
+    former_references: tuple[str, ...] = ()
 
     LOCAL_FIELDS: ClassVar[tuple[str, ...]] = ("withdrawn_on", "withdrawn_reason")
 
@@ -105,6 +112,8 @@ class Family(Record):
             object.__setattr__(self, "family_id", self.id)
         if not self.reference.strip():
             raise ValueError("a family needs a case reference")
+        if self.case_id:
+            object.__setattr__(self, "case_id", references.case_id(self.case_id))
         if (self.status is FamilyStatus.CLOSED) != (self.closure_reason is not None):
             raise ValueError("a closed family needs a closure reason, and only a closed one")
 
@@ -171,12 +180,20 @@ class Person(Record):
     school: str = ""
     language: str = "English"
     interpreter_needed: bool = False
+    # The council's identifiers for the person, where known: the unique pupil number and the
+    # NHS number, kept in their plain form (checked and tidied here: fmdesk/references.py).
+    upn: str = ""
+    nhs_number: str = ""
 
     def __post_init__(self) -> None:
         if not self.family_id:
             raise ValueError("a person belongs to a family")
         if not (self.given_name.strip() or self.known_as.strip()):
             raise ValueError("a person needs a name")
+        if self.upn:
+            object.__setattr__(self, "upn", references.upn(self.upn))
+        if self.nhs_number:
+            object.__setattr__(self, "nhs_number", references.nhs_number(self.nhs_number))
 
     @property
     def full_name(self) -> str:
@@ -324,9 +341,7 @@ def change_status(
         said = family.withdrawn_text.rstrip(".")
         raise ValidationError(f"{said}. Its status can no longer be changed here.")
     if to not in TRANSITIONS[family.status]:
-        raise ValidationError(
-            f"A family that is {family.status.value} cannot become {to.value}."
-        )
+        raise ValidationError(f"A family that is {family.status.value} cannot become {to.value}.")
     if to is FamilyStatus.CLOSED and closure_reason is None:
         raise ValidationError("Choose a reason for closing the case.")
     if family.status is FamilyStatus.CLOSED and not reason.strip():
