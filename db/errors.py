@@ -8,10 +8,20 @@ class StoreError(UserError):
 
 
 class WrongPassphrase(StoreError):
-    def __init__(self) -> None:
+    """`recoverable`: the key file has a recovery slot (a practitioner's store that enrolled its
+    coordinator), so the coordinator can help; otherwise nobody can (docs/recovery.md)."""
+
+    def __init__(self, *, recoverable: bool = False) -> None:
+        self.recoverable = recoverable
+        if recoverable:
+            then = "if it is forgotten, your coordinator can recover the store."
+        else:
+            then = (
+                "nobody else can unlock this store (it has no recovery slot), so without its "
+                "passphrase its data cannot be read."
+            )
         super().__init__(
-            "That passphrase does not unlock this store. Check Caps Lock and try again; "
-            "if it is forgotten, your coordinator can recover the store."
+            f"That passphrase does not unlock this store. Check Caps Lock and try again; {then}"
         )
 
 
@@ -45,8 +55,17 @@ class KeyFileMissing(StoreError):
     def __init__(self, path: object) -> None:
         super().__init__(
             f"The key file of the store at {path} is missing (keys.json). Without it the data "
-            "cannot be unlocked. Put keys.json back from your backup, or ask your coordinator "
-            "to recover the store."
+            "cannot be unlocked, not even by your coordinator: recovery needs keys.json too. "
+            "Put keys.json back from the backup of this store."
+        )
+
+
+class KeyFileOfAnotherStore(StoreError):
+    def __init__(self, path: object, store_id: str) -> None:
+        super().__init__(
+            f"The key file of the store at {path} (keys.json) belongs to another store (store "
+            f"id {store_id}), not to the database beside it. Nothing was changed. Put back this "
+            "store's keys.json, from the backup of this store."
         )
 
 

@@ -112,10 +112,12 @@ def _unwrap(kek: bytes, store_id: str, slot: dict[str, Any]) -> bytes:
 
 @dataclass
 class KeyFile:
-    """The parsed keys.json: the store id and its slots (plain dicts, as stored)."""
+    """The parsed keys.json: the store id and its slots (plain dicts, as stored), and the salt
+    of the database file it belongs to (db/store.py; "" in a file made before it was kept)."""
 
     store_id: str
     slots: list[dict[str, Any]]
+    database_salt: str = ""
 
     # ---- reading and writing ----------------------------------------------------------------
 
@@ -144,7 +146,10 @@ class KeyFile:
             or not all(isinstance(s, dict) and isinstance(s.get("type"), str) for s in slots)
         ):
             raise KeyFileError("the key file's slots are damaged")
-        return cls(store_id=store_id, slots=slots)
+        salt = data.get("database_salt", "")
+        if not isinstance(salt, str):
+            raise KeyFileError("the key file's database salt is damaged")
+        return cls(store_id=store_id, slots=slots, database_salt=salt)
 
     def save(self, path: Path) -> None:
         body = json.dumps(
@@ -153,6 +158,7 @@ class KeyFile:
                 "version": KEY_FILE_VERSION,
                 "store_id": self.store_id,
                 "slots": self.slots,
+                **({"database_salt": self.database_salt} if self.database_salt else {}),
             },
             indent=2,
         )

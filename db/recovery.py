@@ -130,8 +130,9 @@ def make_request(store_path: Path, new_passphrase: str, *, kdf: KdfParams | None
     slot = keys.slot(SLOT)
     if slot is None:
         raise RecoveryError(
-            "This store has no recovery slot: it was never enrolled with a coordinator, so "
-            "nobody else can unlock it. Without the passphrase its data cannot be read."
+            "This store has no recovery slot (a practitioner's store gets one when it enrols "
+            "its coordinator; a coordinator's own store never has one), so nobody else can "
+            "unlock it. Without the passphrase its data cannot be read."
         )
     one_off = pyrage.x25519.Identity.generate()
     request = Request(

@@ -26,6 +26,7 @@ from db import keychain
 from db.connection import DatabaseError, connect, translate
 from db.errors import (
     KeyFileMissing,
+    KeyFileOfAnotherStore,
     NotAStore,
     StoreDamaged,
     StoreExists,
@@ -109,6 +110,8 @@ class Store:
         try:
             db = connect(path / DB_NAME, data_key)
             migrations.apply(db)
+            if data_key is not None:
+                keys.database_salt = _cipher_salt(db)
             with db.atomic():
                 db.table("meta").insert_all(
                     [
@@ -154,6 +157,12 @@ class Store:
             raise StoreDamaged(path, str(exc)) from None
         if not db_file.exists():
             raise StoreDamaged(path, "the database file is missing")
+        # keys.json names its database by the SQLCipher salt in the file's first 16 bytes
+        # (random per file, kept by PRAGMA rekey, not secret), so another store's key file is
+        # told apart from a damaged store, before any passphrase is tried.
+        salt = _file_salt(db_file)
+        if keys.database_salt and salt is not None and keys.database_salt != salt:
+            raise KeyFileOfAnotherStore(path, keys.store_id)
         return keys
 
     @classmethod
@@ -169,12 +178,13 @@ class Store:
             if kek is not None:
                 with contextlib.suppress(SlotDoesNotOpen):
                     return keys.open_with_keychain_key(kek), keys
+        recoverable = keys.has_slot("recovery")  # db/sync/enrolment.py RECOVERY_SLOT
         if passphrase is None:
-            raise WrongPassphrase()
+            raise WrongPassphrase(recoverable=recoverable)
         try:
             return keys.open_with_passphrase(passphrase), keys
         except SlotDoesNotOpen:
-            raise WrongPassphrase() from None
+            raise WrongPassphrase(recoverable=recoverable) from None
         except KeyFileError as exc:
             raise StoreDamaged(path, str(exc)) from None
 
@@ -208,6 +218,11 @@ class Store:
                 for sidecar in created:
                     sidecar.unlink(missing_ok=True)
             raise translate(exc, path) from exc
+        if data_key is not None and not keys.database_salt:
+            # A store made before keys.json named its database: name it now, once.
+            keys.database_salt = _cipher_salt(db)
+            with contextlib.suppress(OSError):
+                keys.save(path / KEY_NAME)
         return cls(path, db, data_key, keys)
 
     def close(self) -> None:
@@ -236,7 +251,7 @@ class Store:
     def remember_on_this_computer(self) -> bool:
         """Add the keychain slot. False (and nothing changed) without a real OS keychain."""
         keys, key = self._require_keys()
-        trial = KeyFile(store_id=keys.store_id, slots=list(keys.slots))
+        trial = dataclasses.replace(keys, slots=list(keys.slots))
         kek = trial.add_keychain_slot(key)
         if not keychain.store_key(keys.store_id, kek):
             return False
@@ -452,6 +467,20 @@ class Store:
         return problems
 
 
+def _cipher_salt(db: Any) -> str:
+    return str(db.execute("PRAGMA cipher_salt").fetchone()[0])
+
+
+def _file_salt(db_file: Path) -> str | None:
+    """The salt SQLCipher keeps in the database file's first 16 bytes (None if unreadable)."""
+    try:
+        with db_file.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    return head.hex() if len(head) == 16 else None
+
+
 def _copy_aside(db: Any, db_file: Path) -> None:
     """Before migrating, keep a copy of the encrypted file (still encrypted) to go back to."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -484,7 +513,7 @@ def _probe(path: Path, db_file: Path, data_key: bytes | None, keys: KeyFile) -> 
         finally:
             probe.close()
         if meta.get("store_id") != keys.store_id:
-            raise StoreDamaged(path, "the key file belongs to another store")
+            raise KeyFileOfAnotherStore(path, keys.store_id)
         if applied - set(KNOWN):
             raise StoreTooNew(path)
     except BaseException:

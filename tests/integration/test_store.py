@@ -15,6 +15,7 @@ import sqlite_utils.utils
 from db.connection import DatabaseError
 from db.errors import (
     KeyFileMissing,
+    KeyFileOfAnotherStore,
     NotAStore,
     StoreDamaged,
     StoreError,
@@ -32,7 +33,7 @@ from db.families import (
     load_caseload,
     load_family,
 )
-from db.keyslots import KdfParams
+from db.keyslots import KdfParams, KeyFile
 from db.store import DB_NAME, KEY_NAME, Store
 from fmdesk.errors import Cancelled, UserError
 from fmdesk.families import (
@@ -390,8 +391,12 @@ def test_a_key_file_from_another_store_does_not_open_this_one(tmp_path: Path) ->
     mine, theirs = make_store(tmp_path / "mine"), make_store(tmp_path / "theirs")
     shutil.copy2(theirs / KEY_NAME, mine / KEY_NAME)
     before = snapshot(tmp_path)
-    with pytest.raises(StoreDamaged):
-        Store.open(mine, TEST_PASSPHRASE)
+    # Said for what it is, not as a damaged store (issue 15), and before any passphrase is tried.
+    for passphrase in (TEST_PASSPHRASE, "not the passphrase"):
+        with pytest.raises(KeyFileOfAnotherStore, match="belongs to another store") as caught:
+            Store.open(mine, passphrase)
+        assert KeyFile.load(theirs / KEY_NAME).store_id in str(caught.value)
+        assert "put back this store's keys.json" in str(caught.value).lower()
     assert snapshot(tmp_path) == before
 
 
