@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -108,9 +108,10 @@ def ask_passphrase(prompt: str = "Passphrase") -> str:
     return ask_secret(ENV_PASSPHRASE, prompt, what="passphrase")
 
 
-def ask_new_passphrase() -> str:
+def ask_new_passphrase(user_inputs: Sequence[str] = ()) -> str:
+    """`user_inputs`: the owner's name and the store's words, which a guesser tries first."""
     value = ask_secret(ENV_NEW_PASSPHRASE, "New passphrase", what="new passphrase", twice=True)
-    verdict = strength(value)
+    verdict = strength(value, user_inputs)
     if not verdict.acceptable:
         raise UserError(f"That passphrase is too weak: {verdict.reason}")
     return value

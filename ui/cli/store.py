@@ -31,10 +31,15 @@ from ui.cli.options import (
 def init(store_path: Path | None, role: str, name: str) -> None:
     """Create a new encrypted store."""
     path = resolve_store_path(store_path)
-    passphrase = ask_new_passphrase()
+    passphrase = ask_new_passphrase(store_words(name, path, Role(role)))
     store = Store.create(path, passphrase, role=Role(role), name=name)
     store.close()
     click.echo(f"Created a {Role(role).label.lower()} store at {path}.")
+
+
+def store_words(name: str, path: Path, role: Role) -> list[str]:
+    """What a guesser knows of this store: its owner's name, its folder, its role."""
+    return [name, path.name, path.parent.name, role.value, role.label]
 
 
 @click.command()
@@ -45,7 +50,8 @@ def passwd(store_path: Path | None) -> None:
     Store.read_key_file(path)
     store = Store.open(path, ask_passphrase("Current passphrase"))
     try:
-        store.change_passphrase(ask_new_passphrase())
+        info = store.info
+        store.change_passphrase(ask_new_passphrase(store_words(info.owner_name, path, info.role)))
     finally:
         store.close()
     click.echo("Passphrase changed.")
