@@ -249,6 +249,9 @@ class IntakeSummary:
     folder: Path
     senders: list[SenderSummary]
     refused: list[tuple[str, str]]  # (file name, why)
+    # References held by more than one family after the intake (each family keeps its own id;
+    # nothing is merged): the coordinator gives all but one a new reference.
+    shared_references: int = 0
 
     @property
     def imported(self) -> int:
@@ -257,11 +260,31 @@ class IntakeSummary:
     def lines(self) -> list[str]:
         found = self.imported + sum(s.duplicates for s in self.senders) + len(self.refused)
         head = f"{found} bundle{'s' if found != 1 else ''} in {self.folder}"
+        shared = self.shared_references
+        warning = (
+            [
+                f"{shared} reference{'s are' if shared != 1 else ' is'} held by more than one "
+                "family; nothing was merged. 'fmdesk families collisions' (or the Allocation "
+                "page) lists them."
+            ]
+            if shared
+            else []
+        )
         return [
             head,
             *(s.words() for s in self.senders),
             *(f"Refused {name}: {why}" for name, why in self.refused),
+            *warning,
         ]
+
+
+def shared_reference_count(store: Store) -> int:
+    """How many references more than one family holds (db/families.py lists them). SQLite's
+    lower() folds ASCII only, which is every reference fmdesk makes."""
+    return store.db.execute(
+        "SELECT count(*) FROM (SELECT lower(trim(body ->> '$.reference')) AS k FROM records "
+        "WHERE kind = 'family' AND deleted = 0 GROUP BY k HAVING count(*) > 1)"
+    ).fetchone()[0]
 
 
 def _natural(path: Path) -> list[tuple[int, int | str]]:
@@ -315,4 +338,4 @@ def intake_folder(
             )
         by_sender[result.partner] = s
     senders = sorted(by_sender.values(), key=lambda s: s.name.casefold())
-    return IntakeSummary(folder, senders, refused)
+    return IntakeSummary(folder, senders, refused, shared_reference_count(store))

@@ -157,7 +157,8 @@ def find_family(store: Store, reference: str) -> Family:
     if not matches:
         raise FamilyNotFound(given)
     if len(matches) > 1:
-        raise AmbiguousReference(given, family_labels(store, matches))
+        shared = next((f.reference for f in matches if f.id != given), given)
+        raise AmbiguousReference(shared, family_labels(store, matches))
     return matches[0]
 
 
@@ -306,7 +307,7 @@ def shared_references(store: Store) -> list[SharedReference]:
 
 
 def _order(label: FamilyLabel) -> tuple[str, str, str]:
-    return (label.practitioner.casefold(), label.name, label.id)
+    return (label.name.casefold(), label.practitioner.casefold(), label.id)
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,8 @@ def shared_codes(store: Store) -> list[SharedCode]:
     names = {c.store_id: c.name for c in codes}
     clashes = references.shared_codes({c.store_id: c.code for c in codes})
     return [
-        SharedCode(code, [names[s] for s in holders]) for code, holders in sorted(clashes.items())
+        SharedCode(code, sorted((names[s] for s in holders), key=str.casefold))
+        for code, holders in sorted(clashes.items())
     ]
 
 
@@ -443,7 +445,8 @@ def import_family(store: Store, data: object) -> Family:
         raise UserError(
             f"Family {family.reference} is already in this store; nothing was imported."
         )
-    if any(f.reference == family.reference for f in store.list(Family)):
+    key = references.reference_key(family.reference)
+    if any(references.reference_key(f.reference) == key for f in store.list(Family)):
         raise UserError(
             f"Another family already has reference {family.reference}; nothing was imported."
         )

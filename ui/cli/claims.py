@@ -56,7 +56,12 @@ def claims_ready(store_path: Path | None) -> None:
 @click.argument("reference")
 @click.option("--from", "start", required=True, help="First day of the claim period.")
 @click.option("--to", "end", required=True, help="Last day of the claim period.")
-@click.option("--family", "families_", multiple=True, help="A family reference (repeatable).")
+@click.option(
+    "--family",
+    "families_",
+    multiple=True,
+    help="A family's reference or id (repeatable); a reference two families hold is refused.",
+)
 @click.option("--all-ready", is_flag=True, help="Every family whose claim is ready.")
 def claims_batch(
     store_path: Path | None,

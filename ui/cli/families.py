@@ -1,13 +1,18 @@
-"""`fmdesk families …` (list, show, export, import, and the coordinator's import-csv), `demo-data`
-and `demo`."""
+"""`fmdesk families …` (list, show, add, export, import, collisions, rename-reference, code, and
+the coordinator's import-csv), `demo-data` and `demo`.
+
+Every command that names a family takes its reference or its id (db/families.py find_family,
+the one place a reference is resolved); a reference two families hold is refused with both."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import click
 
+from db import families as family_store
 from db import programme
 from db.families import (
     add_demo_families,
@@ -19,9 +24,12 @@ from db.families import (
 )
 from db.keyslots import write_atomic
 from db.outcomes import family_outcomes_for_json
+from fmdesk import references
+from fmdesk.caseload import matches
 from fmdesk.errors import UserError
 from fmdesk.identified_csv import IdentifiedImport
 from fmdesk.outcomes import ClaimStatus
+from fmdesk.references import reference_key
 from ui.actions import paths
 from ui.cli.options import (
     coordinator_only,
@@ -68,15 +76,27 @@ def families() -> None:
 @families.command("list")
 @store_option
 @json_option
-def families_list(store_path: Path | None, as_json: bool) -> None:
-    """The caseload, one family a line."""
+@click.option(
+    "--search",
+    default="",
+    help="Only the families this finds: words of a name, a reference, the case system ID, "
+    "a UPN or an NHS number (every word must match).",
+)
+def families_list(store_path: Path | None, as_json: bool, search: str) -> None:
+    """The caseload, one family a line. A reference that more than one family holds is
+    flagged with '!' (see 'fmdesk families collisions')."""
     with open_store(store_path) as store:
         rows = load_caseload(store)
+    counts = Counter(reference_key(r.reference) for r in rows)
+    if search.strip():
+        rows = [r for r in rows if matches(r, search)]
     if as_json:
         echo_json(
             [
                 {
+                    "id": r.family_id,
                     "reference": r.reference,
+                    "shared_reference": counts[reference_key(r.reference)] > 1,
                     "name": r.name,
                     "status": r.status.value,
                     "intensity": r.intensity.value,
@@ -89,11 +109,22 @@ def families_list(store_path: Path | None, as_json: bool) -> None:
             ]
         )
         return
+    width = max((len(r.reference) for r in rows), default=0)
     for r in rows:
         due = f"  next: {r.next_action} {r.next_action_due}" if r.next_action_due else ""
         children = f"{r.children} {'child' if r.children == 1 else 'children'}"
-        line = f"{r.reference:<14} {r.name:<28} {r.status.value:<11} {children:<11}{due}"
+        shared = "!" if counts[reference_key(r.reference)] > 1 else " "
+        line = (
+            f"{r.reference:<{width}}{shared} {r.name:<28} {r.status.value:<11} {children:<11}{due}"
+        )
         click.echo(line.rstrip())
+    shared_count = sum(1 for n in counts.values() if n > 1)
+    if shared_count:
+        click.echo(
+            f"Warning: {shared_count} reference{'s are' if shared_count != 1 else ' is'} held "
+            "by more than one family (!); 'fmdesk families collisions' lists them.",
+            err=True,
+        )
 
 
 @families.command("show")
@@ -101,7 +132,8 @@ def families_list(store_path: Path | None, as_json: bool) -> None:
 @json_option
 @click.argument("reference")
 def families_show(store_path: Path | None, as_json: bool, reference: str) -> None:
-    """One family: household, consent, status and recent notes."""
+    """One family (by its reference or id): household, identifiers, consent, status and
+    recent notes."""
     with open_store(store_path) as store:
         record = load_family(store, find_family(store, reference).id)
         outcomes = family_outcomes_for_json(store, record.family)
@@ -123,12 +155,42 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
         f"{family.reference}  {family.name}  ({family.status.label}, "
         f"{family.intensity.label.lower()} intensity)"
     )
+    case_id = f" · case system ID: {family.case_id}" if family.case_id else ""
+    click.echo(f"  id: {family.id}{case_id}")
+    if family.former_references:
+        click.echo(f"  Formerly: {', '.join(family.former_references)}")
     claim = ClaimStatus(outcomes["claim"]["status"]).label
     click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {claim}")
     for p in record.people:
-        click.echo(f"  {p.role.label:<36} {p.display_name}")
+        ids = [f"UPN {p.upn}"] if p.upn else []
+        if p.nhs_number:
+            ids.append(f"NHS {references.format_nhs_number(p.nhs_number)}")
+        said = f"  ({', '.join(ids)})" if ids else ""
+        click.echo(f"  {p.role.label:<36} {p.display_name}{said}")
     for event in record.timeline[:10]:
         click.echo(f"  {event.on}  {event.what}: {event.detail}")
+
+
+@families.command("add")
+@store_option
+@click.argument("name")
+@click.option(
+    "--reference",
+    default="",
+    help="The case reference (default: this store's next one, e.g. FM-2026-K7QM-0001).",
+)
+@click.option("--case-id", default="", help="The family's ID in the council's case system.")
+@json_option
+def families_add(
+    store_path: Path | None, name: str, reference: str, case_id: str, as_json: bool
+) -> None:
+    """Register a family (NAME, e.g. 'Khan family'), with this store's next reference."""
+    with open_store(store_path) as store:
+        family = family_store.add_family(store, name=name, reference=reference, case_id=case_id)
+    if as_json:
+        echo_json(family.to_dict())
+        return
+    click.echo(f"Added {family.reference} ({family.name}), id {family.id}.")
 
 
 @families.command("export")
@@ -136,14 +198,123 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
 @click.argument("reference")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 def families_export(store_path: Path | None, reference: str, output: Path) -> None:
-    """Everything held about one family, as JSON (a subject access request)."""
+    """Everything held about one family (by its reference or id), as JSON (a subject access
+    request)."""
     with open_store(store_path) as store:
-        data = export_family(store, find_family(store, reference))
+        family = find_family(store, reference)
+        data = export_family(store, family)
     try:
         write_atomic(output, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     except OSError as exc:
         raise UserError(f"Could not write {output}: {exc.strerror}.") from None
-    click.echo(f"Wrote {len(data['records']) + 1} records about {reference} to {output}.")
+    click.echo(
+        f"Wrote {len(data['records']) + 1} records about {family.reference} ({family.name}) "
+        f"to {output}."
+    )
+
+
+@families.command("collisions")
+@store_option
+@json_option
+def families_collisions(store_path: Path | None, as_json: bool) -> None:
+    """References that more than one family holds (each family keeps its own id and records;
+    nothing is merged), and reference codes two stores share. Give all but one of each
+    family a new reference with 'fmdesk families rename-reference ID'."""
+    with open_store(store_path) as store:
+        shared = family_store.shared_references(store)
+        codes = family_store.shared_codes(store)
+    if as_json:
+        echo_json(
+            {
+                "references": [
+                    {
+                        "reference": s.reference,
+                        "families": [
+                            {
+                                "id": f.id,
+                                "reference": f.reference,
+                                "name": f.name,
+                                "practitioner": f.practitioner,
+                                "members": list(f.members),
+                            }
+                            for f in s.families
+                        ],
+                    }
+                    for s in shared
+                ],
+                "codes": [{"code": c.code, "stores": c.holders} for c in codes],
+            }
+        )
+        return
+    if not shared and not codes:
+        click.echo("No reference is held by more than one family.")
+        return
+    for s in shared:
+        click.echo(f"{s.reference} is held by {len(s.families)} families:")
+        for f in s.families:
+            click.echo(f"  {f.line}")
+    for c in codes:
+        click.echo(
+            f"Reference code {c.code} is shared by {' and '.join(c.holders)}: give one of them "
+            "another ('fmdesk families code --for NAME --set CODE', then the same on their "
+            "laptop with 'fmdesk families code --set CODE')."
+        )
+    if shared:
+        click.echo("Give each family but one a new reference: fmdesk families rename-reference ID")
+
+
+@families.command("rename-reference")
+@store_option
+@click.argument("family")
+@click.argument("new", required=False, default="")
+def families_rename_reference(store_path: Path | None, family: str, new: str) -> None:
+    """Give a family (by its id, or a reference only it holds) a new reference: NEW, or
+    without it this store's next one. The old reference is kept as a former one, which a
+    search still finds, and a case note says what changed. The new reference reaches the
+    practitioner the family is allocated to in their next bundle."""
+    with open_store(store_path) as store:
+        found = find_family(store, family)
+        renamed = family_store.rename_reference(store, found.id, new)
+    click.echo(
+        f"{renamed.name} ({renamed.id}) is now {renamed.reference}; it was {found.reference}."
+    )
+
+
+@families.command("code")
+@store_option
+@click.option("--set", "new_code", default="", help="Number new families with this code.")
+@click.option(
+    "--for",
+    "practitioner",
+    default="",
+    help="(Coordinator) record the code given to this enrolled practitioner (name or store id).",
+)
+def families_code(store_path: Path | None, new_code: str, practitioner: str) -> None:
+    """This store's reference code, the part of each new reference that says which store made
+    it; on the coordinator's store, every enrolled practitioner's too, with any two that share
+    one. With --set, give this store (or, with --for, a practitioner) another code."""
+    with open_store(store_path) as store:
+        if practitioner:
+            if not new_code:
+                raise UserError("Say which code they now have: --for NAME --set CODE.")
+            given = family_store.set_practitioner_code(store, practitioner, new_code)
+            click.echo(
+                f"Recorded code {given.code} for {given.name}. On their laptop they run: "
+                f"fmdesk families code --set {given.code}"
+            )
+            return
+        if new_code:
+            code = family_store.set_reference_code(store, new_code)
+            click.echo(f"New families here are numbered with code {code}.")
+        codes = family_store.store_codes(store)
+        shared = {c.code for c in family_store.shared_codes(store)}
+        next_reference = family_store.next_family_reference(store)
+    own, others = codes[0], codes[1:]
+    click.echo(f"This store's reference code: {own.code} (next reference {next_reference})")
+    for c in others:
+        flag = "  ! shared with another store" if c.code in shared else ""
+        given_note = " (given)" if c.given else ""
+        click.echo(f"  {c.name:<28} {c.code}{given_note}{flag}")
 
 
 @families.command("import")

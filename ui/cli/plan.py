@@ -59,8 +59,9 @@ def plan_print(
     ask_password: bool,
     marking: str,
 ) -> None:
-    """Print the current version of a family's plan to a PDF, with the Star chart when the
-    family has readings and a signature line for everyone who signs.
+    """Print the current version of a family's plan (REFERENCE: its reference or id) to a PDF,
+    with the Star chart when the family has readings and a signature line for everyone who
+    signs.
 
     A password protects the PDF: --ask-password asks for it, and scripts set
     FMDESK_PDF_PASSWORD; --password is seen in shell history."""
@@ -97,7 +98,8 @@ def _pdf_password(given: str | None, ask: bool) -> str | None:
 @store_option
 @click.argument("reference")
 def plan_show(store_path: Path | None, reference: str) -> None:
-    """The current plan in words, and what changed since the version before."""
+    """The current plan of a family (by its reference or id) in words, and what changed since
+    the version before."""
     with open_store(store_path) as store:
         record = load_plans(store, find_family(store, reference).id)
     current = record.current

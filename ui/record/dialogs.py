@@ -31,11 +31,19 @@ class NewFamilyDialog(FormDialog):
         super().__init__("New family", parent)
         self.reference = QLineEdit(suggested_reference, self)
         self.reference.setAccessibleName("Case reference")
+        self.reference.setToolTip(
+            "This laptop's next reference: its code in the middle means no other laptop makes "
+            "the same one"
+        )
         self.name = QLineEdit(self)
         self.name.setAccessibleName("Family name")
         self.name.setPlaceholderText("e.g. Khan family")
+        self.case_id = QLineEdit(self)
+        self.case_id.setAccessibleName("Case system ID")
+        self.case_id.setPlaceholderText("Optional: the family's ID in EHM, Mosaic...")
         self.form.addRow("Case &reference:", self.reference)
         self.form.addRow("Family &name:", self.name)
+        self.form.addRow("Case system &ID:", self.case_id)
         self.finish_layout()
         self.name.setFocus()
 

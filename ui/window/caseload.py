@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
-from fmdesk.caseload import CaseloadRow
+from fmdesk.caseload import CaseloadRow, matches
 from fmdesk.families import FamilyStatus
 from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 
@@ -39,8 +39,9 @@ CASELOAD_COLUMNS: tuple[Column[CaseloadRow], ...] = (
 
 
 class CaseloadFilterProxy(RowFilterProxy):
-    """Matches the filter text against any household member's name, the family name and the
-    reference; optionally only one status."""
+    """Matches the filter text against the family's name, reference and case system ID and
+    any household member's name, UPN or NHS number (fmdesk.caseload.matches, the rule
+    `families list --search` follows too); optionally only one status."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -64,7 +65,7 @@ class CaseloadFilterProxy(RowFilterProxy):
         row: CaseloadRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
         if self._status is not None and row.status is not self._status:
             return False
-        return all(word in row.search_text for word in self._text.split())
+        return matches(row, self._text)
 
 
 class CaseloadPage(QWidget):
@@ -78,7 +79,9 @@ class CaseloadPage(QWidget):
         self.proxy.setSourceModel(self.model)
 
         self.filter = QLineEdit(self)
-        self.filter.setPlaceholderText("Filter by any name or reference (Ctrl+F)")
+        self.filter.setPlaceholderText(
+            "Filter by name, reference, case system ID, UPN or NHS number (Ctrl+F)"
+        )
         self.filter.setAccessibleName("Filter caseload")
         self.filter.setClearButtonEnabled(True)
         self.status = QComboBox(self)

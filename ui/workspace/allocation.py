@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from db import allocation, programme
+from db import families as family_store
 from db.allocation import AllocationResult, IntakeSummary, PractitionerLoad
+from db.families import SharedCode, SharedReference
 from db.programme import FamilyListRow, ImportedFamilies
 from fmdesk.families import Family, FamilyStatus
 from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedImport
@@ -61,6 +63,10 @@ DUPLICATE_COLUMNS: tuple[Column[Duplicate], ...] = (
     Column("Rows", lambda d: ", ".join(map(str, d.rows))),
     Column("Already held", lambda d: d.reason, tooltip=lambda d: d.reason),
 )
+
+
+def _shared(ctx: TaskContext) -> tuple[list[SharedReference], list[SharedCode]]:
+    return family_store.shared_references(ctx.store), family_store.shared_codes(ctx.store)
 
 
 class UnallocatedFilter(RowFilterProxy):
@@ -193,6 +199,13 @@ class AllocationPage(WorkspacePage):
         self.warning.setAccessibleName("Caseload warnings")
         self.warning.setStyleSheet("color: #a33a00; font-weight: 600;")
         self.warning.setWordWrap(True)
+        # References more than one family holds, and codes two stores share (db/families.py):
+        # shown until each is put right, never merged.
+        self.collisions = QLabel("")
+        self.collisions.setAccessibleName("Shared references")
+        self.collisions.setStyleSheet("color: #a4262c; font-weight: 600;")
+        self.collisions.setWordWrap(True)
+        self.collisions.setVisible(False)
         self.limit_label = QLabel("")
 
         self.family_model: RowTableModel[FamilyListRow] = RowTableModel(FAMILY_COLUMNS, self)
@@ -207,11 +220,14 @@ class AllocationPage(WorkspacePage):
         self.only_unallocated.toggled.connect(self.filter.set_only_unallocated)
 
         self.allocate_button = QPushButton("A&llocate…")
+        self.rename_button = QPushButton("New &reference…")
+        self.rename_button.setToolTip("Give the chosen family a new case reference")
         self.limit_button = QPushButton("Caseload &limit…")
         self.import_button = QPushButton("&Import identified families…")
         self.intake_button = QPushButton("Take in &bundles from a folder…")
         for button, slot, shortcut in (
             (self.allocate_button, self.allocate_selected, "Ctrl+Shift+A"),
+            (self.rename_button, self.rename_selected, None),
             (self.limit_button, self.edit_limit, None),
             (self.import_button, self.import_csv, "Ctrl+I"),
             (self.intake_button, self.take_in_folder, "Ctrl+Shift+I"),
@@ -237,12 +253,14 @@ class AllocationPage(WorkspacePage):
         upper_layout.addLayout(limit_row)
         upper_layout.addWidget(self.practitioner_table)
         upper_layout.addWidget(self.warning)
+        upper_layout.addWidget(self.collisions)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         family_row = QHBoxLayout()
         family_row.addWidget(QLabel("<b>Families</b> (open cases)"))
         family_row.addStretch(1)
         family_row.addWidget(self.only_unallocated)
+        family_row.addWidget(self.rename_button)
         family_row.addWidget(self.allocate_button)
         lower_layout.addLayout(family_row)
         lower_layout.addWidget(self.family_table)
@@ -266,6 +284,27 @@ class AllocationPage(WorkspacePage):
             )
 
         Task(self.runner, op, self._loaded, parent=self).run()
+        Task(self.runner, _shared, self._show_shared, parent=self).run()
+
+    def _show_shared(self, shared: tuple[list[SharedReference], list[SharedCode]]) -> None:
+        references, codes = shared
+        lines = [
+            f"{s.reference} is held by {len(s.families)} families: "
+            + "; ".join(f"{f.name} ({f.practitioner or 'no practitioner'})" for f in s.families)
+            for s in references
+        ]
+        if references:
+            lines.append(
+                "Nothing was merged: choose all but one of them below and give each a New "
+                "reference."
+            )
+        lines += [
+            f"Reference code {c.code} is shared by {' and '.join(c.holders)}: give one of them "
+            "another ('fmdesk families code')."
+            for c in codes
+        ]
+        self.collisions.setText("\n".join(lines))
+        self.collisions.setVisible(bool(lines))
 
     def _loaded(self, result: tuple[list[PractitionerLoad], list[FamilyListRow], int]) -> None:
         self.loads, families, limit = result
@@ -281,6 +320,8 @@ class AllocationPage(WorkspacePage):
         self.practitioner_model.set_rows([])
         self.family_model.set_rows([])
         self.warning.setText("")
+        self.collisions.setText("")
+        self.collisions.setVisible(False)
 
     def _open_selected(self) -> None:
         chosen = selected_rows(self.family_table)
@@ -315,6 +356,33 @@ class AllocationPage(WorkspacePage):
                 self._say(result.warning)
 
         Task(self.runner, op, done, parent=self).run()
+
+    def rename_selected(self) -> None:
+        chosen = selected_rows(self.family_table)
+        if len(chosen) != 1:
+            self._say("Choose one family in the list first.")
+            return
+        row = chosen[0]
+        new, ok = QInputDialog.getText(
+            self,
+            "New reference",
+            f"A new case reference for {row.name} ({row.reference}). Leave it blank for this "
+            "store's next one:",
+        )
+        if ok:
+            self.rename(row.family_id, new)
+
+    def rename(self, family_id: str, new: str) -> None:
+        def done(family: Family) -> None:
+            self.refresh()
+            self._say(f"{family.name} is now {family.reference}.")
+
+        Task(
+            self.runner,
+            lambda ctx: family_store.rename_reference(ctx.store, family_id, new),
+            done,
+            parent=self,
+        ).run()
 
     def edit_limit(self) -> None:
         current = self.loads[0].limit if self.loads else allocation.DEFAULT_CASELOAD_LIMIT
