@@ -60,6 +60,7 @@ FAMILY_FIELDS = (
     Field("identified_on", "Identified on", "optional_date"),
     Field("next_action", "Next action", placeholder="e.g. Home visit with Mum"),
     Field("next_action_due", "Next action due", "optional_date"),
+    Field("case_id", "Case system ID", placeholder="The family's ID in EHM, Mosaic..."),
 )
 PERSON_FIELDS = (
     Field("role", "Role", "choice", PersonRole),
@@ -74,6 +75,8 @@ PERSON_FIELDS = (
     Field("school", "School or setting"),
     Field("language", "First language"),
     Field("interpreter_needed", "Interpreter needed", "bool"),
+    Field("upn", "UPN (pupil number)", placeholder="13 characters, e.g. B801200005001"),
+    Field("nhs_number", "NHS number", placeholder="10 digits, e.g. 943 476 5919"),
 )
 NOTE_FIELDS = (
     Field("on", "Date", "date"),

@@ -18,7 +18,6 @@ appearing for 1.4 s, and building it during the unlock slowed Argon2id on a 2-co
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +43,7 @@ from fmdesk.caseload import CaseloadRow
 from fmdesk.changes import Changes
 from fmdesk.demo import DEMO_PASSPHRASE
 from fmdesk.errors import UserError
-from fmdesk.families import Consent, Family, FamilyStatus, change_status
+from fmdesk.families import Consent, FamilyStatus, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
 from ui.kit.dialogs import DateDialog
@@ -578,29 +577,30 @@ class MainWindow(QMainWindow):
         Task(self.runner, lambda ctx: ctx.store.delete(record), parent=self).run()
 
     def new_family(self) -> None:
+        """Register a family. The store suggests its next reference (the core's scheme: this
+        store's code in it, so no other laptop makes the same one) and refuses one another
+        family already has."""
         if not self.unlocked:
             return
-        existing = self.caseload.model.rows()
-        year = dt.date.today().year
-        taken = {r.reference for r in existing}
-        n = len(existing) + 1
-        while f"FM-{year}-{n:04d}" in taken:
-            n += 1
-        dialog = NewFamilyDialog(f"FM-{year}-{n:04d}", self)
+
+        def suggest(ctx: TaskContext) -> str:
+            from db.families import next_family_reference
+
+            return next_family_reference(ctx.store)
+
+        Task(self.runner, suggest, self._ask_new_family, parent=self).run()
+
+    def _ask_new_family(self, suggested: str) -> None:
+        dialog = NewFamilyDialog(suggested, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         reference, name = dialog.reference.text().strip(), dialog.name.text().strip()
-        if reference in taken:
-            show_error(self, UserError(f"Another family already has reference {reference}."))
-            return
-        owner = self.info.owner_name if self.info else ""
-        family = Family(
-            reference=reference, name=name, lead_practitioner=owner, identified_on=dt.date.today()
-        )
+        case_id = dialog.case_id.text().strip()
 
         def op(ctx: TaskContext) -> str:
-            (saved,) = ctx.store.save(family)
-            return saved.id
+            from db.families import add_family
+
+            return add_family(ctx.store, name=name, reference=reference, case_id=case_id).id
 
         Task(self.runner, op, lambda fid: self.open_family(fid, tab=1), parent=self).run()
 
