@@ -42,7 +42,7 @@ PRACTITIONER_CODES_SETTING = "references.practitioner_codes"
 class FamilyNotFound(UserError):
     def __init__(self, reference: str) -> None:
         super().__init__(
-            f"No family with reference or id {reference} in this store. "
+            f"No family with reference {reference} in this store, nor with that id. "
             "'fmdesk families list' shows the references ('--json' the ids)."
         )
 
