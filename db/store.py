@@ -29,6 +29,7 @@ from db.errors import (
     KeyFileOfAnotherStore,
     NotAStore,
     StoreDamaged,
+    StoreError,
     StoreExists,
     StoreNotFound,
     StoreTooNew,
@@ -46,6 +47,7 @@ T = TypeVar("T")
 
 DB_NAME = "fmdesk.db"
 KEY_NAME = "keys.json"
+NEXT_KEY_NAME = "keys.json.next"  # the new key file while a re-key is under way (db/rekey.py)
 
 
 @dataclasses.dataclass
@@ -195,8 +197,37 @@ class Store:
         """Unlock and open. Wrong passphrase, not a store, damaged, key file missing and made
         by a newer version each raise their own StoreError, and none of them writes anything."""
         path = Path(path)
-        data_key, keys = cls.unlock_key(path, passphrase, use_keychain=use_keychain)
-        return cls.open_with_key(path, data_key or None, keys)
+        try:
+            data_key, keys = cls.unlock_key(path, passphrase, use_keychain=use_keychain)
+            return cls.open_with_key(path, data_key or None, keys)
+        except (WrongPassphrase, StoreDamaged):
+            if not (path / NEXT_KEY_NAME).exists():
+                raise
+            finished = cls._finish_rekey(path, passphrase)
+            if finished is None:
+                raise
+            return finished
+
+    @classmethod
+    def _finish_rekey(cls, path: Path, passphrase: str | None) -> Store | None:
+        """keys.json.next beside keys.json: a re-key (db/rekey.py) stopped, perhaps after the
+        database took its new key and before keys.json did. Open with the new key file and put
+        it in place; None when it does not open this database (a re-key that stopped before
+        the database changed left it behind, unused). The passphrase is the same in both."""
+        if passphrase is None:  # a keychain unlock: ask for the passphrase instead
+            raise WrongPassphrase()
+        try:
+            keys = KeyFile.load(path / NEXT_KEY_NAME)
+            data_key = keys.open_with_passphrase(passphrase)
+            store = cls.open_with_key(path, data_key, keys)
+        except (KeyFileError, SlotDoesNotOpen, StoreError):
+            return None
+        # The re-keyed pages may still be in the WAL only: write them into the database file,
+        # so that it is wholly under the new key before keys.json says so.
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        keys.save(path / KEY_NAME)
+        (path / NEXT_KEY_NAME).unlink(missing_ok=True)
+        return store
 
     @classmethod
     def open_with_key(cls, path: Path, data_key: bytes | None, keys: KeyFile) -> Store:

@@ -55,7 +55,9 @@ def cli(ctx: click.Context, store_path: Path | None) -> None:
 for command in (
     store.init,
     store.passwd,
+    store.rekey,
     store.check,
+    store.age_identity,
     families.demo,
     families.demo_data,
     families.families,

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from db import recovery, sync
+from db.rekey import last_rekey
 from db.store import Store
 from fmdesk.errors import UserError
 from fmdesk.roles import Role
@@ -231,6 +232,7 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
     """This store's fingerprint, its partners, what is waiting to go, conflicts to decide."""
     with open_store(store_path) as store:
         state = sync.status(store)
+        rekeyed = last_rekey(store)
     if as_json:
         echo_json(
             {
@@ -254,11 +256,14 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
                 "open_conflicts": state.open_conflicts,
                 "quarantined": state.quarantined,
                 "purgeable": [f.reference for f in state.purgeable],
+                "rekeyed_at": rekeyed,
             }
         )
         return
     click.echo(f"This store: {state.role.label}, {state.name or 'unnamed'}")
     click.echo(f"Fingerprint: {state.fingerprint}")
+    if rekeyed:
+        click.echo(f"Re-keyed on {rekeyed} (fmdesk rekey): tell your coordinator, if not yet told.")
     if not state.partners:
         click.echo("No partner enrolled yet: 'fmdesk enrol import FILE.fmid'.")
     for p in state.partners:

@@ -58,6 +58,7 @@ from ui.window.welcome import WelcomePage
 
 if TYPE_CHECKING:
     from db.families import FamilyRecord
+    from ui.window.rekey import RekeyDialog
     from ui.workspace.definitions import DefinitionsDialog
 
 
@@ -195,12 +196,14 @@ class MainWindow(QMainWindow):
             "&Remember passphrase on this computer", None, self.set_remembered
         )
         self.remember_action.setCheckable(True)
+        self.rekey_action = action("Change the store's &key…", None, self.change_store_key)
         self.quit_action = action("&Quit", QKeySequence(QKeySequence.StandardKey.Quit), self.close)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.definitions_action)
         file_menu.addAction(self.remember_action)
+        file_menu.addAction(self.rekey_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.go_menu = self.menuBar().addMenu("&Go")
@@ -240,7 +243,12 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     def _set_data_actions(self, enabled: bool) -> None:
-        for a in (self.lock_action, self.caseload_action, self.definitions_action):
+        for a in (
+            self.lock_action,
+            self.caseload_action,
+            self.definitions_action,
+            self.rekey_action,
+        ):
             a.setEnabled(enabled)
         self.remember_action.setEnabled(enabled and not self.demo and keychain.available())
         for page_action, page in self.page_actions:
@@ -271,6 +279,15 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 10_000)
 
         Task(self.runner, op, done, parent=self).run()
+
+    def change_store_key(self) -> RekeyDialog | None:
+        """File → Change the store's key…: re-key after a suspected compromise (ui/window/
+        rekey.py). Returns the dialog, which stays open until the work is done."""
+        if not self.unlocked:
+            return None
+        from ui.window.rekey import change_store_key
+
+        return change_store_key(self, self.runner, self.info.owner_name if self.info else "")
 
     def show_page(self, page: WorkspacePage) -> None:
         if not self.unlocked:
