@@ -141,7 +141,7 @@ def test_families_show_json_has_eligibility_problems_and_claim(home: Path) -> No
 def test_families_show_as_text_words_the_claim_as_the_app_does(home: Path) -> None:
     shown = fmdesk(home, "families", "show", "FM-0007")
     assert shown.returncode == 0, shown.stderr
-    outcomes = shown.stdout.splitlines()[1]
+    outcomes = next(line for line in shown.stdout.splitlines() if line.startswith("  Outcomes:"))
     assert outcomes.startswith("  Outcomes: eligible: 2 of 6 problems")
     assert outcomes.endswith(" · claim: In progress")
 
