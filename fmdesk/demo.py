@@ -340,8 +340,9 @@ def _beyond_the_household(
     """The family's outcome records, assessment and plan: the indicators it was identified by
     for every family; for those the keyworker has engaged, the work since."""
     worker = family.lead_practitioner
-    needs = _needs(rng, people, family.identified_on)
-    identification = _identification(rng, family.id, needs, family.identified_on, worker)
+    identified = family.identified_on or today  # every demo family has its date
+    needs = _needs(rng, people, identified)
+    identification = _identification(rng, family.id, needs, identified, worker)
     records = list(identification)
     changes = {c.to_status: c.on for c in history if isinstance(c, StatusChange)}
     engaged_on = changes.get(FamilyStatus.ENGAGED)

@@ -30,9 +30,7 @@ class Timestamp:
 class Clock:
     """One per store; thread-safe. `now()` gives a fresh, strictly increasing revision."""
 
-    def __init__(
-        self, device: str, last: str = "", wall: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, device: str, last: str = "", wall: Callable[[], float] = time.time) -> None:
         if not device or "-" in device:
             raise ValueError("device id must be non-empty and contain no '-'")
         self.device = device

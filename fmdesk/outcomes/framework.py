@@ -690,13 +690,15 @@ def _check_unique(r: _Reader, problems: Sequence[Problem]) -> None:
         if problem.code in seen:
             r.fail(f"problems[{pindex}].code", f"{problem.code!r} is used twice")
         seen.add(problem.code)
-        for kind, items in (("indicators", problem.indicators), ("outcomes", problem.outcomes)):
-            for index, item in enumerate(items):
-                if item.code in seen:
-                    r.fail(
-                        f"problems[{pindex}].{kind}[{index}].code", f"{item.code!r} is used twice"
-                    )
-                seen.add(item.code)
+        codes_by_kind = (
+            ("indicators", [i.code for i in problem.indicators]),
+            ("outcomes", [o.code for o in problem.outcomes]),
+        )
+        for kind, codes in codes_by_kind:
+            for index, code in enumerate(codes):
+                if code in seen:
+                    r.fail(f"problems[{pindex}].{kind}[{index}].code", f"{code!r} is used twice")
+                seen.add(code)
 
 
 def _check_references(r: _Reader, framework: Framework) -> None:

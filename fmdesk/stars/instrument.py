@@ -265,28 +265,29 @@ def _parse_stages(data: Any, scale_min: int, scale_max: int) -> tuple[StageBand,
         bands.append((i, band))
     bands.sort(key=lambda pair: pair[1].low)
 
-    def label(pair: tuple[int, StageBand]) -> str:
+    def band_label(pair: tuple[int, StageBand]) -> str:
         return f'stages[{pair[0]}] "{pair[1].name}" ({pair[1].range_text})'
 
     first, last = bands[0], bands[-1]
     if first[1].low > scale_min:
         raise ValidationError(
             f"stages: no band covers {_span(scale_min, first[1].low - 1)}; the lowest band "
-            f"{label(first)} starts at {first[1].low} but the scale starts at {scale_min}"
+            f"{band_label(first)} starts at {first[1].low} but the scale starts at {scale_min}"
         )
     if last[1].high < scale_max:
         raise ValidationError(
             f"stages: no band covers {_span(last[1].high + 1, scale_max)}; the highest band "
-            f"{label(last)} ends at {last[1].high} but the scale ends at {scale_max}"
+            f"{band_label(last)} ends at {last[1].high} but the scale ends at {scale_max}"
         )
     for before, after in itertools.pairwise(bands):
         if after[1].low <= before[1].high:
             shared = _span(after[1].low, min(before[1].high, after[1].high))
-            raise ValidationError(f"{label(after)}: overlaps {label(before)} at {shared}")
+            raise ValidationError(f"{band_label(after)}: overlaps {band_label(before)} at {shared}")
         if after[1].low > before[1].high + 1:
             missing = _span(before[1].high + 1, after[1].low - 1)
             raise ValidationError(
-                f"stages: gap between {label(before)} and {label(after)}: no band covers {missing}"
+                f"stages: gap between {band_label(before)} and {band_label(after)}: "
+                f"no band covers {missing}"
             )
     return tuple(band for _, band in bands)
 
