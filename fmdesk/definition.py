@@ -26,6 +26,7 @@ from fmdesk.assessment.template import Template, bundled_templates, parse_templa
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.outcomes.framework import Framework, parse_framework, shipped_frameworks
 from fmdesk.records import Record, record_kind
+from fmdesk.schemas import SchemaName, named_by
 from fmdesk.stars.instrument import (
     INSTRUMENT_FILE_FORMAT,
     Instrument,
@@ -158,9 +159,20 @@ def definition_from_data(
     )
 
 
+_KIND_BY_SCHEMA = {
+    SchemaName.OUTCOMES_FRAMEWORK: DefinitionKind.FRAMEWORK,
+    SchemaName.ASSESSMENT_TEMPLATE: DefinitionKind.TEMPLATE,
+    SchemaName.STAR_INSTRUMENT: DefinitionKind.INSTRUMENT,
+}
+
+
 def guess_kind(data: Any, file_name: str) -> DefinitionKind:
-    """Which kind of definition a file's JSON is, from its shape: a Star instrument names its
-    format, a framework has problems, a template sections."""
+    """Which kind of definition a file's JSON is: the one whose schema it names in its own
+    `"$schema"` (as a file set up for an editor does), else from its shape: a Star instrument
+    names its format, a framework has problems, a template sections."""
+    named = named_by(data)
+    if named is not None and named in _KIND_BY_SCHEMA:
+        return _KIND_BY_SCHEMA[named]
     if isinstance(data, dict):
         if data.get("format") == INSTRUMENT_FILE_FORMAT or "areas" in data:
             return DefinitionKind.INSTRUMENT

@@ -14,13 +14,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
 import random
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from fmdesk.assessment.record import AgencyInvolved, Answer, Assessment, AssessmentState
 from fmdesk.assessment.template import default_template
 from fmdesk.claims import readiness_by_family, turned_around_on
+from fmdesk.errors import ValidationError
 from fmdesk.families import (
     CaseNote,
     ClosureReason,
@@ -61,6 +64,7 @@ from fmdesk.plans import (
 )
 from fmdesk.records import Record
 from fmdesk.references import DEMO_CODE, format_reference
+from fmdesk.schemas import SchemaName, check
 from fmdesk.stars.instrument import Instrument, builtin_instruments
 from fmdesk.stars.reading import AreaScore, ReadingStatus, StarReading
 
@@ -438,101 +442,52 @@ class _Need:
         return (person.school if person else "") or "Education welfare service"
 
 
-_NEEDS = {
-    need.problem: need
-    for need in (
-        _Need(
-            problem="1",
-            indicator="1B",
-            about="household",
-            found_in="Police data",
-            concern="police call-outs to the home",
-            outcome="1.4",
-            evidence_source="Police data",
-            evidence_text="",
-            goal="We want the police to stop being called to our house",
-            family_action="Use the calm-down plan when arguments start",
-            agency="Safer Neighbourhood Team",
-            agency_action="Call in after any police call-out to the house",
-            keyworker_action="Set up a mediation meeting with the neighbours",
-        ),
-        _Need(
-            problem="2",
-            indicator="2A",
-            about="child",
-            found_in="School census",
-            concern="{child}'s school attendance",
-            outcome="2.1",
-            evidence_source="",
-            evidence_text="",
-            goal="We want {child} to get to school every day and on time",
-            family_action="Lay out {child}'s uniform and bag the night before",
-            agency="",
-            agency_action="Meet {child} at the school gate on Monday mornings",
-            keyworker_action="Walk to school with {adult} and {child} for the first week back",
-        ),
-        _Need(
-            problem="3",
-            indicator="3B",
-            about="child",
-            found_in="Early help assessment",
-            concern="{child}'s worries and behaviour",
-            outcome="3.2",
-            evidence_source="School pastoral report",
-            evidence_text="{child}'s teacher reports calmer behaviour in class and at break.",
-            goal="We want {child} to feel calmer and have fewer meltdowns at home",
-            family_action="Ten minutes of one-to-one time with {child} after tea",
-            agency="CAMHS",
-            agency_action="Start {child} in the six-week worry group",
-            keyworker_action="Book {adult} onto the Triple P parenting course",
-        ),
-        _Need(
-            problem="4",
-            indicator="4A",
-            about="adult",
-            found_in="DWP data",
-            concern="{adult} being out of work",
-            outcome="4.5",
-            evidence_source="Jobcentre Plus work coach",
-            evidence_text="{adult} is closer to work: CV written and two interviews attended.",
-            goal="I want a job that fits round the school run",
-            family_action="Go to the job club on Tuesdays",
-            agency="Jobcentre Plus",
-            agency_action="Help {adult} write a CV",
-            keyworker_action="Do a better-off-in-work calculation together",
-        ),
-        _Need(
-            problem="5",
-            indicator="5A",
-            about="adult",
-            found_in="MARAC",
-            concern="domestic abuse",
-            outcome="5.1",
-            evidence_source="MARAC review",
-            evidence_text="Risk down from high to medium; no incidents since the safety plan.",
-            goal="We want to feel safe at home",
-            family_action="Keep the phone charged and the safe contacts list by the door",
-            agency="Domestic abuse service",
-            agency_action="Make a safety plan with {adult}",
-            keyworker_action="Refer {adult} to the Freedom Programme",
-        ),
-        _Need(
-            problem="6",
-            indicator="6A",
-            about="adult",
-            found_in="GP",
-            concern="{adult}'s low mood",
-            outcome="6.1",
-            evidence_source="GP review",
-            evidence_text="{adult}'s low mood has improved and is well managed, the GP says.",
-            goal="I want to feel less low and get out of the house more",
-            family_action="Go for a walk with a friend twice a week",
-            agency="Talking Therapies",
-            agency_action="First Talking Therapies appointment for {adult}",
-            keyworker_action="Find a parents' group near home",
-        ),
-    )
-}
+# The table of needs is data beside the framework it names (one need per problem), with its own
+# schema (fmdesk/definitions/schemas/demo-needs.schema.json).
+_NEEDS_FILE = ("definitions", "frameworks", "demo", "families-matter-2015.needs.json")
+
+
+@functools.cache
+def _needs_table() -> dict[str, _Need]:
+    """The demo's needs by problem code, read from the package once."""
+    entry = resources.files("fmdesk").joinpath(*_NEEDS_FILE)
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    return read_needs(data, source=entry.name, framework=_families_matter())
+
+
+def read_needs(data: Any, *, source: str, framework: Framework) -> dict[str, _Need]:
+    """A table of needs by problem code, checked against its schema, then against the framework
+    the demo attaches families to: each problem once, each indicator and outcome one of its
+    problem's. Errors name `source` and the place."""
+    check(SchemaName.DEMO_NEEDS, data, source=source)
+    if data["framework"] != framework.ref:
+        raise ValidationError(
+            f"{source}: framework: the demo uses {framework.ref}, not {data['framework']!r}"
+        )
+    fields = [f.name for f in dataclasses.fields(_Need)]
+    table: dict[str, _Need] = {}
+    for index, raw in enumerate(data["needs"]):
+        need = _Need(**{name: raw[name] for name in fields})
+        where = f"{source}: needs[{index}]"
+        if need.problem in table:
+            raise ValidationError(f"{where}.problem: {need.problem!r} is used twice")
+        try:
+            problem = framework.problem(need.problem)
+        except KeyError:
+            raise ValidationError(f"{where}.problem: {need.problem!r} is not a problem") from None
+        if need.indicator not in {i.code for i in problem.indicators}:
+            raise ValidationError(
+                f"{where}.indicator: {need.indicator!r} is not an indicator of problem "
+                f"{problem.code}"
+            )
+        if need.outcome not in {o.code for o in problem.outcomes}:
+            raise ValidationError(
+                f"{where}.outcome: {need.outcome!r} is not an outcome of problem {problem.code}"
+            )
+        table[need.problem] = need
+    return table
+
+
 # Outcomes a Star reading of 7 or more can evidence (Families Matter accepts Star evidence),
 # and the area of our own Star that speaks to each.
 _STAR_OUTCOMES = {"3": ("3.2", "behaviour"), "6": ("6.11", "adult-wellbeing")}
@@ -588,7 +543,7 @@ def _needs(
     ]
     older = [c for c in children if born[c.id] <= identified - dt.timedelta(days=2 * 365)]
     candidates: list[tuple[_Need, Person | None]] = []
-    for need in _NEEDS.values():
+    for need in _needs_table().values():
         if need.about == "household":
             candidates.append((need, None))
         elif need.about == "adult":

@@ -11,13 +11,13 @@ agencies involved.
 import dataclasses
 import enum
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from fmdesk.errors import ValidationError
+from fmdesk.schemas import SchemaName, Wording, check
 
 
 class Scope(enum.StrEnum):
@@ -157,14 +157,40 @@ class Template:
 
 
 # ---- loading and validating templates ------------------------------------------------------
+#
+# The shape of a template (fields, types, choices, ids, and which fields each kind of section
+# and question may have) is the schema's, checked first:
+# fmdesk/definitions/schemas/assessment-template.schema.json. The code below builds the
+# dataclasses from a file that fits it, and checks only what a schema cannot say: ids that must
+# be unique, and at most one section of each kind other than questions.
 
 TEMPLATE_PACKAGE = "fmdesk"
 TEMPLATE_FOLDER = "definitions/templates"
 DEFAULT_TEMPLATE_ID = "fmdesk.whole-family"
 
+# Kept because fmdesk.assessment re-exports it; nothing here needs it since the schema checks
+# the choices.
 E = TypeVar("E", bound=enum.StrEnum)
-_SLUG = re.compile(r"[a-z][a-z0-9_]*\Z")
-_TEMPLATE_ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+
+
+class TemplateWording(Wording):
+    """A template's shape failures in the words its messages have always used."""
+
+    def unknown_field(self, allowed: Sequence[str]) -> str:
+        return f"unknown field (expected one of: {', '.join(allowed)})"
+
+    def choice(self, value: Any, key: str, allowed: Sequence[Any]) -> str:
+        what = key.replace("_", " ")
+        return f"{value!r} is not a known {what} (one of: {', '.join(map(str, allowed))})"
+
+    def blank(self) -> str:
+        return "must not be empty"
+
+    def whole(self, keyword: str, low: int | None) -> str:
+        return "expected a whole number, 1 or more"
+
+
+WORDING = TemplateWording()
 
 
 class _Problem(Exception):
@@ -178,57 +204,8 @@ def _fail(path: str, message: str) -> NoReturn:
     raise _Problem(path, message)
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _object(value: Any, path: str, allowed: Sequence[str], required: Sequence[str]) -> Mapping:
-    if not isinstance(value, Mapping):
-        _fail(path or "(top level)", "expected an object")
-    for key in value:
-        if key not in allowed:
-            _fail(_join(path, str(key)), f"unknown field (expected one of: {', '.join(allowed)})")
-    for key in required:
-        if key not in value:
-            _fail(_join(path, key), "missing")
-    return value
-
-
-def _text(data: Mapping, key: str, path: str, *, optional: bool = False, slug: bool = False) -> str:
-    value = data.get(key, "")
-    where = _join(path, key)
-    if not isinstance(value, str):
-        _fail(where, "expected text")
-    value = value.strip()
-    if not value and not optional:
-        _fail(where, "must not be empty")
-    if slug and not _SLUG.match(value):
-        _fail(where, f"{value!r} is not a valid id (lower-case letters, digits and _)")
-    return value
-
-
-def _flag(data: Mapping, key: str, path: str, default: bool = False) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        _fail(_join(path, key), "expected true or false")
-    return value
-
-
-def _choice(data: Mapping, key: str, path: str, kind: type[E], default: E) -> E:
-    value = data.get(key, default.value)
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        what = key.replace("_", " ")
-        _fail(_join(path, key), f"{value!r} is not a known {what} (one of: {allowed})")
-
-
-def _list(data: Mapping, key: str, path: str) -> list:
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        _fail(_join(path, key), "expected a list")
-    return value
+def _text(data: Mapping[str, Any], key: str) -> str:
+    return str(data.get(key, "")).strip()
 
 
 def _unique(ids: Iterable[str], path: str, what: str) -> None:
@@ -239,137 +216,77 @@ def _unique(ids: Iterable[str], path: str, what: str) -> None:
         seen.add(item_id)
 
 
-_ELEMENT_FIELDS = ("id", "kind", "label", "help", "required", "options", "own_words")
-_SECTION_FIELDS = (
-    "id", "title", "kind", "scope", "source", "help", "required", "include_unborn",
-    "framework", "elements",
-)  # fmt: skip
-_TEMPLATE_FIELDS = ("id", "version", "name", "description", "rating_scale", "sections")
-
-
-def _a(kind: SectionKind) -> str:
-    article = "an" if kind.value[0] in "aeiou" else "a"
-    return f"{article} {kind.value}"
-
-
-def _parse_element(raw: Any, path: str) -> Element:
-    data = _object(raw, path, _ELEMENT_FIELDS, ("id", "kind", "label"))
-    kind = _choice(data, "kind", path, ElementKind, ElementKind.TEXT)
-    options: list[Option] = []
-    raw_options = _list(data, "options", path)
-    if kind is ElementKind.CHOICE and not raw_options:
-        _fail(_join(path, "options"), "a choice needs at least one option")
-    if kind is not ElementKind.CHOICE and raw_options:
-        _fail(_join(path, "options"), "only a choice has options")
-    for index, raw_option in enumerate(raw_options):
-        where = f"{path}.options[{index}]"
-        option = _object(raw_option, where, ("id", "label"), ("id", "label"))
-        options.append(
-            Option(id=_text(option, "id", where, slug=True), label=_text(option, "label", where))
-        )
-    _unique((o.id for o in options), _join(path, "options"), "option")
-    own_words = _flag(data, "own_words", path)
-    if own_words and kind is not ElementKind.LONG_TEXT:
-        _fail(_join(path, "own_words"), "only long text can hold someone's own words")
+def _parse_element(data: Mapping[str, Any], path: str) -> Element:
+    options = tuple(
+        Option(id=option["id"], label=_text(option, "label")) for option in data.get("options", ())
+    )
+    _unique((o.id for o in options), f"{path}.options", "option")
     return Element(
-        id=_text(data, "id", path, slug=True),
-        kind=kind,
-        label=_text(data, "label", path),
-        help=_text(data, "help", path, optional=True),
-        required=_flag(data, "required", path),
-        options=tuple(options),
-        own_words=own_words,
+        id=data["id"],
+        kind=ElementKind(data["kind"]),
+        label=_text(data, "label"),
+        help=_text(data, "help"),
+        required=data.get("required", False),
+        options=options,
+        own_words=data.get("own_words", False),
     )
 
 
-def _parse_section(raw: Any, path: str) -> Section:
-    data = _object(raw, path, _SECTION_FIELDS, ("id", "title"))
-    kind = _choice(data, "kind", path, SectionKind, SectionKind.QUESTIONS)
-    scope = _choice(data, "scope", path, Scope, Scope.FAMILY)
-    source = _choice(data, "source", path, Source, Source.ASSESSMENT)
-    from_record = kind in (SectionKind.CONSENT, SectionKind.HOUSEHOLD)
-    if from_record and source is not Source.FAMILY_RECORD:
-        _fail(_join(path, "source"), f"{_a(kind)} section must be 'family_record'")
-    if not from_record and source is Source.FAMILY_RECORD:
-        _fail(_join(path, "source"), "only consent and household sections come from the record")
-    if kind is not SectionKind.QUESTIONS and scope is not Scope.FAMILY:
-        _fail(_join(path, "scope"), f"{_a(kind)} section is once per family")
-    if "include_unborn" in data and scope is not Scope.EACH_CHILD:
-        _fail(_join(path, "include_unborn"), "only a per-child section can leave out the unborn")
-    if "framework" in data and kind is not SectionKind.INDICATORS:
-        _fail(_join(path, "framework"), "only an indicators section names a framework")
-    if "required" in data and kind in (SectionKind.QUESTIONS, SectionKind.HOUSEHOLD):
-        _fail(_join(path, "required"), "mark the questions (elements) as required instead")
-    raw_elements = _list(data, "elements", path)
-    if kind is SectionKind.QUESTIONS and not raw_elements:
-        _fail(_join(path, "elements"), "a questions section needs at least one element")
-    if kind is not SectionKind.QUESTIONS and raw_elements:
-        _fail(_join(path, "elements"), f"{_a(kind)} section has no elements of its own")
+def _parse_section(data: Mapping[str, Any], path: str) -> Section:
     elements = tuple(
-        _parse_element(item, f"{path}.elements[{i}]") for i, item in enumerate(raw_elements)
+        _parse_element(item, f"{path}.elements[{i}]")
+        for i, item in enumerate(data.get("elements", ()))
     )
-    _unique((e.id for e in elements), _join(path, "elements"), "element in this section")
+    _unique((e.id for e in elements), f"{path}.elements", "element in this section")
     return Section(
-        id=_text(data, "id", path, slug=True),
-        title=_text(data, "title", path),
-        kind=kind,
-        scope=scope,
-        source=source,
-        help=_text(data, "help", path, optional=True),
-        required=_flag(data, "required", path),
-        include_unborn=_flag(data, "include_unborn", path, default=True),
-        framework=_text(data, "framework", path, optional=True),
+        id=data["id"],
+        title=_text(data, "title"),
+        kind=SectionKind(data.get("kind", SectionKind.QUESTIONS)),
+        scope=Scope(data.get("scope", Scope.FAMILY)),
+        source=Source(data.get("source", Source.ASSESSMENT)),
+        help=_text(data, "help"),
+        required=data.get("required", False),
+        include_unborn=data.get("include_unborn", True),
+        framework=_text(data, "framework"),
         elements=elements,
     )
 
 
-def _parse_rating_scale(raw: Any, path: str) -> RatingScale:
-    data = _object(raw, path, ("labels", "no_issues", "higher_is_better"), ("labels",))
-    labels = _list(data, "labels", path)
-    if len(labels) != 5 or not all(isinstance(x, str) and x.strip() for x in labels):
-        _fail(_join(path, "labels"), "expected five words or phrases, for ratings 1 to 5")
+def _parse_rating_scale(data: Mapping[str, Any]) -> RatingScale:
+    labels = data["labels"]
     return RatingScale(
         labels=(labels[0], labels[1], labels[2], labels[3], labels[4]),
-        no_issues=_text(data, "no_issues", path, optional=True) or "No issues",
-        higher_is_better=_flag(data, "higher_is_better", path, default=True),
+        no_issues=_text(data, "no_issues") or "No issues",
+        higher_is_better=data.get("higher_is_better", True),
     )
 
 
 def parse_template(data: Any, source: str = "template") -> Template:
     """Check and build a template from parsed JSON. Errors name `source` and the field's path,
     e.g. "mine.json: sections[3].scope: 'each_chlid' is not a known scope (one of: ...)"."""
+    check(SchemaName.ASSESSMENT_TEMPLATE, data, source=source, wording=WORDING)
     try:
-        root = _object(data, "", _TEMPLATE_FIELDS, ("id", "version", "name", "sections"))
-        template_id = root["id"]
-        if not isinstance(template_id, str) or not _TEMPLATE_ID.match(template_id):
-            _fail("id", f"{template_id!r} is not a valid id (lower-case letters, digits, . _ -)")
-        version = root["version"]
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            _fail("version", "expected a whole number, 1 or more")
-        raw_sections = _list(root, "sections", "")
-        if not raw_sections:
-            _fail("sections", "a template needs at least one section")
         sections = tuple(
-            _parse_section(item, f"sections[{i}]") for i, item in enumerate(raw_sections)
+            _parse_section(item, f"sections[{i}]") for i, item in enumerate(data["sections"])
         )
         _unique((s.id for s in sections), "sections", "section")
         for kind in [k for k in SectionKind if k is not SectionKind.QUESTIONS]:
             indexes = [i for i, s in enumerate(sections) if s.kind is kind]
             if len(indexes) > 1:
                 _fail(f"sections[{indexes[1]}].kind", f"only one {kind.value} section is allowed")
-        scale = DEFAULT_RATING_SCALE
-        if "rating_scale" in root:
-            scale = _parse_rating_scale(root["rating_scale"], "rating_scale")
-        return Template(
-            id=template_id,
-            version=version,
-            name=_text(root, "name", ""),
-            description=_text(root, "description", "", optional=True),
-            rating_scale=scale,
-            sections=sections,
-        )
     except _Problem as problem:
         raise ValidationError(f"{source}: {problem}") from None
+    scale = DEFAULT_RATING_SCALE
+    if "rating_scale" in data:
+        scale = _parse_rating_scale(data["rating_scale"])
+    return Template(
+        id=data["id"],
+        version=data["version"],
+        name=_text(data, "name"),
+        description=_text(data, "description"),
+        rating_scale=scale,
+        sections=sections,
+    )
 
 
 def parse_template_text(text: str, source: str = "template") -> Template:

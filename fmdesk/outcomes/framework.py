@@ -1,8 +1,9 @@
 """Outcomes frameworks: the data that says which families are eligible and what counts as success.
 
-A framework file is JSON (see docs/frameworks.md for every field). It is read into the frozen
-dataclasses below and checked on the way in: a file that breaks a rule is refused with a
-`ValidationError` naming the file and the field, e.g.
+A framework file is JSON (see docs/frameworks.md for every field), with a published JSON Schema
+(docs/schemas/outcomes-framework.schema.json). It is checked against the schema, then for what a
+schema cannot say, and read into the frozen dataclasses below: a file that breaks a rule is
+refused with a `ValidationError` naming the file and the field, e.g.
 `my-plan.json: problems[2].outcomes[0].period.count: expected a whole number of at least 1`.
 Unknown fields are refused too, because a misspelt threshold silently ignored would change who
 is paid for. Keys that start with "_" are comments.
@@ -24,7 +25,8 @@ from typing import Any, NoReturn
 
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family
-from fmdesk.outcomes.records import PERIOD_COUNTS, MeasureKind
+from fmdesk.outcomes.records import MeasureKind
+from fmdesk.schemas import SchemaName, check
 
 FORMAT_VERSION = 1
 
@@ -276,164 +278,80 @@ class Framework:
 
 
 # ---- reading and checking a file ---------------------------------------------------------------
+#
+# The shape of the file (fields, types, choices, code patterns, dates, minimums, which fields
+# each kind of test takes) is the schema's, checked first:
+# fmdesk/definitions/schemas/outcomes-framework.schema.json. The code below builds the
+# dataclasses from a file that fits it, and checks only what a schema cannot say: codes that
+# must start with their problem's code, codes that must be unique or must name something else
+# in the file, terms in order, and counts against lists.
 
 
-class _Reader:
-    """Reads one JSON object field by field, naming the file and the field path in every error."""
+class _Checker:
+    """Names the file and the field path in every error."""
 
     def __init__(self, source: str) -> None:
         self.source = source
 
     def fail(self, path: str, message: str) -> NoReturn:
-        raise ValidationError(f"{self.source}: {path}: {message}" if path else message)
-
-    def obj(
-        self, value: Any, path: str, required: Iterable[str], optional: Iterable[str] = ()
-    ) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            self.fail(path or "(top level)", "expected an object")
-        required = tuple(required)
-        allowed = set(required) | set(optional)
-        for key in value:
-            if not str(key).startswith("_") and key not in allowed:
-                self.fail(_join(path, key), "unknown field (check the spelling)")
-        for key in required:
-            if key not in value:
-                self.fail(_join(path, key), "missing")
-        return value
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
-        value = data.get(key, default)
-        if not isinstance(value, str) or (default is None and not value.strip()):
-            self.fail(_join(path, key), "expected text")
-        return value.strip()
-
-    def code(self, data: Mapping[str, Any], key: str, path: str, pattern: str, example: str) -> str:
-        value = self.text(data, key, path)
-        if not re.fullmatch(pattern, value):
-            self.fail(_join(path, key), f"{value!r} is not a code like {example}")
-        return value
-
-    def whole(
-        self, data: Mapping[str, Any], key: str, path: str, default: int | None = None, low: int = 0
-    ) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.fail(_join(path, key), f"expected a whole number of at least {low}")
-        return value
-
-    def number(
-        self, data: Mapping[str, Any], key: str, path: str, low: float, high: float
-    ) -> float:
-        value = data.get(key)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            self.fail(_join(path, key), f"expected a number from {low:g} to {high:g}")
-        return float(value)
-
-    def flag(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.fail(_join(path, key), "expected true or false")
-        return value
-
-    def texts(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        if not isinstance(value, list):
-            self.fail(_join(path, key), "expected a list of text")
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.fail(f"{_join(path, key)}[{index}]", "expected text")
-        return tuple(item.strip() for item in value)
-
-    def date(self, data: Mapping[str, Any], key: str, path: str) -> dt.date:
-        value = data.get(key)
-        try:
-            return dt.date.fromisoformat(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            self.fail(_join(path, key), "expected a date written YYYY-MM-DD")
-
-    def choice(
-        self,
-        data: Mapping[str, Any],
-        key: str,
-        path: str,
-        enum_type: type[enum.StrEnum],
-        default: Any,
-    ) -> Any:
-        value = data.get(key, default)
-        try:
-            return enum_type(value)
-        except ValueError:
-            allowed = ", ".join(m.value for m in enum_type)
-            self.fail(_join(path, key), f"{value!r} is not one of {allowed}")
-
-    def items(self, data: Mapping[str, Any], key: str, path: str, allow_empty: bool) -> list[Any]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or (not value and not allow_empty):
-            self.fail(
-                _join(path, key), "expected a list" + ("" if allow_empty else " of one or more")
-            )
-        return value
+        raise ValidationError(f"{self.source}: {path}: {message}")
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else str(key)
+def _text(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    return str(data.get(key, default)).strip()
 
 
-PROBLEM_CODE = r"[0-9A-Z]{1,3}"
-ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
+def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(item).strip() for item in data.get(key, ()))
+
+
+def _code(r: _Checker, value: str, path: str, pattern: str, example: str) -> str:
+    """A code the schema has matched, checked against its own problem's code."""
+    if not re.fullmatch(pattern, value):
+        r.fail(path, f"{value!r} is not a code like {example}")
+    return value
 
 
 def parse_framework(data: Any, source: str = "framework") -> Framework:
     """Check plain JSON data and build a Framework; errors name `source` and the field."""
-    r = _Reader(source)
-    top = r.obj(
-        data,
-        "",
-        ("format", "id", "version", "name", "problems", "eligibility", "claim"),
-        ("description", "source", "term_calendar", "unverified"),
-    )
-    if top["format"] != FORMAT_VERSION:
+    r = _Checker(source)
+    if isinstance(data, Mapping) and "format" in data and data["format"] != FORMAT_VERSION:
+        # Before the shape: a newer format's new fields are not the user's mistake.
         r.fail(
             "format",
-            f"this app reads framework format {FORMAT_VERSION}, not {top['format']!r}: "
+            f"this app reads framework format {FORMAT_VERSION}, not {data['format']!r}: "
             "a newer fmdesk may be needed",
         )
-    framework_id = r.code(top, "id", "", ID_PATTERN, "families-matter")
-    version = r.code(top, "version", "", r"[0-9A-Za-z][0-9A-Za-z.-]*", "2015.1")
-    terms = _terms(r, top)
+    check(SchemaName.OUTCOMES_FRAMEWORK, data, source=source)
+    terms = _terms(r, data.get("term_calendar", ()))
     problems = tuple(
-        _problem(r, raw, f"problems[{index}]", terms)
-        for index, raw in enumerate(r.items(top, "problems", "", allow_empty=False))
+        _problem(r, raw, f"problems[{index}]", terms) for index, raw in enumerate(data["problems"])
     )
     _check_unique(r, problems)
     framework = Framework(
-        id=framework_id,
-        version=version,
-        name=r.text(top, "name", ""),
-        description=r.text(top, "description", "", ""),
-        source=r.text(top, "source", "", ""),
+        id=data["id"],
+        version=data["version"],
+        name=_text(data, "name"),
+        description=_text(data, "description"),
+        source=_text(data, "source"),
         term_calendar=terms,
-        unverified=r.texts(top, "unverified", ""),
+        unverified=_texts(data, "unverified"),
         problems=problems,
-        eligibility=_eligibility(r, top["eligibility"], "eligibility"),
-        claim=_claim(r, top["claim"], "claim"),
+        eligibility=_eligibility(r, data["eligibility"], "eligibility"),
+        claim=_claim(data["claim"]),
     )
     _check_references(r, framework)
     return framework
 
 
-def _terms(r: _Reader, top: Mapping[str, Any]) -> tuple[Term, ...]:
+def _terms(r: _Checker, raw_terms: Sequence[Mapping[str, Any]]) -> tuple[Term, ...]:
     terms: list[Term] = []
-    for index, raw in enumerate(r.items(top, "term_calendar", "", allow_empty=True)):
+    for index, item in enumerate(raw_terms):
         path = f"term_calendar[{index}]"
-        item = r.obj(raw, path, ("name", "start", "end"))
         term = Term(
-            r.text(item, "name", path), r.date(item, "start", path), r.date(item, "end", path)
+            _text(item, "name"),
+            dt.date.fromisoformat(item["start"]),
+            dt.date.fromisoformat(item["end"]),
         )
         if term.end < term.start:
             r.fail(f"{path}.end", "a term must end after it starts")
@@ -445,28 +363,25 @@ def _terms(r: _Reader, top: Mapping[str, Any]) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _problem(r: _Reader, raw: Any, path: str, terms: Sequence[Term]) -> Problem:
-    item = r.obj(
-        raw,
-        path,
-        ("code", "name", "indicators", "outcomes"),
-        ("short_name", "description"),
-    )
-    code = r.code(item, "code", path, PROBLEM_CODE, "1 or L")
-    indicators = []
-    for index, raw_indicator in enumerate(r.items(item, "indicators", path, allow_empty=False)):
-        ipath = f"{path}.indicators[{index}]"
-        ind = r.obj(raw_indicator, ipath, ("code", "text"), ("evidence",))
-        indicators.append(
-            Indicator(
-                code=r.code(ind, "code", ipath, re.escape(code) + r"[A-Z]", f"{code}A"),
-                text=r.text(ind, "text", ipath),
-                evidence=r.texts(ind, "evidence", ipath),
-            )
+def _problem(r: _Checker, item: Mapping[str, Any], path: str, terms: Sequence[Term]) -> Problem:
+    code = item["code"]
+    indicators = tuple(
+        Indicator(
+            code=_code(
+                r,
+                raw["code"],
+                f"{path}.indicators[{index}].code",
+                re.escape(code) + r"[A-Z]",
+                f"{code}A",
+            ),
+            text=_text(raw, "text"),
+            evidence=_texts(raw, "evidence"),
         )
+        for index, raw in enumerate(item["indicators"])
+    )
     outcomes = tuple(
-        _outcome(r, raw_outcome, f"{path}.outcomes[{index}]", code, terms)
-        for index, raw_outcome in enumerate(r.items(item, "outcomes", path, allow_empty=True))
+        _outcome(r, raw, f"{path}.outcomes[{index}]", code, terms)
+        for index, raw in enumerate(item["outcomes"])
     )
     known = {i.code for i in indicators}
     for index, outcome in enumerate(outcomes):
@@ -476,131 +391,83 @@ def _problem(r: _Reader, raw: Any, path: str, terms: Sequence[Term]) -> Problem:
                     f"{path}.outcomes[{index}].indicators[{position}]",
                     f"{ref!r} is not an indicator of problem {code}",
                 )
-    name = r.text(item, "name", path)
+    name = _text(item, "name")
     return Problem(
         code=code,
         name=name,
-        short_name=r.text(item, "short_name", path, name),
-        description=r.text(item, "description", path, ""),
-        indicators=tuple(indicators),
+        short_name=_text(item, "short_name", name),
+        description=_text(item, "description"),
+        indicators=indicators,
         outcomes=outcomes,
     )
 
 
-def _outcome(r: _Reader, raw: Any, path: str, problem: str, terms: Sequence[Term]) -> Outcome:
-    item = r.obj(
-        raw,
-        path,
-        ("code", "text", "period"),
-        ("test", "evidence", "indicators", "star", "priority", "note"),
+def _outcome(
+    r: _Checker, item: Mapping[str, Any], path: str, problem: str, terms: Sequence[Term]
+) -> Outcome:
+    code = _code(
+        r, item["code"], f"{path}.code", re.escape(problem) + r"\.[0-9]{1,2}[a-z]?", f"{problem}.1"
     )
-    code = r.code(item, "code", path, re.escape(problem) + r"\.[0-9]{1,2}[a-z]?", f"{problem}.1")
-    period = _period(r, item["period"], f"{path}.period")
-    test = _test(r, item.get("test", {"kind": "evidence"}), f"{path}.test")
-    needs_unit = {
-        AttendanceTest: PeriodUnit.TERMS,
-        FallTest: PeriodUnit.MONTHS,
-        EmploymentTest: PeriodUnit.WEEKS,
-    }.get(type(test))
-    if needs_unit is not None and period.unit is not needs_unit:
-        r.fail(f"{path}.period.unit", f"this test is measured in {needs_unit.value}")
+    raw_period = item["period"]
+    unit = PeriodUnit(raw_period["unit"])
+    period = Period(unit, 0 if unit is PeriodUnit.NONE else raw_period["count"])
+    # The schema has matched the period's unit to the test's kind.
     if period.unit is PeriodUnit.TERMS and not terms:
         r.fail(f"{path}.period.unit", "terms need a term_calendar in the file")
-    star = None
-    if "star" in item:
-        spath = f"{path}.star"
-        raw_star = r.obj(item["star"], spath, ("min_score",), ("areas",))
-        star = StarRule(
-            r.whole(raw_star, "min_score", spath, low=1), r.texts(raw_star, "areas", spath)
-        )
+    raw_star = item.get("star")
     return Outcome(
         code=code,
-        text=r.text(item, "text", path),
+        text=_text(item, "text"),
         period=period,
-        test=test,
-        evidence=r.texts(item, "evidence", path),
-        indicators=r.texts(item, "indicators", path),
-        star=star,
-        priority=r.flag(item, "priority", path, False),
-        note=r.text(item, "note", path, ""),
+        test=_test(item.get("test", {"kind": "evidence"})),
+        evidence=_texts(item, "evidence"),
+        indicators=_texts(item, "indicators"),
+        star=None
+        if raw_star is None
+        else StarRule(raw_star["min_score"], _texts(raw_star, "areas")),
+        priority=item.get("priority", False),
+        note=_text(item, "note"),
     )
 
 
-def _period(r: _Reader, raw: Any, path: str) -> Period:
-    item = r.obj(raw, path, ("unit",), ("count",))
-    unit = r.choice(item, "unit", path, PeriodUnit, None)
-    if unit is PeriodUnit.NONE:
-        return Period(unit, 0)
-    return Period(unit, r.whole(item, "count", path, low=1))
-
-
-def _test(r: _Reader, raw: Any, path: str) -> OutcomeTest:
-    if not isinstance(raw, Mapping):
-        r.fail(path, "expected an object")
-    kind = raw.get("kind")
-    if kind == "evidence":
-        r.obj(raw, path, ("kind",))
-        return EvidenceTest()
+def _test(item: Mapping[str, Any]) -> OutcomeTest:
+    kind = item["kind"]
     if kind == "attendance":
-        item = r.obj(
-            raw,
-            path,
-            ("kind", "min_percent"),
-            ("comparison", "max_exclusions", "no_permanent_exclusion", "school_leavers_neutral"),
-        )
-        max_exclusions = item.get("max_exclusions")
         return AttendanceTest(
-            min_percent=r.number(item, "min_percent", path, 0, 100),
-            comparison=r.choice(item, "comparison", path, Comparison, "over"),
-            max_exclusions=None
-            if max_exclusions is None
-            else r.whole(item, "max_exclusions", path),
-            no_permanent_exclusion=r.flag(item, "no_permanent_exclusion", path, False),
-            school_leavers_neutral=r.flag(item, "school_leavers_neutral", path, True),
+            min_percent=float(item["min_percent"]),
+            comparison=Comparison(item.get("comparison", "over")),
+            max_exclusions=item.get("max_exclusions"),
+            no_permanent_exclusion=item.get("no_permanent_exclusion", False),
+            school_leavers_neutral=item.get("school_leavers_neutral", True),
         )
     if kind == "fall":
-        item = r.obj(
-            raw, path, ("kind", "measure", "min_fall_percent"), ("people", "baseline_months")
-        )
-        measure = r.choice(item, "measure", path, MeasureKind, None)
-        if measure not in PERIOD_COUNTS:
-            allowed = ", ".join(sorted(k.value for k in PERIOD_COUNTS))
-            r.fail(f"{path}.measure", f"a fall is measured on a count: one of {allowed}")
         return FallTest(
-            measure=measure,
-            min_fall_percent=r.number(item, "min_fall_percent", path, 1, 100),
-            people=r.choice(item, "people", path, PeopleFilter, "family"),
-            baseline_months=r.whole(item, "baseline_months", path, 0),
+            measure=MeasureKind(item["measure"]),
+            min_fall_percent=float(item["min_fall_percent"]),
+            people=PeopleFilter(item.get("people", "family")),
+            baseline_months=item.get("baseline_months", 0),
         )
     if kind == "continuous_employment":
-        item = r.obj(raw, path, ("kind",), ("off_benefits", "weeks_by_benefit"))
         weeks = item.get("weeks_by_benefit", {})
-        wpath = f"{path}.weeks_by_benefit"
-        r.obj(weeks, wpath, (), weeks.keys() if isinstance(weeks, Mapping) else ())
         return EmploymentTest(
-            off_benefits=r.flag(item, "off_benefits", path, True),
-            weeks_by_benefit={str(k).lower(): r.whole(weeks, k, wpath, low=1) for k in weeks},
+            off_benefits=item.get("off_benefits", True),
+            weeks_by_benefit={str(k).lower(): v for k, v in weeks.items()},
         )
-    r.fail(
-        f"{path}.kind",
-        f"{kind!r} is not one of evidence, attendance, fall, continuous_employment",
-    )
+    return EvidenceTest()
 
 
-def _eligibility(r: _Reader, raw: Any, path: str) -> Eligibility:
-    kind = r.choice(
-        r.obj(raw, path, ("kind",), _ELIGIBILITY_FIELDS), "kind", path, EligibilityKind, None
-    )
-    item = raw
-    requires_children = r.flag(item, "requires_children", path, False)
-    description = r.text(item, "description", path, "")
+def _eligibility(r: _Checker, item: Mapping[str, Any], path: str) -> Eligibility:
+    kind = EligibilityKind(item["kind"])
+    requires_children = item.get("requires_children", False)
+    description = _text(item, "description")
     if kind is EligibilityKind.NATIONAL_PLUS_LOCAL:
-        r.obj(
-            raw, path, ("kind", "national", "local", "min_national_with_local"), _ELIGIBILITY_FIELDS
-        )
-        national = r.texts(item, "national", path)
-        with_local = r.whole(item, "min_national_with_local", path, low=1)
-        alone = r.whole(item, "min_national_alone", path, len(national), low=with_local)
+        national = _texts(item, "national")
+        with_local = item["min_national_with_local"]
+        alone = item.get("min_national_alone", len(national))
+        if alone < with_local:
+            r.fail(
+                f"{path}.min_national_alone", f"expected a whole number of at least {with_local}"
+            )
         if alone > len(national):
             r.fail(
                 f"{path}.min_national_alone", f"there are only {len(national)} national criteria"
@@ -608,83 +475,42 @@ def _eligibility(r: _Reader, raw: Any, path: str) -> Eligibility:
         return Eligibility(
             kind=kind,
             national=national,
-            local=r.texts(item, "local", path),
+            local=_texts(item, "local"),
             min_national_with_local=with_local,
             min_national_alone=alone,
-            min_local=r.whole(item, "min_local", path, 1, low=1),
+            min_local=item.get("min_local", 1),
             requires_children=requires_children,
             description=description,
         )
-    r.obj(raw, path, ("kind", "min"), _ELIGIBILITY_FIELDS)
     return Eligibility(
         kind=kind,
-        min=r.whole(item, "min", path, low=1),
+        min=item["min"],
         requires_children=requires_children,
         description=description,
     )
 
 
-_ELIGIBILITY_FIELDS = (
-    "min",
-    "national",
-    "local",
-    "min_national_alone",
-    "min_national_with_local",
-    "min_local",
-    "requires_children",
-    "description",
-)
-
-
-def _claim(r: _Reader, raw: Any, path: str) -> ClaimRule:
-    item = r.obj(
-        raw,
-        path,
-        ("outcomes_required",),
-        (
-            "required_problems",
-            "alternative_routes",
-            "additional_results",
-            "star_evidence",
-            "equivalent_progress",
-            "requirements",
-            "description",
-        ),
-    )
-    routes = []
-    for index, raw_route in enumerate(r.items(item, "alternative_routes", path, allow_empty=True)):
-        rpath = f"{path}.alternative_routes[{index}]"
-        route = r.obj(raw_route, rpath, ("outcome", "name"))
-        routes.append(
-            AlternativeRoute(r.text(route, "outcome", rpath), r.text(route, "name", rpath))
-        )
-    requirements = []
-    for index, raw_req in enumerate(r.items(item, "requirements", path, allow_empty=True)):
-        qpath = f"{path}.requirements[{index}]"
-        req = r.obj(raw_req, qpath, ("id", "text"))
-        requirements.append(
-            Requirement(
-                r.code(req, "id", qpath, r"[a-z][a-z0-9_]*", "action_plan"),
-                r.text(req, "text", qpath),
-            )
-        )
+def _claim(item: Mapping[str, Any]) -> ClaimRule:
     equivalent = item.get("equivalent_progress", {"allowed": False})
-    epath = f"{path}.equivalent_progress"
-    r.obj(equivalent, epath, ("allowed",), ("approver",))
     return ClaimRule(
-        outcomes_required=r.choice(item, "outcomes_required", path, OutcomesRequired, None),
-        required_problems=r.texts(item, "required_problems", path),
-        alternative_routes=tuple(routes),
-        additional_results=r.texts(item, "additional_results", path),
-        star_evidence=r.flag(item, "star_evidence", path, False),
-        equivalent_progress=r.flag(equivalent, "allowed", epath, False),
-        equivalent_progress_approver=r.text(equivalent, "approver", epath, ""),
-        requirements=tuple(requirements),
-        description=r.text(item, "description", path, ""),
+        outcomes_required=OutcomesRequired(item["outcomes_required"]),
+        required_problems=_texts(item, "required_problems"),
+        alternative_routes=tuple(
+            AlternativeRoute(_text(route, "outcome"), _text(route, "name"))
+            for route in item.get("alternative_routes", ())
+        ),
+        additional_results=_texts(item, "additional_results"),
+        star_evidence=item.get("star_evidence", False),
+        equivalent_progress=equivalent["allowed"],
+        equivalent_progress_approver=_text(equivalent, "approver"),
+        requirements=tuple(
+            Requirement(req["id"], _text(req, "text")) for req in item.get("requirements", ())
+        ),
+        description=_text(item, "description"),
     )
 
 
-def _check_unique(r: _Reader, problems: Sequence[Problem]) -> None:
+def _check_unique(r: _Checker, problems: Sequence[Problem]) -> None:
     seen: set[str] = set()
     for pindex, problem in enumerate(problems):
         if problem.code in seen:
@@ -701,7 +527,7 @@ def _check_unique(r: _Reader, problems: Sequence[Problem]) -> None:
                 seen.add(code)
 
 
-def _check_references(r: _Reader, framework: Framework) -> None:
+def _check_references(r: _Checker, framework: Framework) -> None:
     problems = {p.code for p in framework.problems}
     eligibility = framework.eligibility
     for key in ("national", "local"):

@@ -9,11 +9,12 @@ import dataclasses
 import importlib.resources
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from fmdesk.errors import ValidationError
+from fmdesk.schemas import SchemaName, Wording, check
 
 INSTRUMENT_FILE_FORMAT = "fmdesk-star-instrument"
 DEFAULT_INSTRUMENT_ID = "family-progress-star"
@@ -94,6 +95,24 @@ class Instrument:
         return stage, wording
 
 
+class InstrumentWording(Wording):
+    """An instrument file's shape failures in the words its messages have always used: a
+    missing field reads as an empty one ("name: missing", "version: expected a whole
+    number")."""
+
+    top_level = "the file"
+    missing_as_empty = True
+
+    def blank(self) -> str:
+        return "missing"
+
+    def whole(self, keyword: str, low: int | None) -> str:
+        return "expected a whole number" if keyword == "type" else f"must be {low} or more"
+
+
+WORDING = InstrumentWording()
+
+
 def split_ref(ref: str) -> tuple[str, int | None]:
     """ "family-progress-star@2" -> ("family-progress-star", 2); a bare id -> (id, None)."""
     name, sep, version = ref.partition("@")
@@ -112,6 +131,13 @@ def parse_instrument(data: Any, *, source: str = "built-in") -> Instrument:
     `council-star.json: stages[2] "Trying" (5–7): overlaps stages[1] "Getting help" (3–5) at 5`.
     """
     where = Path(source).name if source != "built-in" else "built-in instrument"
+    fmt = data.get("format", INSTRUMENT_FILE_FORMAT) if isinstance(data, Mapping) else None
+    if fmt is not None and fmt != INSTRUMENT_FILE_FORMAT:
+        # Before the shape: another format's fields are not the user's mistake.
+        raise ValidationError(
+            f"{where}: format: expected {INSTRUMENT_FILE_FORMAT!r}, found {fmt!r}"
+        )
+    check(SchemaName.STAR_INSTRUMENT, data, source=where, wording=WORDING)
     try:
         return _parse_instrument(data, source)
     except ValidationError as exc:
@@ -212,48 +238,35 @@ class InstrumentCatalogue:
 
 
 def _parse_instrument(data: Any, source: str) -> Instrument:
-    obj = _object(data, "")
-    fmt = obj.get("format", INSTRUMENT_FILE_FORMAT)
-    if fmt != INSTRUMENT_FILE_FORMAT:
-        raise ValidationError(f"format: expected {INSTRUMENT_FILE_FORMAT!r}, found {fmt!r}")
-    ident = _text(obj, "id", "")
-    if "@" in ident or ident != ident.strip():
-        raise ValidationError("id: use letters, digits and hyphens (no '@' or spaces)")
-    version = _int(obj, "version", "")
-    if version < 1:
-        raise ValidationError("version: must be 1 or more")
-    scale = _object(obj.get("scale"), "scale")
-    low, high = _int(scale, "min", "scale."), _int(scale, "max", "scale.")
+    """Build the instrument from data that fits the schema, checking what a schema cannot say:
+    max above min, bands covering the scale, unique area ids, scores on the scale."""
+    low, high = data["scale"]["min"], data["scale"]["max"]
     if high <= low:
         raise ValidationError(f"scale: max ({high}) must be above min ({low})")
-    stages = _parse_stages(obj.get("stages"), low, high)
-    areas = _parse_areas(obj.get("areas"), low, high)
     return Instrument(
-        id=ident,
-        version=version,
-        name=_text(obj, "name", ""),
-        licence=_text(obj, "licence", ""),
-        description=_text(obj, "description", "", required=False),
+        id=data["id"],
+        version=data["version"],
+        name=data["name"].strip(),
+        licence=data["licence"].strip(),
+        description=data.get("description", "").strip(),
         scale_min=low,
         scale_max=high,
-        stages=stages,
-        areas=areas,
+        stages=_parse_stages(data["stages"], low, high),
+        areas=_parse_areas(data["areas"], low, high),
         source=source,
     )
 
 
-def _parse_stages(data: Any, scale_min: int, scale_max: int) -> tuple[StageBand, ...]:
-    if not isinstance(data, list) or not data:
-        raise ValidationError("stages: expected a list of at least one stage band")
+def _parse_stages(
+    data: Sequence[Mapping[str, Any]], scale_min: int, scale_max: int
+) -> tuple[StageBand, ...]:
     bands: list[tuple[int, StageBand]] = []
-    for i, item in enumerate(data):
-        at = f"stages[{i}]."
-        obj = _object(item, f"stages[{i}]")
+    for i, obj in enumerate(data):
         band = StageBand(
-            name=_text(obj, "name", at),
-            low=_int(obj, "from", at),
-            high=_int(obj, "to", at),
-            description=_text(obj, "description", at, required=False),
+            name=obj["name"].strip(),
+            low=obj["from"],
+            high=obj["to"],
+            description=obj.get("description", "").strip(),
         )
         label = f'stages[{i}] "{band.name}"'
         if band.high < band.low:
@@ -292,37 +305,30 @@ def _parse_stages(data: Any, scale_min: int, scale_max: int) -> tuple[StageBand,
     return tuple(band for _, band in bands)
 
 
-def _parse_areas(data: Any, scale_min: int, scale_max: int) -> tuple[Area, ...]:
-    if not isinstance(data, list) or not data:
-        raise ValidationError("areas: expected a list of at least one area")
+def _parse_areas(
+    data: Sequence[Mapping[str, Any]], scale_min: int, scale_max: int
+) -> tuple[Area, ...]:
     areas: list[Area] = []
     seen: set[str] = set()
-    for i, item in enumerate(data):
+    for i, obj in enumerate(data):
         at = f"areas[{i}]."
-        obj = _object(item, f"areas[{i}]")
-        area_id = _text(obj, "id", at)
+        area_id = obj["id"].strip()
         if area_id in seen:
             raise ValidationError(f"{at}id: {area_id!r} is used by an earlier area")
         seen.add(area_id)
         descriptions: dict[int, str] = {}
-        raw = obj.get("scores", {})
-        for key, wording in _object(raw, f"{at}scores").items():
-            try:
-                score = int(key)
-            except ValueError:
-                raise ValidationError(f"{at}scores: {key!r} is not a score") from None
+        for key, wording in obj.get("scores", {}).items():
+            score = int(key)
             if not scale_min <= score <= scale_max:
                 raise ValidationError(
                     f"{at}scores: {score} is outside the scale ({scale_min}–{scale_max})"
                 )
-            if not isinstance(wording, str):
-                raise ValidationError(f"{at}scores.{key}: expected text")
             descriptions[score] = wording
         areas.append(
             Area(
                 id=area_id,
-                name=_text(obj, "name", at),
-                help=_text(obj, "help", at, required=False),
+                name=obj["name"].strip(),
+                help=obj.get("help", "").strip(),
                 score_descriptions=descriptions,
             )
         )
@@ -331,28 +337,6 @@ def _parse_areas(data: Any, scale_min: int, scale_max: int) -> tuple[Area, ...]:
 
 def _span(low: int, high: int) -> str:
     return f"score {low}" if low == high else f"scores {low}–{high}"
-
-
-def _object(value: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(f"{where or 'the file'}: expected an object")
-    return value
-
-
-def _text(obj: Mapping[str, Any], key: str, at: str, *, required: bool = True) -> str:
-    value = obj.get(key, "")
-    if not isinstance(value, str):
-        raise ValidationError(f"{at}{key}: expected text")
-    if required and not value.strip():
-        raise ValidationError(f"{at}{key}: missing")
-    return value.strip()
-
-
-def _int(obj: Mapping[str, Any], key: str, at: str) -> int:
-    value = obj.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{at}{key}: expected a whole number")
-    return value
 
 
 def to_plain_instrument(instrument: Instrument) -> dict[str, Any]:
