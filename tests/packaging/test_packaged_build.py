@@ -106,6 +106,7 @@ def test_only_the_qt_modules_fmdesk_uses_are_packaged(build: tuple[Path, str]) -
     assert sorted(p.name for p in (internal / "fmdesk" / "definitions").iterdir()) == [
         "frameworks",
         "instruments",
+        "schemas",  # the loaders check every definition against these
         "templates",
     ]
 
