@@ -122,4 +122,79 @@ def m003_sync(db: sqlite_utils.Database) -> None:
         )""")
 
 
+@migrations()
+def m004_record_history(db: sqlite_utils.Database) -> None:
+    """Every version of every record this store has held, append-only, beside `records`
+    (db/history.py reads it; docs/bundle-format.md, "History", says what it holds).
+
+    - `held` is 1 for a version this store kept as the record's current one (each save, each
+      record a bundle brought and applied) and 0 for a partner's version that arrived and was
+      merged with a change made here, or kept aside as a conflict: seen, never current.
+    - `written_by`/`written_by_store`: the store owner for a local write, the partner for what
+      a bundle brought (`bundle_id` says which); `written_at` is UTC, when this store wrote it.
+      The version's own time is its revision's (hybrid logical clock, milliseconds UTC).
+
+    A store upgraded to this gets each record's current version as its first entry (written by
+    its owner when the revision is this device's, otherwise by an unknown hand), and the day
+    history began in `meta` (`history_began`): before it, only those versions are known."""
+    db.execute("""
+        CREATE TABLE record_history (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            family_id TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            deleted INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            held INTEGER NOT NULL DEFAULT 1,
+            written_by TEXT NOT NULL,
+            written_by_store TEXT NOT NULL,
+            written_at TEXT NOT NULL,
+            bundle_id TEXT
+        )""")
+    db.execute("CREATE INDEX record_history_id ON record_history (id, revision)")
+    db.execute("CREATE INDEX record_history_family ON record_history (family_id)")
+    db.execute("CREATE INDEX record_history_kind ON record_history (kind, revision)")
+    stamp = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    # The device id is the revision's third part, after 15 digits, '-', 5 digits and '-'.
+    db.execute(f"""
+        INSERT INTO record_history (id, kind, family_id, revision, deleted, body, held,
+                                    written_by, written_by_store, written_at)
+        SELECT r.id, r.kind, r.family_id, r.revision, r.deleted, r.body, 1,
+               CASE WHEN substr(r.revision, 23) = (SELECT value FROM meta WHERE key = 'device_id')
+                    THEN coalesce((SELECT value FROM meta WHERE key = 'owner_name'), '')
+                    ELSE '' END,
+               CASE WHEN substr(r.revision, 23) = (SELECT value FROM meta WHERE key = 'device_id')
+                    THEN coalesce((SELECT value FROM meta WHERE key = 'store_id'), '')
+                    ELSE '' END,
+               {stamp}
+        FROM records r ORDER BY r.revision""")
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('history_began', date('now'))")
+    # A purge removes a family from the laptop (db/sync/purge.py): its history goes with it.
+    db.execute("""
+        CREATE TRIGGER record_history_purge AFTER DELETE ON records BEGIN
+            DELETE FROM record_history WHERE id = old.id;
+        END""")
+    # A partner's version the import took as the last one both sides know (sync_base) but did
+    # not keep as it came, because it merged it with a change made here or held a conflict:
+    # kept as seen (held = 0), so every version a partner sent reaches this store's history.
+    # Our own versions (this device's revisions) are already here, or predate the history.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(f"""
+            CREATE TRIGGER record_history_seen_{event.lower()} AFTER {event} ON sync_base
+            WHEN substr(new.revision, 23) != (SELECT value FROM meta WHERE key = 'device_id')
+             AND NOT EXISTS (SELECT 1 FROM record_history h
+                             WHERE h.id = new.id AND h.revision = new.revision)
+            BEGIN
+                INSERT INTO record_history (id, kind, family_id, revision, deleted, body, held,
+                                            written_by, written_by_store, written_at)
+                SELECT r.id, r.kind, r.family_id, new.revision,
+                       coalesce(new.body ->> '$.deleted', 0), new.body, 0,
+                       coalesce((SELECT p.enrolment ->> '$.name' FROM sync_partners p
+                                 WHERE p.store_id = new.partner), ''),
+                       new.partner, {stamp}
+                FROM records r WHERE r.id = new.id;
+            END""")
+
+
 KNOWN = [m.name for m in migrations._migrations]

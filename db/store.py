@@ -79,6 +79,8 @@ class Store:
         self._changes: set[tuple[str, str]] = set()
         # What readers built from this store's data and keep while it is open (see `kept`).
         self._kept: dict[str, _Kept] = {}
+        # Who the versions written now are by, for the history (see `writing_as`).
+        self._writer = _Writer(self.info.owner_name, self.info.store_id)
         last = db.execute("SELECT max(revision) FROM records").fetchone()[0] or ""
         self.clock = Clock(self.info.device_id)
         if last:
@@ -332,33 +334,35 @@ class Store:
                 entry.uncommitted = False
 
     def save(self, *records: R) -> list[R]:
-        """Write records in one transaction, each with a fresh revision; returns what was saved."""
+        """Write records in one transaction, each with a fresh revision; returns what was saved.
+
+        A record kind with a `check_replaces(held)` method (a submitted claim batch) is asked
+        first whether it may replace the version held: its ValidationError writes nothing."""
         saved = [r.replace(revision=self.clock.now()) for r in records]
         with self.transaction():
+            for record in saved:
+                check = getattr(record, "check_replaces", None)
+                held = self.get(type(record), record.id) if check is not None else None
+                if check is not None and held is not None:
+                    check(held)
             self.write_rows(saved)
         return saved
 
     def write_rows(self, records: Sequence[Record]) -> None:
         """Write records exactly as given (revision included): for sync's import, in a
-        transaction the caller holds."""
-        self._changes.update((r.KIND, r.family_id or "") for r in records)
-        self._let_go({r.KIND for r in records})
-        self.db.conn.executemany(
-            "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
-            "family_id=excluded.family_id, revision=excluded.revision, "
-            "deleted=excluded.deleted, body=excluded.body",
+        transaction the caller holds. Each version written is added to the history too."""
+        self.write_bodies(
             [
                 (
                     r.id,
                     r.KIND,
                     r.family_id,
                     r.revision,
-                    int(r.deleted),
+                    r.deleted,
                     json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")),
                 )
                 for r in records
-            ],
+            ]
         )
 
     def write_bodies(self, rows: Sequence[tuple[str, str, str, str, bool, str]]) -> None:
@@ -367,16 +371,39 @@ class Store:
         incoming record and keeps its JSON as it came, rather than building it twice over."""
         self._changes.update((kind, family or "") for _, kind, family, _, _, _ in rows)
         self._let_go({kind for _, kind, _, _, _, _ in rows})
-        self.db.conn.executemany(
-            "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
-            "family_id=excluded.family_id, revision=excluded.revision, "
-            "deleted=excluded.deleted, body=excluded.body",
-            [
-                (i, kind, family, revision, int(deleted), body)
-                for i, kind, family, revision, deleted, body in rows
-            ],
-        )
+        values = [
+            (i, kind, family, revision, int(deleted), body)
+            for i, kind, family, revision, deleted, body in rows
+        ]
+        with self.transaction():  # the record and its history entry, or neither
+            self.db.conn.executemany(
+                "INSERT INTO records (id, kind, family_id, revision, deleted, body) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, "
+                "family_id=excluded.family_id, revision=excluded.revision, "
+                "deleted=excluded.deleted, body=excluded.body",
+                values,
+            )
+            writer, at = self._writer, _utc_now()
+            self.db.conn.executemany(
+                "INSERT INTO record_history (id, kind, family_id, revision, deleted, body, "
+                "written_by, written_by_store, written_at, bundle_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*v, writer.name, writer.store_id, at, writer.bundle_id) for v in values],
+            )
+
+    @contextlib.contextmanager
+    def writing_as(
+        self, name: str, store_id: str, *, bundle_id: str | None = None
+    ) -> Iterator[None]:
+        """Versions written inside this are recorded in the history as written by `name`
+        (store `store_id`), brought by bundle `bundle_id`: sync's import says so for what a
+        partner sent. Outside it, the writer is this store's owner."""
+        before = self._writer
+        self._writer = _Writer(name, store_id, bundle_id)
+        try:
+            yield
+        finally:
+            self._writer = before
 
     def delete(self, *records: Record) -> None:
         """Delete as tombstones, so the deletion travels to the other side."""
@@ -496,6 +523,19 @@ class Store:
                 f"cipher: {r[0]}" for r in self.db.execute("PRAGMA cipher_integrity_check")
             )
         return problems
+
+
+@dataclasses.dataclass(frozen=True)
+class _Writer:
+    """Whose versions the history records (`Store.writing_as`)."""
+
+    name: str
+    store_id: str
+    bundle_id: str | None = None
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _cipher_salt(db: Any) -> str:

@@ -116,7 +116,9 @@ def _import_one(
     bundle = open_bundle(path, me, known, limits, progress=progress, cancel=cancel)
     manifest = bundle.manifest
     partner_id = bundle.sender.store_id
-    with store.transaction():
+    # The history records what this bundle brings as the partner's (db/history.py).
+    writer = store.writing_as(bundle.sender.name, partner_id, bundle_id=manifest.bundle_id)
+    with store.transaction(), writer:
         done = store.db.execute(
             "SELECT summary FROM sync_imported WHERE bundle_id = ?", [manifest.bundle_id]
         ).fetchone()

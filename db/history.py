@@ -1,0 +1,148 @@
+"""Reading the store's history: every version of every record it has held (`record_history`,
+made by migration m004 and added to by every write in db/store.py, in the same transaction).
+
+- `history(store, record_id)`: one record's versions, oldest first, with who wrote each and when;
+  `family_history(store, family_id)`: every version of every record of one family.
+- `records_as_at(store, day, kinds)`: the records as they were at the end of `day`, as this
+  store saw them: for each record the last version it held whose revision (the hybrid logical
+  clock's time of the edit, wherever it was made) falls before midnight at the end of that day,
+  in this computer's time zone. A record created later is absent; one deleted later is present,
+  as it was before.
+
+The history holds every version this store saw: each save here, and each version a bundle
+brought (applied, or merged with a change made here). A record edited twice on a laptop between
+two bundles reaches the coordinator in its latest version only (docs/bundle-format.md,
+"History"). A store upgraded to the history holds each record's version of the day it was
+upgraded as its first (`began`): as at an earlier day, a record changed since shows as absent.
+
+Threading: like the Store, call on its thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from db.store import Store
+from fmdesk.hlc import MILLIS_DIGITS, Timestamp
+from fmdesk.records import Record, kind_class
+
+_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+@dataclasses.dataclass(frozen=True)
+class Version:
+    """One version of one record, as the history keeps it."""
+
+    seq: int
+    id: str
+    kind: str
+    family_id: str
+    revision: str
+    deleted: bool
+    body: dict[str, Any]
+    held: bool  # this store kept it as the record's current version (False: seen, merged)
+    written_by: str  # the person ("" when unknown: held before the history began)
+    written_by_store: str
+    written_at: dt.datetime  # UTC, when this store wrote it
+    bundle_id: str | None  # the bundle that brought it, if one did
+
+    @property
+    def made_at(self) -> dt.datetime:
+        """When the version was made, wherever that was (its revision's clock), in UTC."""
+        millis = Timestamp.decode(self.revision).millis
+        return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
+
+    def record(self) -> Record:
+        return kind_class(self.kind).from_dict(self.body)
+
+
+_COLUMNS = (
+    "seq, id, kind, family_id, revision, deleted, body, held, written_by, written_by_store, "
+    "written_at, bundle_id"
+)
+
+
+def _version(row: Sequence[Any]) -> Version:
+    seq, rid, kind, family_id, revision, deleted, body, held, by, by_store, at, bundle = row
+    return Version(
+        seq=seq,
+        id=rid,
+        kind=kind,
+        family_id=family_id,
+        revision=revision,
+        deleted=bool(deleted),
+        body=json.loads(body),
+        held=bool(held),
+        written_by=by,
+        written_by_store=by_store,
+        written_at=dt.datetime.fromisoformat(at),
+        bundle_id=bundle,
+    )
+
+
+def history(store: Store, record_id: str) -> list[Version]:
+    """Every version of one record this store has seen, oldest first."""
+    rows = store.db.execute(
+        f"SELECT {_COLUMNS} FROM record_history WHERE id = ? ORDER BY revision, seq", [record_id]
+    )
+    return [_version(r) for r in rows]
+
+
+def family_history(store: Store, family_id: str) -> list[Version]:
+    """Every version of every record of one family (its own record included), oldest first."""
+    rows = store.db.execute(
+        f"SELECT {_COLUMNS} FROM record_history WHERE family_id = ? OR id = ? "
+        "ORDER BY revision, seq",
+        [family_id, family_id],
+    )
+    return [_version(r) for r in rows]
+
+
+def began(store: Store) -> dt.date | None:
+    """The day this store began keeping history (None: it always has, from its creation)."""
+    row = store.db.execute("SELECT value FROM meta WHERE key = 'history_began'").fetchone()
+    began_on = dt.date.fromisoformat(row[0]) if row else None
+    return None if began_on is not None and began_on <= store.info.created_on else began_on
+
+
+def end_of_day(day: dt.date) -> str:
+    """The revision bound for the end of `day`: every revision made before midnight at the end
+    of that day, in this computer's time zone, sorts before it (revisions are fixed-width
+    strings whose order is time order: fmdesk/hlc.py)."""
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time()).astimezone()
+    return f"{int(midnight.timestamp() * 1000):0{MILLIS_DIGITS}d}"
+
+
+def records_as_at(
+    store: Store,
+    day: dt.date,
+    kinds: Iterable[type[Record]],
+    *,
+    family_ids: Iterable[str] | None = None,
+) -> list[Record]:
+    """The records of `kinds` as they were at the end of `day` (the last version this store
+    held before then, left out if that version is a deletion); only those of `family_ids` when
+    given (a family's own record has its id as its family_id)."""
+    names = [k.KIND for k in kinds]
+    kind_marks = ",".join("?" * len(names))
+    base = (
+        "SELECT kind, body FROM (SELECT kind, body, deleted, row_number() OVER "
+        "(PARTITION BY id ORDER BY revision DESC, seq DESC) AS newest FROM record_history "
+        f"WHERE held = 1 AND revision < ? AND kind IN ({kind_marks}){{families}}) "
+        "WHERE newest = 1 AND deleted = 0"
+    )
+    bound = end_of_day(day)
+    if family_ids is None:
+        rows = list(store.db.execute(base.format(families=""), [bound, *names]))
+    else:
+        wanted = list(dict.fromkeys(family_ids))
+        rows = []
+        for first in range(0, len(wanted), _CHUNK):
+            chunk = wanted[first : first + _CHUNK]
+            sql = base.format(families=f" AND family_id IN ({','.join('?' * len(chunk))})")
+            rows.extend(store.db.execute(sql, [bound, *names, *chunk]))
+    return [kind_class(kind).from_dict(json.loads(body)) for kind, body in rows]
