@@ -4,9 +4,15 @@
   framework it was attached under (`readiness_by_family` does it for the whole programme, reading
   each kind of record once).
 - `ClaimBatch` is a programme-level record (no family): the families claimed for a period, its
-  reference, and whether it has been submitted. Making a batch also writes one `OutcomeClaim`
-  per family, the record the outcome rules already read as "claimed"; so a family in a batch is
-  claimed, everywhere, and `make_batch` refuses to claim it twice.
+  reference, and where it is in its life: a draft (made, by whom, when), submitted to the
+  funder (the day it was sent, who sent it and who approved it), then paid (the day, the
+  amount) or rejected (the day, the reason). Each step only adds: a saved batch's content and
+  every step's who and when never change (`ClaimBatch.check_replaces`, which the store asks).
+- A draft reserves its families (no other batch may take them) but claims nothing. Submitting
+  writes one `OutcomeClaim` per family, dated the day it was sent: the record the outcome rules
+  read as "claimed". A rejection deletes those claims, so the family may be claimed again.
+  `counted_claims` applies the same rule to the claims a store holds, so a draft made by an
+  older build (which wrote its claims at once) does not count either.
 - `schedule_rows` is the claim schedule internal audit reads: one row per piece of outcome
   evidence behind each claim (source, date, who recorded it).
 """
@@ -14,6 +20,7 @@
 import dataclasses
 import datetime as dt
 import enum
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
@@ -86,13 +93,22 @@ def readiness_by_family(
     records: Iterable[Record],
     library: FrameworkLibrary,
     today: dt.date,
+    *,
+    batches: Iterable["ClaimBatch"] | None = None,
 ) -> dict[str, FamilyOutcomes]:
     """Every family's outcome standing, keyed by family id. `records` is any mix of the kinds
-    the rules read (people, ticks, measures, evidence, approvals, claims, assessments, plans)."""
+    the rules read (people, ticks, measures, evidence, approvals, claims, assessments, plans).
+    Given the claim `batches` the store holds, only the claims `counted_claims` keeps make a
+    family claimed (without them, every claim does)."""
     by_family: dict[str, list[Record]] = defaultdict(list)
-    for record in records:
-        if not record.deleted:
-            by_family[record.family_id].append(record)
+    held = [r for r in records if not r.deleted]
+    if batches is not None:
+        claims = [r for r in held if isinstance(r, OutcomeClaim)]
+        counted = counted_claims(claims, batches, today)
+        held = [r for r in held if not isinstance(r, OutcomeClaim)]
+        held.extend(counted)
+    for record in held:
+        by_family[record.family_id].append(record)
     result = {}
     for family in families:
         own = by_family.get(family.id, [])
@@ -155,10 +171,29 @@ def _problem_met_on(outcomes: Sequence[OutcomeProgress], met_by: str) -> dt.date
 class BatchStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    PAID = "paid"
+    REJECTED = "rejected"
 
     @property
     def label(self) -> str:
-        return {"draft": "Draft", "submitted": "Submitted"}[self.value]
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "paid": "Paid",
+            "rejected": "Rejected",
+        }[self.value]
+
+
+# A batch in one of these has its families claimed (submitted to the funder and not rejected).
+COUNTED = frozenset({BatchStatus.SUBMITTED, BatchStatus.PAID})
+# A batch in one of these holds its families: no other batch may take them.
+RESERVING = frozenset({BatchStatus.DRAFT, *COUNTED})
+# Claim periods and the days on a claim: the programme years fmdesk knows (fmdesk/programme.py).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+_IMMUTABLE = ("reference", "period_start", "period_end", "made_on", "made_by", "family_ids")
+_SUBMISSION = ("submitted_on", "submitted_by", "approved_by", "approved_on")
+_RESULT = ("paid_on", "paid_pence", "rejected_on", "rejection_reason", "result_recorded_by")
 
 
 @record_kind
@@ -176,8 +211,15 @@ class ClaimBatch(Record):
     made_by: str = ""
     family_ids: tuple[str, ...] = ()
     status: BatchStatus = BatchStatus.DRAFT
-    submitted_on: dt.date | None = None
+    submitted_on: dt.date | None = None  # the day it was sent to the funder
     submitted_by: str = ""
+    approved_by: str = ""  # who signed the claim off before it was sent
+    approved_on: dt.date | None = None
+    paid_on: dt.date | None = None
+    paid_pence: int | None = None  # what the funder paid, when it said
+    rejected_on: dt.date | None = None
+    rejection_reason: str = ""
+    result_recorded_by: str = ""  # who recorded the payment or the rejection
     notes: str = ""
 
     def __post_init__(self) -> None:
@@ -187,8 +229,108 @@ class ClaimBatch(Record):
             raise ValueError("the claim period must end after it starts")
         if len(set(self.family_ids)) != len(self.family_ids):
             raise ValueError("a family appears twice in the batch")
-        if (self.status is BatchStatus.SUBMITTED) != (self.submitted_on is not None):
+        sent = self.status is not BatchStatus.DRAFT
+        if sent != (self.submitted_on is not None):
             raise ValueError("a submitted batch has the date it was submitted, and only that one")
+        if (self.status is BatchStatus.PAID) != (self.paid_on is not None):
+            raise ValueError("a paid batch has the date it was paid, and only that one")
+        if (self.status is BatchStatus.REJECTED) != (self.rejected_on is not None):
+            raise ValueError("a rejected batch has the date it was rejected, and only that one")
+        if self.status is BatchStatus.REJECTED and not self.rejection_reason.strip():
+            raise ValueError("a rejected batch has the funder's reason")
+        if self.paid_pence is not None and self.paid_pence < 0:
+            raise ValueError("an amount paid cannot be negative")
+
+    def check_replaces(self, held: "ClaimBatch") -> None:
+        """ValidationError unless this version may replace `held` (the store asks before
+        saving): what a batch claims, and who made, sent, approved, and recorded its result and
+        when, never change once saved; it moves only forward (draft, submitted, then paid or
+        rejected); only a draft may be withdrawn."""
+        if held.deleted:
+            raise ValidationError(f"Batch {held.reference} was withdrawn; it cannot be changed.")
+        changed = [f for f in _IMMUTABLE if getattr(self, f) != getattr(held, f)]
+        if held.status is not BatchStatus.DRAFT:
+            changed += [f for f in _SUBMISSION if getattr(self, f) != getattr(held, f)]
+            if self.deleted:
+                changed.append("deleted")
+        if held.status in (BatchStatus.PAID, BatchStatus.REJECTED):
+            changed += [f for f in (*_RESULT, "status") if getattr(self, f) != getattr(held, f)]
+        allowed = {
+            BatchStatus.DRAFT: {BatchStatus.DRAFT, BatchStatus.SUBMITTED},
+            BatchStatus.SUBMITTED: {BatchStatus.SUBMITTED, BatchStatus.PAID, BatchStatus.REJECTED},
+        }.get(held.status, {held.status})
+        if self.status not in allowed:
+            changed.append("status")
+        if changed:
+            raise ValidationError(
+                f"Batch {held.reference} is {_state_words(held)}; what it claims and who made, "
+                f"sent and approved it cannot be changed ({', '.join(dict.fromkeys(changed))}): "
+                "nothing was saved."
+            )
+
+
+def _state_words(batch: ClaimBatch) -> str:
+    if batch.status is BatchStatus.DRAFT:
+        return f"a draft made on {day_text(batch.made_on)}"
+    words = f"{batch.status.label.lower()}"
+    when = {
+        BatchStatus.SUBMITTED: batch.submitted_on,
+        BatchStatus.PAID: batch.paid_on,
+        BatchStatus.REJECTED: batch.rejected_on,
+    }[batch.status]
+    return f"{words} (on {day_text(when)})"
+
+
+def check_period(period_start: dt.date, period_end: dt.date, today: dt.date) -> None:
+    """ValidationError, in one line saying what to do, for a claim period that is inverted,
+    outside the years fmdesk knows, or not over yet (a claim is judged as at the end of its
+    period, so the period must have ended: it ends before `today`)."""
+    for day, name in ((period_start, "starts"), (period_end, "ends")):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(
+                f"The claim period {name} on {day_text(day)}: a claim period must lie between "
+                f"{day_text(FIRST_DAY)} and {day_text(LAST_DAY)}."
+            )
+    if period_end < period_start:
+        raise ValidationError(
+            f"The claim period ends ({day_text(period_end)}) before it starts "
+            f"({day_text(period_start)}): give the first day with --from and the last with --to."
+        )
+    if period_end >= today:
+        raise ValidationError(
+            f"The claim period ends on {day_text(period_end)}, which is not over yet: a claim "
+            "is judged as at the end of its period, so make the batch once the period has ended."
+        )
+
+
+def reserved_families(batches: Iterable[ClaimBatch]) -> dict[str, ClaimBatch]:
+    """The families held by a batch that is not withdrawn or rejected, and the batch."""
+    return {
+        fid: b for b in batches if not b.deleted and b.status in RESERVING for fid in b.family_ids
+    }
+
+
+def counted_claims(
+    claims: Iterable[OutcomeClaim], batches: Iterable[ClaimBatch], today: dt.date
+) -> list[OutcomeClaim]:
+    """The claims that make a family claimed on `today`. One made by a batch counts only while
+    that batch is submitted or paid, and is dated the day the batch was sent; one the store has
+    no batch for (a practitioner's record of a claim made elsewhere) counts as it is; none
+    dated after `today` counts."""
+    live = {b.reference.strip().casefold(): b for b in batches if not b.deleted}
+    counted = []
+    for claim in claims:
+        if claim.deleted:
+            continue
+        batch = live.get(claim.batch.strip().casefold()) if claim.batch.strip() else None
+        if batch is not None:
+            if batch.status not in COUNTED or batch.submitted_on is None:
+                continue
+            if claim.claimed_on != batch.submitted_on:
+                claim = claim.replace(claimed_on=batch.submitted_on)
+        if claim.claimed_on <= today:
+            counted.append(claim)
+    return counted
 
 
 def make_batch(
@@ -200,28 +342,35 @@ def make_batch(
     existing: Iterable[ClaimBatch],
     made_on: dt.date,
     made_by: str,
-) -> tuple[ClaimBatch, list[OutcomeClaim]]:
-    """A draft batch of `chosen` families and their OutcomeClaim records. Refused, naming the
-    family, when one is already claimed (in a batch, or an OutcomeClaim from a practitioner), is
-    not ready, or is chosen twice; and when the reference is taken."""
+) -> ClaimBatch:
+    """A draft batch of `chosen` families (judged as at the end of the period). Refused, naming
+    the family, when one is already claimed (a claim counted, or in a batch not withdrawn or
+    rejected), is not ready, or is chosen twice; and when the reference is taken. A draft claims
+    nothing yet: submitting it does (`submit_batch`, `submission_claims`)."""
     reference = reference.strip()
     live = [b for b in existing if not b.deleted]
     if any(b.reference.casefold() == reference.casefold() for b in live):
         raise ValidationError(f"There is already a claim batch called {reference}.")
-    in_batch = {fid: b.reference for b in live for fid in b.family_ids}
+    check_period(period_start, period_end, made_on)
+    in_batch = reserved_families(live)
     if not chosen:
         raise ValidationError("Choose at least one family to claim for.")
     seen: set[str] = set()
-    claims = []
     for item in chosen:
         family = item.family
         if family.id in seen:
             raise ValidationError(f"Family {family.reference} is chosen twice.")
         seen.add(family.id)
-        if family.id in in_batch:
+        holder = in_batch.get(family.id)
+        if holder is not None and holder.status is BatchStatus.DRAFT:
+            raise ValidationError(
+                f"Family {family.reference} is already in draft batch {holder.reference}; a "
+                "family is claimed for once (withdraw that draft to claim for it in another)."
+            )
+        if holder is not None:
             raise ValidationError(
                 f"Family {family.reference} has already been claimed for, in batch "
-                f"{in_batch[family.id]}; a family cannot be claimed twice."
+                f"{holder.reference}; a family cannot be claimed twice."
             )
         readiness = item.readiness
         if readiness is not None and readiness.status is ClaimStatus.CLAIMED:
@@ -235,18 +384,11 @@ def make_batch(
             why = item.problem or (
                 readiness.missing[0] if readiness and readiness.missing else "not ready"
             )
-            raise ValidationError(f"Family {family.reference} is not ready to claim: {why}")
-        claims.append(
-            OutcomeClaim(
-                family_id=family.id,
-                claimed_on=made_on,
-                batch=reference,
-                framework=readiness.framework,
-                route=readiness.route,
-                recorded_by=made_by,
+            raise ValidationError(
+                f"Family {family.reference} is not ready to claim as at "
+                f"{day_text(period_end)}, the end of the claim period: {why}"
             )
-        )
-    batch = ClaimBatch(
+    return ClaimBatch(
         reference=reference,
         period_start=period_start,
         period_end=period_end,
@@ -254,32 +396,161 @@ def make_batch(
         made_by=made_by,
         family_ids=tuple(item.family.id for item in chosen),
     )
-    return batch, claims
 
 
-def submit_batch(batch: ClaimBatch, *, on: dt.date, by: str) -> ClaimBatch:
-    if batch.status is BatchStatus.SUBMITTED:
+def _check_day(day: dt.date, what: str, today: dt.date, after: dt.date | None, since: str) -> None:
+    if day > today:
+        raise ValidationError(f"The day it was {what} ({day_text(day)}) is still to come.")
+    if after is not None and day < after:
+        raise ValidationError(
+            f"The day it was {what} ({day_text(day)}) is before it was {since} ({day_text(after)})."
+        )
+
+
+def submit_batch(
+    batch: ClaimBatch,
+    *,
+    on: dt.date,
+    by: str,
+    approved_by: str = "",
+    approved_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ClaimBatch:
+    """The draft `batch`, sent to the funder on `on` by `by`, signed off by `approved_by` (on
+    `approved_on`, by default the day it was sent). Refused for a batch already sent, and for
+    a day still to come or before the batch was made."""
+    if batch.status is not BatchStatus.DRAFT:
         raise ValidationError(
             f"Batch {batch.reference} was already submitted on {day_text(batch.submitted_on)}."
         )
-    return batch.replace(status=BatchStatus.SUBMITTED, submitted_on=on, submitted_by=by)
+    today = today or on
+    _check_day(on, "sent", today, batch.made_on, "made")
+    approved_on = approved_on or on
+    _check_day(approved_on, "approved", today, batch.made_on, "made")
+    return batch.replace(
+        status=BatchStatus.SUBMITTED,
+        submitted_on=on,
+        submitted_by=by,
+        approved_by=approved_by.strip(),
+        approved_on=approved_on if approved_by.strip() else None,
+    )
+
+
+def submission_claims(
+    batch: ClaimBatch, outcomes: Mapping[str, FamilyOutcomes], *, by: str
+) -> list[OutcomeClaim]:
+    """The OutcomeClaim of each family of a submitted batch, dated the day it was sent, under
+    the framework and route the family is judged ready by (`outcomes`, as at the end of the
+    period). Refused, naming the family, when one is no longer ready then."""
+    if batch.submitted_on is None:
+        raise ValidationError(f"Batch {batch.reference} has not been submitted.")
+    claims = []
+    for family_id in batch.family_ids:
+        item = outcomes.get(family_id)
+        readiness = item.readiness if item is not None else None
+        if item is None or readiness is None or readiness.status is not ClaimStatus.READY:
+            name = item.family.reference if item is not None else family_id
+            why = readiness.missing[0] if readiness and readiness.missing else "not ready"
+            if readiness is not None and readiness.status is ClaimStatus.CLAIMED:
+                why = "it has been claimed for already"
+            raise ValidationError(
+                f"Family {name} is no longer ready to claim as at {day_text(batch.period_end)}, "
+                f"the end of the claim period ({why}); nothing was submitted. Withdraw the "
+                "draft and make the batch again."
+            )
+        claims.append(
+            OutcomeClaim(
+                family_id=family_id,
+                claimed_on=batch.submitted_on,
+                batch=batch.reference,
+                framework=readiness.framework,
+                route=readiness.route,
+                recorded_by=by,
+            )
+        )
+    return claims
+
+
+def _settled(batch: ClaimBatch) -> None:
+    if batch.status is BatchStatus.DRAFT:
+        raise ValidationError(
+            f"Batch {batch.reference} is a draft: it has not been sent to the funder yet."
+        )
+    if batch.status is not BatchStatus.SUBMITTED:
+        raise ValidationError(f"Batch {batch.reference} is {_state_words(batch)} already.")
+
+
+def mark_paid(
+    batch: ClaimBatch, *, on: dt.date, by: str, pence: int | None = None, today: dt.date
+) -> ClaimBatch:
+    """A submitted batch, paid by the funder on `on` (`pence`: the amount, when known)."""
+    _settled(batch)
+    _check_day(on, "paid", today, batch.submitted_on, "sent")
+    if pence is not None and pence < 0:
+        raise ValidationError("The amount paid cannot be negative.")
+    return batch.replace(
+        status=BatchStatus.PAID, paid_on=on, paid_pence=pence, result_recorded_by=by
+    )
+
+
+def mark_rejected(
+    batch: ClaimBatch, *, on: dt.date, by: str, reason: str, today: dt.date
+) -> ClaimBatch:
+    """A submitted batch, rejected by the funder on `on` for `reason`: its families may be
+    claimed again (`rejection_withdrawals` deletes their claims)."""
+    _settled(batch)
+    if not reason.strip():
+        raise ValidationError("Say why the funder rejected the claim (--reason TEXT).")
+    _check_day(on, "rejected", today, batch.submitted_on, "sent")
+    return batch.replace(
+        status=BatchStatus.REJECTED,
+        rejected_on=on,
+        rejection_reason=reason.strip(),
+        result_recorded_by=by,
+    )
+
+
+def batch_claims(batch: ClaimBatch, claims: Iterable[OutcomeClaim]) -> list[OutcomeClaim]:
+    """The claims this batch made (or an older build's draft of it made), not yet deleted."""
+    return [
+        c
+        for c in claims
+        if not c.deleted
+        and c.batch.strip().casefold() == batch.reference.strip().casefold()
+        and c.family_id in batch.family_ids
+    ]
 
 
 def withdraw_batch(
     batch: ClaimBatch, claims: Iterable[OutcomeClaim]
 ) -> tuple[ClaimBatch, list[OutcomeClaim]]:
-    """A draft batch and its claims, marked deleted (so the families can be claimed again).
-    A submitted batch is part of the audit trail and stays."""
-    if batch.status is BatchStatus.SUBMITTED:
+    """A draft batch and any claims it made, marked deleted (so the families can be claimed
+    again). A submitted batch is part of the audit trail and stays."""
+    if batch.status is not BatchStatus.DRAFT:
         raise ValidationError(
             f"Batch {batch.reference} has been submitted, so it cannot be withdrawn."
         )
-    mine = [
-        c.replace(deleted=True)
-        for c in claims
-        if c.batch == batch.reference and c.family_id in batch.family_ids and not c.deleted
+    return batch.replace(deleted=True), [
+        c.replace(deleted=True) for c in batch_claims(batch, claims)
     ]
-    return batch.replace(deleted=True), mine
+
+
+AMOUNT = re.compile(r"£?\s*(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d{2}))?")
+
+
+def parse_amount(text: str) -> int:
+    """An amount of money in pence, from pounds as people write them ("1250", "£1,250.00");
+    a number of pence that is not two digits ("12.5") is refused."""
+    found = AMOUNT.fullmatch(text.strip())
+    if found is None:
+        raise ValidationError(
+            f"{text!r} is not an amount of money: write it in pounds, such as 1250 or £1,250.00."
+        )
+    return int(found["pounds"].replace(",", "")) * 100 + int(found["pence"] or 0)
+
+
+def money_text(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
 # ---- the claim schedule ------------------------------------------------------------------------
@@ -473,7 +744,13 @@ def schedule_rows(batch: ClaimBatch, outcomes: Mapping[str, FamilyOutcomes]) -> 
     return rows
 
 
-def ready_families(outcomes: Mapping[str, FamilyOutcomes]) -> list[FamilyOutcomes]:
-    """Families whose claim is ready (not yet claimed), by reference."""
-    ready = [o for o in outcomes.values() if o.status is ClaimStatus.READY]
+def ready_families(
+    outcomes: Mapping[str, FamilyOutcomes], batches: Iterable[ClaimBatch] = ()
+) -> list[FamilyOutcomes]:
+    """Families whose claim is ready (not yet claimed, nor held by a draft batch), by
+    reference."""
+    held = reserved_families(batches)
+    ready = [
+        o for o in outcomes.values() if o.status is ClaimStatus.READY and o.family.id not in held
+    ]
     return sorted(ready, key=lambda o: o.family.reference)

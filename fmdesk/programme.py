@@ -9,7 +9,8 @@ Definitions (docs/identified-families-csv.md, "The dashboard", says the same in 
 - A family is *identified* on its `identified_on` date; *allocated* on its first Allocation or
   move to allocated; *worked with* on its first move to engaged or active; *turned around* when
   its claim is ready or claimed (the day its last required result was sustained); *claimed* on
-  the day of its OutcomeClaim. "This year" counts families whose day falls in the year; "to
+  the day the batch claiming it was sent to the funder (fmdesk.claims.counted_claims: a draft or
+  a rejected batch claims nothing). "This year" counts families whose day falls in the year; "to
   date" counts every family that got there, dated or not.
 - Consent: of the families that have answered (worked with, or refused), the share in each.
 - Intensity: of the open cases being worked with (engaged or active).
@@ -18,7 +19,8 @@ Definitions (docs/identified-families-csv.md, "The dashboard", says the same in 
 - Star movement: for each area, families with two completed readings of the same instrument
   whose latest score is higher than their first; the average change is shown beside it.
 - Outcomes by problem: of the families with the problem at entry, those whose problem is met.
-- Claims by quarter: families claimed in each quarter of the programme year (Q1 = Apr-Jun).
+- Claims by quarter: families claimed in each quarter of the programme year (Q1 = Apr-Jun), by
+  the day their claim was sent.
 """
 
 import dataclasses

@@ -1,5 +1,11 @@
-"""Claims: the families ready to claim, claim batches (draft, submitted, withdrawn) and each
-batch's schedule of evidence (fmdesk.claims holds the rules).
+"""Claims: the families ready to claim, claim batches through their life (draft, submitted,
+paid or rejected, or a draft withdrawn) and each batch's schedule of evidence (fmdesk.claims
+holds the rules).
+
+A batch is judged as at the end of its claim period (db/history.py: the records each family had
+then, as they were then), and so is its schedule, every time it is made: a measure or a piece of
+evidence edited after the claim does not change the claim reproduced. A period that is not over
+is refused.
 
 Each function is one call from the UI's worker thread or the command line; each write is one
 transaction.
@@ -10,15 +16,21 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import cast
 
-from db.programme.judgement import load_outcomes
+from db.history import began
+from db.programme.judgement import load_batches, load_outcomes
 from db.store import Store
 from fmdesk.claims import (
     ClaimBatch,
     FamilyOutcomes,
     ScheduleRow,
+    batch_claims,
+    check_period,
     make_batch,
+    mark_paid,
+    mark_rejected,
     ready_families,
     schedule_rows,
+    submission_claims,
     submit_batch,
     withdraw_batch,
 )
@@ -31,12 +43,28 @@ class ClaimsView:
     ready: list[FamilyOutcomes]
     batches: list[ClaimBatch]
     outcomes: dict[str, FamilyOutcomes]
+    as_at: dt.date | None = None  # None: today
 
 
-def load_claims(store: Store, today: dt.date | None = None) -> ClaimsView:
-    outcomes = load_outcomes(store, today or dt.date.today())
-    batches = sorted(store.list(ClaimBatch), key=lambda b: (b.made_on, b.reference), reverse=True)
-    return ClaimsView(ready_families(outcomes), batches, outcomes)
+def load_claims(
+    store: Store, today: dt.date | None = None, *, as_at: dt.date | None = None
+) -> ClaimsView:
+    """The families ready to claim and the batches, today or as at `as_at` (as they were at the
+    end of that day)."""
+    today = today or dt.date.today()
+    outcomes = load_outcomes(store, today, as_at=as_at)
+    batches = sorted(
+        load_batches(store, today, as_at=as_at),
+        key=lambda b: (b.made_on, b.reference),
+        reverse=True,
+    )
+    return ClaimsView(ready_families(outcomes, batches), batches, outcomes, as_at)
+
+
+def judged_at(day: dt.date, today: dt.date | None = None) -> dt.date | None:
+    """The `as_at` that judges as at the end of `day`: None when that is today's judgement."""
+    today = today or dt.date.today()
+    return None if day >= today else day
 
 
 def create_batch(
@@ -49,14 +77,19 @@ def create_batch(
     today: dt.date | None = None,
     by: str = "",
 ) -> ClaimBatch:
-    """A draft claim batch of the chosen families, with each family's OutcomeClaim, in one
-    transaction. A family already claimed (here or in a batch) is refused by name."""
+    """A draft claim batch of the chosen families, judged as at the end of the claim period.
+    A family already claimed, or held by another batch, is refused by name; so is a period
+    that is inverted or not over yet, before anything is read."""
     today = today or dt.date.today()
-    outcomes = load_outcomes(store, today)
+    check_period(period_start, period_end, today)
+    outcomes = load_outcomes(store, today, as_at=period_end)
     missing = [fid for fid in family_ids if fid not in outcomes]
     if missing:
-        raise UserError("A chosen family is no longer in this store; refresh the list.")
-    batch, claims = make_batch(
+        raise UserError(
+            "A chosen family was not in this store at the end of the claim period "
+            f"({period_end.isoformat()}), or is no longer in it; refresh the list."
+        )
+    batch = make_batch(
         reference,
         period_start=period_start,
         period_end=period_end,
@@ -65,9 +98,7 @@ def create_batch(
         made_on=today,
         made_by=by or store.info.owner_name,
     )
-    with store.transaction():
-        saved = store.save(batch, *claims)[0]
-    return cast(ClaimBatch, saved)
+    return store.save(batch)[0]
 
 
 def create_ready_batch(
@@ -79,12 +110,18 @@ def create_ready_batch(
     today: dt.date | None = None,
     by: str = "",
 ) -> ClaimBatch:
-    """A draft claim batch of every family whose claim is ready on `today`, as `create_batch`.
-    Refused, with nothing written, when no family is ready."""
+    """A draft claim batch of every family whose claim is ready as at the end of the period,
+    as `create_batch`. Refused, with nothing written, when no family is ready."""
     today = today or dt.date.today()
-    ready = load_claims(store, today).ready
+    check_period(period_start, period_end, today)
+    # Ready as at the end of the period, and not held by a batch now.
+    outcomes = load_outcomes(store, today, as_at=judged_at(period_end, today))
+    ready = ready_families(outcomes, store.list(ClaimBatch))
     if not ready:
-        raise UserError("No family is ready to claim, so no batch was made: nothing was written.")
+        raise UserError(
+            f"No family is ready to claim as at {period_end.isoformat()}, the end of the claim "
+            "period, so no batch was made: nothing was written."
+        )
     return create_batch(
         store,
         reference,
@@ -103,23 +140,103 @@ def find_batch(store: Store, reference: str) -> ClaimBatch:
     raise UserError(f"There is no claim batch called {reference}.")
 
 
-def submit(store: Store, reference: str, *, on: dt.date | None = None, by: str = "") -> ClaimBatch:
+def submit(
+    store: Store,
+    reference: str,
+    *,
+    on: dt.date | None = None,
+    by: str = "",
+    approved_by: str = "",
+    approved_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ClaimBatch:
+    """Mark a draft batch as sent to the funder on `on` (default today), signed off by
+    `approved_by`, and write each family's claim, dated that day, in one transaction."""
+    today = today or dt.date.today()
+    if not approved_by.strip():
+        raise UserError(
+            "Say who approved the claim before it was sent (--approved-by NAME): a claim "
+            "records who signed it off."
+        )
     batch = find_batch(store, reference)
-    changed = submit_batch(batch, on=on or dt.date.today(), by=by or store.info.owner_name)
-    return store.save(changed)[0]
+    by = by or store.info.owner_name
+    sent = submit_batch(
+        batch,
+        on=on or today,
+        by=by,
+        approved_by=approved_by,
+        approved_on=approved_on,
+        today=today,
+    )
+    outcomes = load_outcomes(store, today, as_at=judged_at(batch.period_end, today))
+    claims = submission_claims(sent, outcomes, by=by)
+    # A draft made by an older build wrote its claims at once, dated the day it was made.
+    older = [c.replace(deleted=True) for c in batch_claims(batch, store.list(OutcomeClaim))]
+    with store.transaction():
+        saved = store.save(sent, *claims, *older)[0]
+    return cast(ClaimBatch, saved)
 
 
-def withdraw(store: Store, reference: str) -> None:
+def record_paid(
+    store: Store,
+    reference: str,
+    *,
+    on: dt.date,
+    pence: int | None = None,
+    by: str = "",
+    today: dt.date | None = None,
+) -> ClaimBatch:
+    """Record that the funder paid a submitted batch on `on` (`pence`: the amount)."""
     batch = find_batch(store, reference)
-    claims = [c for c in store.list(OutcomeClaim) if c.family_id in batch.family_ids]
-    gone, removed = withdraw_batch(batch, claims)
+    paid = mark_paid(
+        batch, on=on, by=by or store.info.owner_name, pence=pence, today=today or dt.date.today()
+    )
+    return store.save(paid)[0]
+
+
+def record_rejected(
+    store: Store,
+    reference: str,
+    *,
+    reason: str,
+    on: dt.date | None = None,
+    by: str = "",
+    today: dt.date | None = None,
+) -> ClaimBatch:
+    """Record that the funder rejected a submitted batch, and why; its families' claims are
+    deleted in the same transaction, so each family may be claimed again."""
+    today = today or dt.date.today()
+    batch = find_batch(store, reference)
+    rejected = mark_rejected(
+        batch, on=on or today, by=by or store.info.owner_name, reason=reason, today=today
+    )
+    freed = [c.replace(deleted=True) for c in batch_claims(batch, store.list(OutcomeClaim))]
+    with store.transaction():
+        saved = store.save(rejected, *freed)[0]
+    return cast(ClaimBatch, saved)
+
+
+def withdraw(store: Store, reference: str) -> ClaimBatch:
+    """Withdraw a draft batch (and any claims an older build's draft wrote), in one
+    transaction; returns the batch withdrawn. A submitted batch is refused."""
+    batch = find_batch(store, reference)
+    gone, removed = withdraw_batch(batch, store.list(OutcomeClaim))
     with store.transaction():
         store.save(gone, *removed)
+    return batch
 
 
 def batch_schedule(
     store: Store, reference: str, today: dt.date | None = None
 ) -> tuple[ClaimBatch, list[ScheduleRow]]:
+    """A batch and its schedule, judged as at the end of its claim period, as when it was made
+    (a batch made before this store kept history, or whose period had not ended, is judged on
+    today's records: there is nothing older to read)."""
+    today = today or dt.date.today()
     batch = find_batch(store, reference)
-    outcomes = load_outcomes(store, today or dt.date.today())
+    history_began = began(store)
+    as_at = judged_at(batch.period_end, today)
+    if history_began is not None and batch.made_on < history_began:
+        as_at = None
+    outcomes = load_outcomes(store, today, as_at=as_at)
     return batch, schedule_rows(batch, outcomes)

@@ -50,12 +50,20 @@ def set_targets(store: Store, year: int, values: dict[Stage, int | None]) -> Non
 
 
 def load_dashboard(
-    store: Store, today: dt.date | None = None, year: int | None = None
+    store: Store,
+    today: dt.date | None = None,
+    year: int | None = None,
+    *,
+    as_at: dt.date | None = None,
 ) -> Dashboard:
+    """The dashboard for programme `year` (default: the year holding the day it is judged on):
+    today, or as at the end of `as_at` (the records every family had then, as they were then;
+    a day still to come is refused)."""
     today = today or dt.date.today()
+    records = load_programme(store, today, as_at=as_at)
     return build_dashboard(
-        load_programme(store, today),
-        today=today,
+        records,
+        today=as_at or today,
         year=year,
         targets=get_targets(store),
         instruments=load_catalogue(store).instruments,

@@ -4,6 +4,11 @@ claims page share one judgement and a refresh re-judges only the families whose 
 It goes when the store closes (nothing judged stays in memory after a lock): the UI need not
 drop it.
 
+Judged as at a date (`as_at`), a family sees only the records it had at the end of that day, as
+they were then (db/history.py), and is judged on that day; the claim batches are read as they
+were then too. Those judgements are kept beside today's, keyed by their date, and let go when a
+record the programme reads is written (a bundle can bring a version made before the date).
+
 Each function is one call from the UI's worker thread or the command line. Reading the
 programme reads each kind of record once (about 3,000 families with their records in well under
 a second; benchmarks/bench_programme.py measures it).
@@ -12,20 +17,33 @@ a second; benchmarks/bench_programme.py measures it).
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
+from db.history import records_as_at
 from db.library import definitions
 from db.store import Store
 from fmdesk.assessment import Assessment
-from fmdesk.claims import FamilyOutcomes, readiness_by_family
-from fmdesk.families import Family, Person, StatusChange
+from fmdesk.caseload import TimelineEvent, timeline
+from fmdesk.claims import (
+    ClaimBatch,
+    FamilyOutcomes,
+    counted_claims,
+    readiness_by_family,
+    requirements_met,
+)
+from fmdesk.errors import UserError, ValidationError
+from fmdesk.families import CaseNote, Consent, Family, Person, StatusChange
 from fmdesk.outcomes import (
+    ClaimStatus,
     EquivalentProgress,
     FrameworkLibrary,
     IndicatorTick,
     Measure,
     OutcomeClaim,
     OutcomeEvidence,
+    family_outcomes_json,
 )
+from fmdesk.outcomes.dates import day_text
 from fmdesk.plans import FamilyPlan
 from fmdesk.programme import Allocation, ProgrammeRecords
 from fmdesk.records import Record, kind_class
@@ -51,6 +69,8 @@ PROGRAMME_KINDS: tuple[type[Record], ...] = (
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 _MASK = (1 << 64) - 1
 KEPT = "db.programme.judgement"  # the name the judgement is kept under on the Store
+KEPT_AS_AT = "db.programme.judgement.as_at"  # and the judgements as at earlier days
+AS_AT_KEPT = 4  # as-at judgements kept at once (a coordinator comparing a few dates)
 
 
 @dataclasses.dataclass
@@ -73,6 +93,10 @@ class _ProgrammeCache:
     entries: dict[str, _FamilyEntry] = dataclasses.field(default_factory=dict)
     outcomes: dict[str, FamilyOutcomes] = dataclasses.field(default_factory=dict)
     today: dt.date | None = None
+    # The claim batches' ids and revisions: a batch submitted, paid, rejected or withdrawn
+    # changes which claims count (fmdesk.claims.counted_claims), so every family is re-judged.
+    batches: tuple[tuple[str, str], ...] = ()
+    batch_records: tuple[ClaimBatch, ...] = ()
     # The frameworks the outcomes were judged against: the store's library, which is built
     # afresh whenever a definition is written (db/library.py), so adding a council framework
     # (here or through sync) re-judges every family.
@@ -109,22 +133,72 @@ def _refresh(store: Store, today: dt.date) -> _ProgrammeCache:
             [*kinds, *ids],
         )
         for family_id, kind, body in rows:
-            fresh[family_id].append(kind_class(kind).from_dict(json.loads(body)))
+            fresh[family_id].append(kind_class(kind).from_stored(json.loads(body)))
     for fid in changed:
         cache.entries[fid] = _FamilyEntry(signatures[fid], fresh[fid])
     library = definitions(store).frameworks
-    rejudge = (
-        list(cache.entries) if cache.today != today or cache.frameworks is not library else changed
+    batches = tuple(
+        store.db.execute(
+            "SELECT id, revision FROM records WHERE kind = ? ORDER BY id", [ClaimBatch.KIND]
+        ).fetchall()
     )
-    for fid in rejudge:
+    if batches != cache.batches:
+        cache.batch_records = tuple(store.list(ClaimBatch))
+    everyone = cache.today != today or cache.frameworks is not library or batches != cache.batches
+    _judge(cache, list(cache.entries) if everyone else changed, library, today)
+    cache.today = today
+    cache.frameworks = library
+    cache.batches = batches
+    return cache
+
+
+def _judge(
+    cache: _ProgrammeCache, family_ids: list[str], library: FrameworkLibrary, today: dt.date
+) -> None:
+    for fid in family_ids:
         records = cache.entries[fid].records
         family = next((r for r in records if isinstance(r, Family)), None)
         if family is None:  # records of a family this store does not hold (or not yet)
             cache.outcomes.pop(fid, None)
             continue
-        cache.outcomes[fid] = readiness_by_family([family], records, library, today)[fid]
-    cache.today = today
-    cache.frameworks = library
+        cache.outcomes[fid] = readiness_by_family(
+            [family], records, library, today, batches=cache.batch_records
+        )[fid]
+
+
+def _judged(store: Store, today: dt.date, as_at: dt.date | None) -> _ProgrammeCache:
+    """Today's judgement, or the one as at `as_at` when that day is over (a day not over yet
+    has no history to read: today's records are the day's). A day still to come is refused."""
+    if as_at is None or as_at == today:
+        return _refresh(store, today)
+    if as_at > today:
+        raise ValidationError(
+            f"{day_text(as_at)} is still to come: the programme can be judged as at today or "
+            "an earlier day."
+        )
+    kept = store.kept(
+        KEPT_AS_AT,
+        dict[dt.date, _ProgrammeCache],
+        kinds=[*(k.KIND for k in PROGRAMME_KINDS), ClaimBatch.KIND],
+    )
+    library = definitions(store).frameworks
+    cache = kept.get(as_at)
+    if cache is None or cache.frameworks is not library:
+        cache = _ProgrammeCache(today=as_at, frameworks=library)
+        by_family: dict[str, list[Record]] = {}
+        for record in records_as_at(store, as_at, PROGRAMME_KINDS):
+            if record.family_id:
+                by_family.setdefault(record.family_id, []).append(record)
+        cache.batch_records = tuple(
+            r for r in records_as_at(store, as_at, [ClaimBatch]) if isinstance(r, ClaimBatch)
+        )
+        for fid, records in by_family.items():
+            cache.entries[fid] = _FamilyEntry((len(records), 0), records)
+        _judge(cache, list(cache.entries), library, as_at)
+        kept.pop(as_at, None)
+        while len(kept) >= AS_AT_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[as_at] = cache
     return cache
 
 
@@ -134,9 +208,17 @@ def forget_programme_cache(store: Store) -> None:
     store.forget_kept(KEPT)
 
 
-def load_outcomes(store: Store, today: dt.date) -> dict[str, FamilyOutcomes]:
-    """Where every family stands against its framework on `today`, by family id."""
-    return dict(_refresh(store, today).outcomes)
+def load_outcomes(
+    store: Store, today: dt.date, *, as_at: dt.date | None = None
+) -> dict[str, FamilyOutcomes]:
+    """Where every family stands against its framework on `today`, by family id; or as at
+    `as_at`, with the records each family had at the end of that day, as they were then."""
+    return dict(_judged(store, today, as_at).outcomes)
+
+
+def load_batches(store: Store, today: dt.date, *, as_at: dt.date | None = None) -> list[ClaimBatch]:
+    """The claim batches (not withdrawn), as they are, or as they were as at `as_at`."""
+    return list(_judged(store, today, as_at).batch_records)
 
 
 def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[str, str]:
@@ -163,8 +245,11 @@ def claim_status_by_family(store: Store, today: dt.date | None = None) -> dict[s
     return out
 
 
-def load_programme(store: Store, today: dt.date) -> ProgrammeRecords:
-    cache = _refresh(store, today)
+def load_programme(
+    store: Store, today: dt.date, *, as_at: dt.date | None = None
+) -> ProgrammeRecords:
+    """What the dashboard reads: on `today`, or as at `as_at` (see `load_outcomes`)."""
+    cache = _judged(store, today, as_at)
     records = [r for entry in cache.entries.values() for r in entry.records]
     return ProgrammeRecords(
         families=[r for r in records if isinstance(r, Family)],
@@ -173,3 +258,100 @@ def load_programme(store: Store, today: dt.date) -> ProgrammeRecords:
         readings=[r for r in records if isinstance(r, StarReading)],
         outcomes=dict(cache.outcomes),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyAsAt:
+    """One family as it was at the end of a day: its household, consents, notes and moves, and
+    where it stood against its framework that day (`outcomes`: the JSON `families show`
+    prints, as db/outcomes.py family_outcomes_for_json makes it for today)."""
+
+    as_at: dt.date
+    family: Family
+    people: list[Person]
+    consents: list[Consent]
+    notes: list[CaseNote]
+    changes: list[StatusChange]
+    outcomes: dict[str, Any]
+
+    @property
+    def timeline(self) -> list[TimelineEvent]:
+        return timeline(self.people, self.consents, self.notes, self.changes)
+
+
+def family_as_at(
+    store: Store, family_id: str, as_at: dt.date, today: dt.date | None = None
+) -> FamilyAsAt:
+    """The family as it was at the end of `as_at` (db/history.py), judged on that day with
+    the claims that counted then. Refused in words when the family was not in this store then
+    (registered, or arrived in a bundle, later) or had been deleted by then."""
+    today = today or dt.date.today()
+    if as_at > today:
+        raise ValidationError(
+            f"{day_text(as_at)} is still to come: a family can be shown as at today or an "
+            "earlier day."
+        )
+    kinds = [Family, Person, Consent, CaseNote, StatusChange, *OUTCOME_KINDS]
+    records = records_as_at(store, as_at, kinds, family_ids=[family_id])
+    family = next((r for r in records if isinstance(r, Family)), None)
+    if family is None:
+        raise UserError(f"That family was not in this store at the end of {day_text(as_at)}.")
+    batches = [r for r in records_as_at(store, as_at, [ClaimBatch]) if isinstance(r, ClaimBatch)]
+    claims = [r for r in records if isinstance(r, OutcomeClaim)]
+    counted = counted_claims(claims, batches, as_at)
+    records = [r for r in records if not isinstance(r, OutcomeClaim)]
+    records.extend(counted)
+    people = sorted(
+        (r for r in records if isinstance(r, Person)),
+        key=lambda p: (p.role != "parent_carer", p.date_of_birth or dt.date.max),
+    )
+    standing = readiness_by_family([family], records, definitions(store).frameworks, as_at)[
+        family.id
+    ]
+    if standing.framework is None:
+        outcomes = no_framework_json(family, standing.problem)
+    else:
+        outcomes = family_outcomes_json(
+            standing.framework,
+            standing.data,
+            as_at,
+            requirements_met=requirements_met(
+                family,
+                (r for r in records if isinstance(r, Assessment)),
+                (r for r in records if isinstance(r, FamilyPlan)),
+            ),
+        )
+    return FamilyAsAt(
+        as_at=as_at,
+        family=family,
+        people=people,
+        consents=[r for r in records if isinstance(r, Consent)],
+        notes=sorted(
+            (r for r in records if isinstance(r, CaseNote)), key=lambda n: n.on, reverse=True
+        ),
+        changes=sorted((r for r in records if isinstance(r, StatusChange)), key=lambda c: c.on),
+        outcomes=outcomes,
+    )
+
+
+def no_framework_json(family: Family, why: str) -> dict[str, Any]:
+    """The outcomes JSON of a family with no framework (or one this computer lacks), in the
+    shape `families show --json` prints for today (db/outcomes.py)."""
+    return {
+        "framework": family.framework,
+        "eligible": None,
+        "eligibility": why,
+        "problems": [],
+        "outcomes": [],
+        "alternative_routes": [],
+        "additional_results": [],
+        "claim": {
+            "status": ClaimStatus.NOT_ELIGIBLE.value,
+            "missing": [why],
+            "route": "",
+            "equivalent_progress": False,
+            "claimed_on": None,
+            "batch": None,
+        },
+        "warnings": [],
+    }

@@ -14,6 +14,7 @@ from fmdesk.outcomes import IndicatorTick, Measure, MeasureKind, MeasureStage
 from fmdesk.roles import Role
 from tests.conftest import StoreTemplates
 from tests.integration.test_cli import PASSPHRASE, REPO, assert_one_line_error, fmdesk
+from tests.recorded import recorded_on
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import FM, D, _eligible, _family, fixture_programme
 
@@ -92,12 +93,15 @@ def test_practitioners_and_allocation_need_an_enrolled_practitioner(home: Path) 
 
 
 def test_a_claim_batch_refuses_a_family_claimed_before_and_the_schedule_is_csv(
-    home: Path, tmp_path: Path
+    fresh: Path, tmp_path: Path
 ) -> None:
+    home = fresh
     records, _refs = fixture_programme()
     store = Store.open(home / "store", PASSPHRASE)
     try:
-        store.save(*records)
+        # Saved in November 2025: the batches below are judged as at the end of their periods.
+        with recorded_on(store, D("2025-11-15")):
+            store.save(*records)
     finally:
         store.close()
     ready = fmdesk(home, "claims", "ready")
@@ -115,7 +119,7 @@ def test_a_claim_batch_refuses_a_family_claimed_before_and_the_schedule_is_csv(
         "FM-001",
     )
     assert made.returncode == 0, made.stderr
-    assert made.stdout.strip() == "Made draft batch Q3 of 1 families."
+    assert made.stdout.strip() == "Made draft batch Q3 of 1 family, judged as at 31 Dec 2025."
     twice = fmdesk(
         home,
         "claims",
@@ -128,7 +132,7 @@ def test_a_claim_batch_refuses_a_family_claimed_before_and_the_schedule_is_csv(
         "--family",
         "FM-001",
     )
-    assert_one_line_error(twice, "FM-001 has already been claimed for, in batch Q3")
+    assert_one_line_error(twice, "FM-001 is already in draft batch Q3")
     old = fmdesk(
         home,
         "claims",
@@ -152,7 +156,7 @@ def test_a_claim_batch_refuses_a_family_claimed_before_and_the_schedule_is_csv(
         ("FM-001", "5.2", "Police domestic abuse unit"),
         ("FM-001", "6.1", "GP letter"),
     ]
-    submitted = fmdesk(home, "claims", "submit", "Q3")
+    submitted = fmdesk(home, "claims", "submit", "Q3", "--approved-by", "Amara Okafor")
     assert "marked as submitted" in submitted.stdout
 
 
@@ -241,7 +245,7 @@ def test_a_blank_marking_is_refused_before_any_pdf_or_csv_is_written(
 
 def test_all_ready_with_no_family_ready_says_so_and_makes_no_batch(fresh: Path) -> None:
     made = fmdesk(
-        fresh, "claims", "batch", "Q", "--from", "2026-10-01", "--to", "2026-12-31", "--all-ready"
+        fresh, "claims", "batch", "Q", "--from", "2026-07-01", "--to", "2026-09-30", "--all-ready"
     )
     assert_one_line_error(made, "No family is ready to claim", "nothing was written")
     assert "Batch Q" not in fmdesk(fresh, "claims", "ready").stdout

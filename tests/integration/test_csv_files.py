@@ -3,6 +3,7 @@ like a formula (the issue's `=HYPERLINK(...)`) is warned about when the council'
 imported as written, and shown as text in the claim schedule and the dashboard's CSV."""
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from fmdesk.families import Family
 from fmdesk.roles import Role
 from tests.conftest import StoreTemplates
 from tests.integration.test_cli import PASSPHRASE, fmdesk
+from tests.recorded import recorded_on
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import fixture_programme
 
@@ -58,7 +60,8 @@ def test_the_claim_schedule_and_dashboard_csv_show_a_formula_as_text(
     records, refs = fixture_programme()
     ready = refs["FM-001"]
     records = [r.replace(name=EVIL) if r.id == ready.id else r for r in records]
-    with Store.open(home / "store", PASSPHRASE) as store:
+    # Saved in November 2025: the batch is judged as at the end of its period, 31 December.
+    with Store.open(home / "store", PASSPHRASE) as store, recorded_on(store, dt.date(2025, 11, 15)):
         store.save(*records)
     made = fmdesk(
         home, "claims", "batch", "Q3", "--from", "2025-10-01", "--to", "2025-12-31",

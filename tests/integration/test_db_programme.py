@@ -14,6 +14,7 @@ from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, Person
 from fmdesk.outcomes import Measure, OutcomeClaim
 from fmdesk.programme import Stage
+from tests.recorded import recorded_on
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import TODAY, fixture_programme
 
@@ -52,10 +53,16 @@ def test_importing_the_same_file_again_finds_every_family_held(coordinator_store
     assert len(coordinator_store.list(Family)) == 2
 
 
+RECORDED = dt.date(2025, 11, 15)  # the day the fixture's records were saved (their revisions)
+
+
 @pytest.fixture
 def held(coordinator_store: Store) -> tuple[Store, dict[str, Family]]:
+    """The hand-computed programme, saved in November 2025: a claim for the quarter to 31
+    December 2025 is judged on the records as they were then."""
     records, refs = fixture_programme()
-    coordinator_store.save(*records)
+    with recorded_on(coordinator_store, RECORDED):
+        coordinator_store.save(*records)
     return coordinator_store, refs
 
 
@@ -93,21 +100,23 @@ def test_a_claimed_family_cannot_be_claimed_again(held) -> None:
     )
     assert batch.revision
     assert batch.family_id == ""
-    claim = next(c for c in store.list(OutcomeClaim) if c.family_id == f1)
-    assert claim.batch == "2025/26 Q3"
+    # A draft claims nothing yet; it holds its family, so no other batch may take it.
+    assert not any(c.family_id == f1 for c in store.list(OutcomeClaim))
     assert programme.load_claims(store, TODAY).ready == []
-    with pytest.raises(ValidationError, match="FM-001 has already been claimed for, in batch"):
+    with pytest.raises(ValidationError, match="FM-001 is already in draft batch 2025/26 Q3"):
         programme.create_batch(
             store,
-            "2025/26 Q4",
-            period_start=dt.date(2026, 1, 1),
-            period_end=dt.date(2026, 3, 31),
+            "2025/26 Q3 again",
+            period_start=dt.date(2025, 10, 1),
+            period_end=dt.date(2025, 12, 31),
             family_ids=[f1],
             today=TODAY,
         )
     assert len(store.list(ClaimBatch)) == 1
-    sent = programme.submit(store, "2025/26 q3", on=TODAY)
+    sent = programme.submit(store, "2025/26 q3", on=TODAY, approved_by="Head of Service")
     assert sent.status is BatchStatus.SUBMITTED
+    claim = next(c for c in store.list(OutcomeClaim) if c.family_id == f1)
+    assert (claim.batch, claim.claimed_on) == ("2025/26 Q3", TODAY)
     with pytest.raises(ValidationError, match="cannot be withdrawn"):
         programme.withdraw(store, "2025/26 Q3")
     _, rows = programme.batch_schedule(store, "2025/26 Q3", TODAY)
@@ -149,12 +158,12 @@ def test_a_batch_of_every_ready_family_and_of_none(held) -> None:
         today=TODAY,
     )
     assert batch.family_ids == (refs["FM-001"].id,)
-    with pytest.raises(UserError, match="No family is ready to claim, so no batch was made"):
+    with pytest.raises(UserError, match="No family is ready to claim as at 2025-12-31, the end"):
         programme.create_ready_batch(
             store,
-            "2025/26 Q4",
-            period_start=dt.date(2026, 1, 1),
-            period_end=dt.date(2026, 3, 31),
+            "2025/26 Q3b",
+            period_start=dt.date(2025, 10, 1),
+            period_end=dt.date(2025, 12, 31),
             today=TODAY,
         )
     assert [b.reference for b in store.list(ClaimBatch)] == ["2025/26 Q3"]

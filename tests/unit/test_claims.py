@@ -15,6 +15,7 @@ from fmdesk.claims import (
     ready_families,
     schedule_csv_row,
     schedule_rows,
+    submission_claims,
     submit_batch,
     turned_around_on,
     withdraw_batch,
@@ -47,8 +48,8 @@ def test_the_ready_family_is_the_one_with_every_problem_met_and_not_claimed(prog
 
 
 def test_a_batch_claims_each_family_once(programme):
-    _, _, by_ref = programme
-    batch, claims = make_batch(
+    _, outcomes, by_ref = programme
+    batch = make_batch(
         "2025/26 Q3",
         chosen=[by_ref["FM-001"]],
         existing=[],
@@ -58,17 +59,28 @@ def test_a_batch_claims_each_family_once(programme):
     )
     assert batch.family_ids == (by_ref["FM-001"].family.id,)
     assert batch.status is BatchStatus.DRAFT
-    (claim,) = claims
-    assert (claim.family_id, claim.batch, claim.route) == (
+    with pytest.raises(ValidationError, match=r"FM-001 is already in draft batch 2025/26 Q3"):
+        make_batch(
+            "2025/26 Q4",
+            chosen=[by_ref["FM-001"]],
+            existing=[batch],
+            made_on=TODAY,
+            made_by="Central",
+            **Q3,
+        )
+    sent = submit_batch(batch, on=TODAY, by="Central", approved_by="Head of Service")
+    (claim,) = submission_claims(sent, outcomes, by="Central")
+    assert (claim.family_id, claim.batch, claim.route, claim.claimed_on) == (
         by_ref["FM-001"].family.id,
         "2025/26 Q3",
         "every problem",
+        TODAY,
     )
     with pytest.raises(ValidationError, match=r"FM-001 has already been claimed for, in batch"):
         make_batch(
             "2025/26 Q4",
             chosen=[by_ref["FM-001"]],
-            existing=[batch],
+            existing=[sent],
             made_on=TODAY,
             made_by="Central",
             **Q3,
@@ -84,7 +96,7 @@ def test_a_family_claimed_elsewhere_is_refused_by_name(programme):
 
 def test_a_family_not_ready_or_chosen_twice_is_refused(programme):
     _, _, by_ref = programme
-    with pytest.raises(ValidationError, match="FM-005 is not ready to claim: Health"):
+    with pytest.raises(ValidationError, match="FM-005 is not ready to claim as at 31 Dec 2025, "):
         make_batch("Q3", chosen=[by_ref["FM-005"]], existing=[], made_on=TODAY, made_by="C", **Q3)
     with pytest.raises(ValidationError, match="chosen twice"):
         make_batch(
@@ -94,7 +106,7 @@ def test_a_family_not_ready_or_chosen_twice_is_refused(programme):
 
 def test_a_batch_reference_is_used_once(programme):
     _, _, by_ref = programme
-    batch, _ = make_batch(
+    batch = make_batch(
         "Q3", chosen=[by_ref["FM-001"]], existing=[], made_on=TODAY, made_by="C", **Q3
     )
     with pytest.raises(ValidationError, match="already a claim batch called q3"):
@@ -105,14 +117,15 @@ def test_a_batch_reference_is_used_once(programme):
 
 def test_submitting_is_once_and_a_submitted_batch_cannot_be_withdrawn(programme):
     _, _, by_ref = programme
-    batch, claims = make_batch(
+    batch = make_batch(
         "Q3", chosen=[by_ref["FM-001"]], existing=[], made_on=TODAY, made_by="C", **Q3
     )
+    sent = submit_batch(batch, on=TODAY, by="C")
+    claims = submission_claims(sent, programme[1], by="C")
     gone, removed = withdraw_batch(batch, claims)
     assert gone.deleted
     assert all(c.deleted for c in removed)
     assert len(removed) == 1
-    sent = submit_batch(batch, on=TODAY, by="C")
     assert (sent.status, sent.submitted_on) == (BatchStatus.SUBMITTED, TODAY)
     with pytest.raises(ValidationError, match="already submitted on 15 Jan 2026"):
         submit_batch(sent, on=TODAY, by="C")

@@ -15,6 +15,7 @@ import click
 from db import families as family_store
 from db import programme
 from db.families import (
+    FamilyRecord,
     add_demo_families,
     export_family,
     find_family,
@@ -29,8 +30,10 @@ from fmdesk.caseload import matches
 from fmdesk.errors import UserError
 from fmdesk.identified_csv import IdentifiedImport
 from fmdesk.outcomes import ClaimStatus
+from fmdesk.outcomes.dates import day_text
 from fmdesk.references import reference_key
 from ui.actions import paths
+from ui.cli.as_at import as_at_option, history_note, parse_as_at
 from ui.cli.options import (
     coordinator_only,
     echo_json,
@@ -130,13 +133,23 @@ def families_list(store_path: Path | None, as_json: bool, search: str) -> None:
 @families.command("show")
 @store_option
 @json_option
+@as_at_option("The family")
 @click.argument("reference")
-def families_show(store_path: Path | None, as_json: bool, reference: str) -> None:
+def families_show(
+    store_path: Path | None, as_json: bool, as_at: str | None, reference: str
+) -> None:
     """One family (by its reference or id): household, identifiers, consent, status and
-    recent notes."""
+    recent notes; with --as-at, as it was at the end of that day and judged then."""
+    day = parse_as_at(as_at)
+    record: FamilyRecord | programme.FamilyAsAt
     with open_store(store_path) as store:
-        record = load_family(store, find_family(store, reference).id)
-        outcomes = family_outcomes_for_json(store, record.family)
+        if day is None:
+            record = load_family(store, find_family(store, reference).id)
+            outcomes = family_outcomes_for_json(store, record.family)
+        else:
+            record = programme.family_as_at(store, find_family(store, reference).id, day)
+            outcomes = record.outcomes
+            history_note(store, day)
     family = record.family
     if as_json:
         echo_json(
@@ -160,6 +173,8 @@ def families_show(store_path: Path | None, as_json: bool, reference: str) -> Non
     if family.former_references:
         click.echo(f"  Formerly: {', '.join(family.former_references)}")
     claim = ClaimStatus(outcomes["claim"]["status"]).label
+    if day is not None:
+        click.echo(f"  As at {day_text(day)}")
     click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {claim}")
     for p in record.people:
         ids = [f"UPN {p.upn}"] if p.upn else []

@@ -1,7 +1,7 @@
 """`fmdesk programme …`: the coordinator's dashboard, targets, practitioners, allocation and
 intake of a folder of bundles.
 
-    fmdesk programme dashboard [--year 2025] [--json] [--csv FILE] [--pdf FILE]
+    fmdesk programme dashboard [--year 2025] [--as-at DATE] [--json] [--csv FILE] [--pdf FILE]
     fmdesk programme targets [--year 2025] [--identified N --worked-with N ...]
     fmdesk programme practitioners [--limit N]
     fmdesk programme allocate REF... --to PRACTITIONER [--reason TEXT]
@@ -18,9 +18,11 @@ import click
 from db import allocation, programme
 from db.families import find_family
 from fmdesk.errors import UserError
+from fmdesk.outcomes.dates import day_text
 from fmdesk.programme import Stage, check_year, csv_bytes, year_label, year_start
 from reports.programme import dashboard_pdf
 from ui.actions import documents
+from ui.cli.as_at import as_at_option, history_note, parse_as_at
 from ui.cli.options import (
     coordinator_only,
     echo_json,
@@ -40,6 +42,7 @@ def programme_group() -> None:
 @store_option
 @json_option
 @click.option("--year", type=int, default=None, help="The programme year's first year (2025).")
+@as_at_option("The figures")
 @click.option(
     "--csv",
     "csv_path",
@@ -57,13 +60,19 @@ def programme_dashboard(
     store_path: Path | None,
     as_json: bool,
     year: int | None,
+    as_at: str | None,
     csv_path: Path | None,
     pdf_path: Path | None,
     marking: str,
 ) -> None:
-    """The programme's figures against this year's targets."""
+    """The programme's figures against this year's targets, today or as at a day (the year
+    holding that day, unless --year names another)."""
+    if year is not None:
+        check_year(year)
+    day = parse_as_at(as_at)
     with open_store(store_path) as store:
-        board = programme.load_dashboard(store, year=year)
+        board = programme.load_dashboard(store, year=year, as_at=day)
+        history_note(store, day)
     if csv_path:
         documents.save(csv_path, csv_bytes(board.csv_rows()))
     if pdf_path:
@@ -73,6 +82,7 @@ def programme_dashboard(
             {
                 "year": board.year_label,
                 "today": board.today.isoformat(),
+                "as_at": board.today.isoformat(),
                 "sections": [
                     {
                         "key": s.key,
@@ -95,7 +105,10 @@ def programme_dashboard(
             }
         )
         return
-    click.echo(f"Programme dashboard {board.year_label} ({board.family_count} families)")
+    click.echo(
+        f"Programme dashboard {board.year_label} as at {day_text(board.today)} "
+        f"({board.family_count} families)"
+    )
     for section in board.sections:
         click.echo(f"\n{section.title}")
         for f in section.figures:
