@@ -1,5 +1,6 @@
 """The coordinator's pages in the real window on a real store: dashboard, allocation, claims."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from fmdesk.families import Family
 from fmdesk.identified_csv import parse_identified_csv
 from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
+from tests.recorded import recorded_on
 from tests.ui.conftest import unlock
 from tests.unit.test_identified_csv import GOOD, csv_bytes
 from tests.unit.test_programme import TODAY, fixture_programme
@@ -39,7 +41,9 @@ def coordinator_path(tmp_path: Path) -> tuple[Path, dict[str, Family], str]:
     worker_id = worker.info.store_id
     worker.close()
     records, refs = fixture_programme()
-    store.save(*records)
+    # Saved in November 2025: a claim batch is judged as at the end of its period.
+    with recorded_on(store, dt.date(2025, 11, 15)):
+        store.save(*records)
     store.close()
     return path, refs, worker_id
 

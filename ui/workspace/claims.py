@@ -1,8 +1,11 @@
 """The claims page (coordinator): families ready to claim with the evidence for each outcome,
-claim batches for a period, marking a batch submitted, and its schedule as PDF or CSV.
+today or as at an earlier day (the date box beside the heading), claim batches for a period that
+has ended (judged as at its end), each batch through its life (submitted with who approved it,
+paid or rejected by the funder, or a draft withdrawn, after asking), and its schedule as PDF or
+CSV.
 
-A family already claimed (in a batch, or before) is never offered again, and the store refuses
-it by name if asked.
+A family already claimed (a batch submitted or paid, or a claim from before) or held by a draft
+batch is never offered again, and the store refuses it by name if asked.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import cast
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -32,20 +36,26 @@ from PySide6.QtWidgets import (
 from db import programme
 from db.programme import ClaimsView
 from fmdesk.claims import (
+    BatchStatus,
     ClaimBatch,
     FamilyOutcomes,
     ScheduleRow,
     evidence_rows,
+    money_text,
+    parse_amount,
     turned_around_on,
 )
+from fmdesk.errors import UserError
+from fmdesk.outcomes.dates import day_text
 from fmdesk.programme import quarter_bounds, quarter_label
 from fmdesk.roles import Role
 from reports.claims import schedule_pdf
 from ui.actions import documents
+from ui.kit.errors import show_error
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
-from ui.kit.widgets import make_table, selected_rows
+from ui.kit.widgets import date_edit, make_table, selected_rows
 
 READY_COLUMNS: tuple[Column[FamilyOutcomes], ...] = (
     Column("Reference", lambda o: o.family.reference),
@@ -70,20 +80,57 @@ BATCH_COLUMNS: tuple[Column[ClaimBatch], ...] = (
     Column("To", lambda b: b.period_end),
     Column("Families", lambda b: len(b.family_ids), align_right=True),
     Column("Status", lambda b: b.status, text=lambda s: s.label),
-    Column("Submitted", lambda b: b.submitted_on),
-    Column("Made", lambda b: b.made_on),
+    Column("Made", lambda b: b.made_on, tooltip=lambda b: f"Made by {b.made_by}"),
+    Column("Submitted", lambda b: b.submitted_on, tooltip=lambda b: b.submitted_by),
+    Column("Approved by", lambda b: b.approved_by),
+    Column("Funder", lambda b: result_text(b), tooltip=lambda b: b.rejection_reason),
 )
+
+
+def result_text(batch: ClaimBatch) -> str:
+    """What the funder did: paid (the day, the amount) or rejected (the day, why)."""
+    if batch.status is BatchStatus.PAID:
+        amount = f", {money_text(batch.paid_pence)}" if batch.paid_pence is not None else ""
+        return f"Paid {day_text(batch.paid_on)}{amount}"
+    if batch.status is BatchStatus.REJECTED:
+        return f"Rejected {day_text(batch.rejected_on)}: {batch.rejection_reason}"
+    return ""
+
+
+def last_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last programme quarter that has ended by `today` (a claim period must be over)."""
+    start, _ = quarter_bounds(today)
+    return quarter_bounds(start - dt.timedelta(days=1))
+
+
+def _py(edit: QDateEdit) -> dt.date:
+    return cast(dt.date, edit.date().toPython())
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _buttons(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 class BatchDialog(QDialog):
     def __init__(self, count: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a claim batch")
-        today = dt.date.today()
-        start, end = quarter_bounds(today)
+        start, end = last_quarter(dt.date.today())
         form = QFormLayout(self)
         form.addRow(QLabel(f"{count} famil{'y' if count == 1 else 'ies'} chosen."))
-        self.reference = QLineEdit(quarter_label(today), self)
+        note = QLabel("Each family is judged as at the last day of the period, which must be over.")
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.reference = QLineEdit(quarter_label(start), self)
         self.reference.setAccessibleName("Batch reference")
         form.addRow("&Reference:", self.reference)
         self.start = QDateEdit(QDate(start.year, start.month, start.day), self)
@@ -94,19 +141,72 @@ class BatchDialog(QDialog):
             edit.setAccessibleName(name)
         form.addRow("Period &from:", self.start)
         form.addRow("Period &to:", self.end)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(_buttons(self))
 
     def values(self) -> tuple[str, dt.date, dt.date]:
-        return (
-            self.reference.text().strip(),
-            cast(dt.date, self.start.date().toPython()),
-            cast(dt.date, self.end.date().toPython()),
+        return self.reference.text().strip(), _py(self.start), _py(self.end)
+
+
+class SubmitDialog(QDialog):
+    """The day a batch was sent to the funder and who signed it off."""
+
+    def __init__(self, batch: ClaimBatch, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Mark {batch.reference} as submitted")
+        form = QFormLayout(self)
+        count = len(batch.family_ids)
+        text = QLabel(
+            f"Batch {batch.reference}, {count} famil{'y' if count == 1 else 'ies'}. Once "
+            "submitted, its families are claimed from the day it was sent, and it cannot be "
+            "withdrawn or changed."
         )
+        text.setWordWrap(True)
+        form.addRow(text)
+        self.sent_on = date_edit(self, "Sent on")
+        self.sent_on.setMaximumDate(QDate.currentDate())
+        form.addRow("&Sent on:", self.sent_on)
+        self.approved_by = QLineEdit(self)
+        self.approved_by.setAccessibleName("Approved by")
+        self.approved_by.setPlaceholderText("Who signed the claim off, e.g. the Head of Service")
+        form.addRow("&Approved by:", self.approved_by)
+        buttons = _buttons(self)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.approved_by.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+        form.addRow(buttons)
+
+    def values(self) -> tuple[dt.date, str]:
+        return _py(self.sent_on), self.approved_by.text().strip()
+
+
+class ResultDialog(QDialog):
+    """What the funder did with a submitted batch: paid (the day, the amount) or rejected
+    (the day, the reason)."""
+
+    def __init__(self, batch: ClaimBatch, *, paid: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.paid = paid
+        what = "paid" if paid else "rejected"
+        self.setWindowTitle(f"Record {batch.reference} as {what}")
+        form = QFormLayout(self)
+        self.on = date_edit(self, f"{what.capitalize()} on")
+        self.on.setMaximumDate(QDate.currentDate())
+        form.addRow(f"{what.capitalize()} &on:", self.on)
+        self.detail = QLineEdit(self)
+        self.detail.setAccessibleName("Amount paid" if paid else "Reason")
+        self.detail.setPlaceholderText(
+            "In pounds, e.g. 12,800.00 (optional)" if paid else "The funder's reason"
+        )
+        form.addRow("&Amount:" if paid else "&Reason:", self.detail)
+        buttons = _buttons(self)
+        if not paid:
+            ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+            ok.setEnabled(False)
+            self.detail.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+        form.addRow(buttons)
+
+    def values(self) -> tuple[dt.date, str]:
+        return _py(self.on), self.detail.text().strip()
 
 
 class ClaimsPage(WorkspacePage):
@@ -128,15 +228,27 @@ class ClaimsPage(WorkspacePage):
         self.batch_model: RowTableModel[ClaimBatch] = RowTableModel(BATCH_COLUMNS, self)
         self.batch_table = make_table(self.batch_model, "Claim batches", stretch=0)
         self.ready_label = QLabel("<b>Ready to claim</b>")
+        self.confirm_box: QMessageBox | None = None
+        self.as_at = date_edit(self, "As at")
+        self.as_at.setMaximumDate(QDate.currentDate())
+        self.as_at.setToolTip(
+            "Show the families ready to claim, and the batches, as they were at the end of "
+            "this day."
+        )
+        self.as_at.dateChanged.connect(lambda _: self.refresh())
 
         self.batch_button = QPushButton("&Make batch from chosen…")
-        self.submit_button = QPushButton("Mark &submitted")
-        self.withdraw_button = QPushButton("&Withdraw draft")
+        self.submit_button = QPushButton("Mark &submitted…")
+        self.paid_button = QPushButton("Record p&aid…")
+        self.rejected_button = QPushButton("Record re&jected…")
+        self.withdraw_button = QPushButton("&Withdraw draft…")
         self.pdf_button = QPushButton("Schedule &PDF…")
         self.csv_button = QPushButton("Schedule &CSV…")
         for button, slot, shortcut in (
             (self.batch_button, self.make_batch_from_selection, "Ctrl+B"),
             (self.submit_button, self.submit_selected, None),
+            (self.paid_button, self.paid_selected, None),
+            (self.rejected_button, self.rejected_selected, None),
             (self.withdraw_button, self.withdraw_selected, None),
             (self.pdf_button, self.schedule_pdf, "Ctrl+P"),
             (self.csv_button, self.schedule_csv, "Ctrl+E"),
@@ -148,6 +260,12 @@ class ClaimsPage(WorkspacePage):
 
         heading = QLabel("Claims")
         heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        top = QHBoxLayout()
+        top.addWidget(heading, 1)
+        as_at_label = QLabel("As &at:")
+        as_at_label.setBuddy(self.as_at)
+        top.addWidget(as_at_label)
+        top.addWidget(self.as_at)
         ready_box = QWidget()
         ready_layout = QVBoxLayout(ready_box)
         ready_row = QHBoxLayout()
@@ -163,7 +281,14 @@ class ClaimsPage(WorkspacePage):
         batch_layout = QVBoxLayout(batch_box)
         batch_row = QHBoxLayout()
         batch_row.addWidget(QLabel("<b>Claim batches</b>"), 1)
-        for button in (self.submit_button, self.withdraw_button, self.pdf_button, self.csv_button):
+        for button in (
+            self.submit_button,
+            self.paid_button,
+            self.rejected_button,
+            self.withdraw_button,
+            self.pdf_button,
+            self.csv_button,
+        ):
             batch_row.addWidget(button)
         batch_layout.addLayout(batch_row)
         batch_layout.addWidget(self.batch_table)
@@ -171,14 +296,23 @@ class ClaimsPage(WorkspacePage):
         for box in (ready_box, evidence_box, batch_box):
             splitter.addWidget(box)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
     # ---- loading ------------------------------------------------------------------------
 
+    def as_at_day(self) -> dt.date | None:
+        """The day the page judges as at: None for today."""
+        day = _py(self.as_at)
+        return None if day >= dt.date.today() else day
+
     def refresh(self) -> None:
+        as_at = self.as_at_day()
         Task(
-            self.runner, lambda ctx: programme.load_claims(ctx.store), self._loaded, parent=self
+            self.runner,
+            lambda ctx: programme.load_claims(ctx.store, as_at=as_at),
+            self._loaded,
+            parent=self,
         ).with_progress("Checking every family's claim…").run()
 
     def _loaded(self, view: ClaimsView) -> None:
@@ -187,8 +321,9 @@ class ClaimsPage(WorkspacePage):
         self.batch_model.set_rows(view.batches)
         self.evidence_model.set_rows([])
         count = len(view.ready)
+        when = f" as at {day_text(view.as_at)}" if view.as_at else ""
         self.ready_label.setText(
-            f"<b>Ready to claim</b>: {count} famil{'y' if count == 1 else 'ies'}"
+            f"<b>Ready to claim{when}</b>: {count} famil{'y' if count == 1 else 'ies'}"
         )
         if view.ready:
             self.ready_table.selectRow(0)
@@ -240,30 +375,92 @@ class ClaimsPage(WorkspacePage):
         batch = self._chosen_batch()
         if batch is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "fmdesk",
-            f"Mark batch {batch.reference} ({len(batch.family_ids)} families) as submitted? "
-            "A submitted batch cannot be withdrawn.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.submit(batch.reference)
+        dialog = SubmitDialog(batch, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        sent_on, approved_by = dialog.values()
+        self.submit(batch.reference, sent_on, approved_by)
 
-    def submit(self, reference: str) -> None:
+    def submit(self, reference: str, sent_on: dt.date, approved_by: str) -> None:
+        def op(ctx: TaskContext) -> ClaimBatch:
+            return programme.submit(ctx.store, reference, on=sent_on, approved_by=approved_by)
+
+        Task(self.runner, op, lambda _: self.refresh(), parent=self).run()
+
+    def paid_selected(self) -> None:
+        self._ask_result(paid=True)
+
+    def rejected_selected(self) -> None:
+        self._ask_result(paid=False)
+
+    def _ask_result(self, *, paid: bool) -> None:
+        batch = self._chosen_batch()
+        if batch is None:
+            return
+        dialog = ResultDialog(batch, paid=paid, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        on, detail = dialog.values()
+        if paid:
+            try:
+                pence = parse_amount(detail) if detail else None
+            except UserError as exc:
+                show_error(self, exc)
+                return
+            self.record_paid(batch.reference, on, pence)
+        else:
+            self.record_rejected(batch.reference, on, detail)
+
+    def record_paid(self, reference: str, on: dt.date, pence: int | None) -> None:
         Task(
             self.runner,
-            lambda ctx: programme.submit(ctx.store, reference),
+            lambda ctx: programme.record_paid(ctx.store, reference, on=on, pence=pence),
+            lambda _: self.refresh(),
+            parent=self,
+        ).run()
+
+    def record_rejected(self, reference: str, on: dt.date, reason: str) -> None:
+        Task(
+            self.runner,
+            lambda ctx: programme.record_rejected(ctx.store, reference, on=on, reason=reason),
             lambda _: self.refresh(),
             parent=self,
         ).run()
 
     def withdraw_selected(self) -> None:
+        """Ask first; withdraw the chosen draft only on Yes."""
         batch = self._chosen_batch()
         if batch is None:
             return
+        if batch.status is not BatchStatus.DRAFT:
+            self._say(f"Batch {batch.reference} has been submitted, so it cannot be withdrawn.")
+            return
+        count = len(batch.family_ids)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Withdraw draft batch",
+            f"Withdraw draft batch {batch.reference} of {count} "
+            f"famil{'y' if count == 1 else 'ies'}? Its families can then be claimed in "
+            "another batch.",
+            parent=self,
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAccessibleName("Withdraw draft batch")
+        reference = batch.reference
+
+        def answered(button: QAbstractButton) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+                self.withdraw(reference)
+
+        box.buttonClicked.connect(answered)
+        self.confirm_box = box
+        box.open()
+
+    def withdraw(self, reference: str) -> None:
         Task(
             self.runner,
-            lambda ctx: programme.withdraw(ctx.store, batch.reference),
+            lambda ctx: programme.withdraw(ctx.store, reference),
             lambda _: self.refresh(),
             parent=self,
         ).run()

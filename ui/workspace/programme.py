@@ -5,6 +5,10 @@ figure in words per row; against a target the bar is the count and an orange tic
 target. Clicking a bar (or choosing it with the arrow keys and pressing Enter) opens the list of
 families behind it; opening one of those shows its family record. The page exports the whole
 dashboard as a PDF and its figures as CSV, and sets the year's targets.
+
+Beside the programme year, "As at" judges the dashboard as at the end of an earlier day: every
+family with only the records it had then, as they were then (the council's "as at December"
+and "as at March" snapshots). Choosing a day moves the year to the one holding it.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -44,6 +49,7 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from db import programme
 from db.programme import FamilyListRow
+from fmdesk.outcomes.dates import day_text
 from fmdesk.programme import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -54,6 +60,7 @@ from fmdesk.programme import (
     Stage,
     csv_bytes,
     year_label,
+    year_start,
 )
 from fmdesk.roles import Role
 from reports.programme import dashboard_pdf
@@ -61,7 +68,7 @@ from ui.actions import documents
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
-from ui.kit.widgets import make_table, selected_rows
+from ui.kit.widgets import date_edit, make_table, selected_rows
 
 BAR = QColor("#1d5fa8")
 BAR_MET = QColor("#2e7d32")
@@ -281,6 +288,15 @@ class ProgrammePage(WorkspacePage):
         self.year.setPrefix("Year starting April ")
         self.year.setAccessibleName("Programme year")
         self.year.valueChanged.connect(lambda _: self.refresh())
+        self.as_at = date_edit(self, "As at")
+        self.as_at.setMaximumDate(QDate.currentDate())
+        self.as_at.setToolTip(
+            "Work the figures out as they stood at the end of this day: only the records each "
+            "family had then, as they were then."
+        )
+        self.as_at.dateChanged.connect(lambda _: self._as_at_changed())
+        as_at_label = QLabel("As &at:")
+        as_at_label.setBuddy(self.as_at)
         self.targets_button = QPushButton("Set &targets…")
         self.pdf_button = QPushButton("Export &PDF…")
         self.csv_button = QPushButton("Export &CSV…")
@@ -299,6 +315,8 @@ class ProgrammePage(WorkspacePage):
         top.addWidget(self.heading, 1)
         for w in (
             self.year,
+            as_at_label,
+            self.as_at,
             self.targets_button,
             self.pdf_button,
             self.csv_button,
@@ -317,11 +335,24 @@ class ProgrammePage(WorkspacePage):
 
     # ---- loading ------------------------------------------------------------------------
 
+    def as_at_day(self) -> dt.date | None:
+        """The day the dashboard is judged as at: None for today."""
+        day = cast(dt.date, self.as_at.date().toPython())
+        return None if day >= dt.date.today() else day
+
+    def _as_at_changed(self) -> None:
+        day = cast(dt.date, self.as_at.date().toPython())
+        self.year.blockSignals(True)
+        self.year.setValue(year_start(day))
+        self.year.blockSignals(False)
+        self.refresh()
+
     def refresh(self) -> None:
         year = self.year.value()
+        as_at = self.as_at_day()
 
         def op(ctx: TaskContext) -> Dashboard:
-            return programme.load_dashboard(ctx.store, year=year)
+            return programme.load_dashboard(ctx.store, year=year, as_at=as_at)
 
         Task(self.runner, op, self.show_dashboard, parent=self).with_progress(
             "Working out the programme's figures…"
@@ -329,8 +360,9 @@ class ProgrammePage(WorkspacePage):
 
     def show_dashboard(self, dashboard: Dashboard) -> None:
         self.dashboard = dashboard
+        as_at = "" if dashboard.today >= dt.date.today() else f" as at {day_text(dashboard.today)}"
         self.heading.setText(
-            f"Programme dashboard {dashboard.year_label} · {dashboard.family_count} families"
+            f"Programme dashboard {dashboard.year_label}{as_at} · {dashboard.family_count} families"
         )
         self._clear_body()
         for section in dashboard.sections:
