@@ -529,7 +529,7 @@ def test_the_star_tab_is_on_the_family_record(qtbot, make_window, make_store) ->
     qtbot.waitUntil(lambda: window.family_page.family is not None, timeout=10_000)
     tabs = window.family_page.tabs
     titles = [tabs.tabText(i) for i in range(tabs.count())]
-    assert "Sta&r" in titles
+    assert "Star" in titles
     star_tab = next(t for t in window.family_page.feature_tabs if isinstance(t, StarTab))
     qtbot.waitUntil(lambda: star_tab.data is not None, timeout=10_000)
     assert star_tab.data.family_id == family_id

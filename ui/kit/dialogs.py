@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.kit.colours import text_style
 from ui.kit.widgets import date_edit
 
 
@@ -24,7 +25,7 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.form = QFormLayout(self)
         self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #a4262c;")
+        self.problem.setStyleSheet(text_style("problem"))
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

@@ -21,6 +21,11 @@ _headless = False
 _log_file: Path | None = None
 
 
+def log_file() -> Path | None:
+    """Where the log is being written (None before setup_logging): for Help → Where the log is."""
+    return _log_file
+
+
 def setup_logging(log_file: Path) -> None:
     """Log to `log_file` (rotated at 1 MB); the window calls it once at start-up."""
     global _log_file

@@ -18,7 +18,6 @@ from PySide6.QtCore import QDate, QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from fmdesk.records import Record
 from ui.kit.autosave import Autosave
+from ui.kit.colours import text_style
+from ui.kit.widgets import date_edit
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,7 @@ class OptionalDateEdit(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.known = QCheckBox("Known", self)
         self.known.setAccessibleName(f"{label} known")
-        self.edit = QDateEdit(self)
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("dd/MM/yyyy")
-        self.edit.setAccessibleName(label)
-        self.edit.setDate(QDate.currentDate())
+        self.edit = date_edit(self, label)
         layout.addWidget(self.known)
         layout.addWidget(self.edit, 1)
         self.known.toggled.connect(self.edit.setEnabled)
@@ -93,7 +90,7 @@ class RecordForm(QWidget):
             form.addRow(label, editor)
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #a4262c;")
+        self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Form problem")
         outer.addWidget(self.problem)
         outer.addStretch(1)

@@ -1,21 +1,29 @@
 """Small widget builders every screen shares, so tables, buttons and dates look and behave alike."""
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QFocusEvent, QKeySequence, QMouseEvent, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLayout,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from ui.kit.models import ROW_ROLE, RowFilterProxy, RowTableModel
 
@@ -24,6 +32,9 @@ def record_table(parent: QWidget | None, name: str) -> QTableView:
     """A read-only table of records: whole rows selected one at a time, columns fit their text."""
     view = QTableView(parent)
     view.setAccessibleName(name)
+    # Tab leaves the table for the next control (arrow keys move between cells): a table that
+    # kept Tab trapped the keyboard on 11 pages (WCAG 2.1.1, 2.1.2).
+    view.setTabKeyNavigation(False)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -42,28 +53,72 @@ def stretch_column(view: QTableView, column: int) -> None:
     header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
 
-def action_button(parent: QWidget, text: str, shortcut: str = "", tip: str = "") -> QPushButton:
+def plain(text: str) -> str:
+    """A control's text without its mnemonic marker and trailing ellipsis, for names."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+def shortcut(
+    keys: QKeySequence | QKeySequence.StandardKey | Qt.Key | str,
+    parent: QWidget,
+    slot: Callable[[], object],
+    description: str,
+    context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut,
+) -> QShortcut:
+    """A keyboard shortcut that works while focus is in `parent` (by default), named by
+    `description` for Help → Keyboard shortcuts (kept as the shortcut's whatsThis).
+
+    The context is set after construction: PySide6 6.x ignores a `context=` keyword given to
+    QShortcut's constructor together with a slot, and every shortcut became a window-wide one."""
+    sequence = keys if isinstance(keys, QKeySequence) else QKeySequence(keys)
+    made = QShortcut(sequence, parent)
+    made.setContext(context)
+    made.setWhatsThis(description)
+    made.activated.connect(slot)
+    return made
+
+
+def action_button(
+    parent: QWidget, text: str, shortcut_keys: str = "", tip: str = ""
+) -> QPushButton:
     """A button with an accessible name, a shortcut that works anywhere in `parent`, and a
     tooltip that names the shortcut."""
     button = QPushButton(text, parent)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setAccessibleName(plain(text))
     button.setMinimumHeight(32)  # the family often looks at the screen with the keyworker
-    if shortcut:
-        QShortcut(
-            QKeySequence(shortcut),
-            parent,
-            button.click,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        tip = f"{tip} ({shortcut})" if tip else shortcut
+    if shortcut_keys:
+        shortcut(shortcut_keys, parent, button.click, plain(text))
+        tip = f"{tip} ({shortcut_keys})" if tip else shortcut_keys
     if tip:
         button.setToolTip(tip)
     return button
 
 
+class DateEdit(QDateEdit):
+    """A day-month-year date that can be typed straight after a click: the click that brings
+    focus selects the day, so typing 12032027 gives 12/03/2027 wherever the click landed (it
+    used to type into whichever part was under the pointer, giving 12/03/2026)."""
+
+    def __init__(self, date: QDate, parent: QWidget | None = None) -> None:
+        super().__init__(date, parent)
+        self._focus_by_click = False
+
+    @override
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self._focus_by_click = event.reason() == Qt.FocusReason.MouseFocusReason
+
+    @override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if self._focus_by_click:
+            self._focus_by_click = False
+            self.setSelectedSection(QDateEdit.Section.DaySection)
+
+
 def date_edit(parent: QWidget, name: str) -> QDateEdit:
     """A day-month-year date with a calendar, starting at today."""
-    edit = QDateEdit(QDate.currentDate(), parent)
+    edit = DateEdit(QDate.currentDate(), parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setAccessibleName(name)
@@ -131,3 +186,173 @@ def make_table(
 def selected_rows(table: QTableView) -> list[Any]:
     rows = {i.row() for i in table.selectionModel().selectedRows()}
     return [table.model().index(r, 0).data(ROW_ROLE) for r in sorted(rows)]
+
+
+class ElidedLabel(QLabel):
+    """One line of text that shortens itself with "…" to the room it has, so a long name (a
+    200-character family name made the window 2890 px wide) never widens the window. The full
+    text is the tooltip and the accessible name; `text()` returns it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    @override
+    def text(self) -> str:
+        return self._full
+
+    @override
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self._elide()
+        self.updateGeometry()
+
+    @override
+    def clear(self) -> None:
+        self.setText("")
+
+    @override
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 4, hint.height())
+
+    @override
+    def minimumSizeHint(self) -> QSize:
+        return QSize(
+            self.fontMetrics().horizontalAdvance("Ab…"), super().minimumSizeHint().height()
+        )
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(self.width(), 1)
+        )
+        super().setText(shown)
+
+
+def scrolling(content: QWidget, parent: QWidget | None = None) -> QScrollArea:
+    """`content` in a frameless scroll area that gives it all the room there is and scrolls
+    when the window is smaller than the content needs."""
+    area = QScrollArea(parent)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(content)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a container, not a stop for Tab
+    return area
+
+
+class _Fit(QWidget):
+    """Holds one page in a scroll area and gives it all the room there is, asking for no more
+    than the page's minimum size. A page with word-wrapped text has a height for each width,
+    and a scroll area gives such a page its preferred height for the width (every table at
+    full height), so the page scrolled when it would have fitted; this holder has no height
+    for width of its own."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.page = page
+        page.setParent(self)
+        page.installEventFilter(self)
+
+    @override
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    @override
+    def minimumSizeHint(self) -> QSize:
+        return self.page.minimumSizeHint().expandedTo(self.page.minimumSize())
+
+    @override
+    def sizeHint(self) -> QSize:
+        return self.page.sizeHint()
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.page.setGeometry(self.rect())
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.page and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return False
+
+
+def _unwrap(widget: QWidget | None) -> QWidget | None:
+    if isinstance(widget, QScrollArea) and isinstance(widget.widget(), _Fit):
+        return widget.widget().page  # type: ignore[union-attr]
+    return widget
+
+
+def _wrap(page: QWidget) -> QScrollArea:
+    return scrolling(_Fit(page))
+
+
+class ScrollingTabs(QTabWidget):
+    """Tabs whose pages scroll when the window is smaller than a page needs, so no page sets
+    the window's minimum size (the Plan tab made it 894 px tall). Each page sits in its own
+    scroll area; `widget`, `currentWidget`, `indexOf` and `setCurrentWidget` speak of the pages
+    themselves, as for a plain QTabWidget."""
+
+    @override
+    def addTab(self, page: QWidget, label: str) -> int:  # type: ignore[override]  # text only
+        return super().addTab(_wrap(page), label)
+
+    @override
+    def insertTab(self, index: int, page: QWidget, label: str) -> int:  # type: ignore[override]
+        return super().insertTab(index, _wrap(page), label)
+
+    @override
+    def widget(self, index: int) -> QWidget:
+        return _unwrap(super().widget(index))  # type: ignore[return-value]
+
+    @override
+    def currentWidget(self) -> QWidget:
+        return _unwrap(super().currentWidget())  # type: ignore[return-value]
+
+    @override
+    def indexOf(self, page: QWidget) -> int:
+        return next((i for i in range(self.count()) if self.widget(i) is page), -1)
+
+    @override
+    def setCurrentWidget(self, page: QWidget) -> None:
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+
+class ScrollingStack(QStackedWidget):
+    """The window's pages (caseload, family record, Sync...), each in a scroll area, so the
+    window can be made small and a page scrolls rather than growing it; the methods speak of
+    the pages themselves, as ScrollingTabs' do."""
+
+    @override
+    def addWidget(self, page: QWidget) -> int:
+        return super().addWidget(_wrap(page))
+
+    @override
+    def widget(self, index: int) -> QWidget:
+        return _unwrap(super().widget(index))  # type: ignore[return-value]
+
+    @override
+    def currentWidget(self) -> QWidget:
+        return _unwrap(super().currentWidget())  # type: ignore[return-value]
+
+    @override
+    def indexOf(self, page: QWidget) -> int:
+        return next((i for i in range(self.count()) if self.widget(i) is page), -1)
+
+    @override
+    def setCurrentWidget(self, page: QWidget) -> None:
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setCurrentIndex(index)

@@ -13,16 +13,16 @@ Later features (assessment, Star, plan, outcomes) add their tabs with `add_featu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,10 +43,22 @@ from fmdesk.families import (
     has_consent,
 )
 from fmdesk.records import Record
+from ui.kit.colours import notice_style
 from ui.kit.forms import Field, RecordForm
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import FeatureTab, kinds
-from ui.kit.widgets import button_row, column, list_beside_editor, record_table
+from ui.kit.widgets import (
+    ElidedLabel,
+    ScrollingTabs,
+    button_row,
+    column,
+    list_beside_editor,
+    plain,
+    record_table,
+    shortcut,
+)
+
+WINDOW = Qt.ShortcutContext.WindowShortcut
 
 if TYPE_CHECKING:  # db.families pulls in the outcome rules; the window imports it at unlock
     from db.families import FamilyRecord
@@ -147,12 +159,17 @@ class FamilyPage(QWidget):
         # A record just added (a person, a note): chosen in its list when the page next shows.
         self.select_next: str | None = None
 
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.RichText)
+        # The family's name, reference, status and intensity on one line, cut short with "…"
+        # when the window is narrow (a long name used to widen the window past the screen).
+        self.title = ElidedLabel("", self)
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Family notices")
-        self.banner.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
+        self.banner.setStyleSheet(notice_style())
         self.back_button = QPushButton("← &Caseload", self)
         self.back_button.setToolTip("Back to the caseload (Alt+Left)")
         self.status_button = QPushButton("Change &status…", self)
@@ -161,17 +178,22 @@ class FamilyPage(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.status_button)
 
-        self.tabs = QTabWidget(self)
+        # The tabs have no access keys of their own: Alt+1 to Alt+9 (and Ctrl+Tab) move
+        # between them, leaving Alt and a letter to the buttons on each tab (Alt+A was the
+        # Assessment tab and Add person at once).
+        self.tabs = ScrollingTabs(self)
         self.tabs.setAccessibleName("Family record sections")
         self.details_form = RecordForm(FAMILY_FIELDS, self)
-        self.tabs.addTab(self.details_form, "&Details")
-        self.tabs.addTab(self._household_tab(), "&Household")
-        self.tabs.addTab(self._consent_tab(), "C&onsent")
-        self.tabs.addTab(self._notes_tab(), "&Notes and visits")
+        self.tabs.addTab(self.details_form, "Details")
+        self.tabs.addTab(self._household_tab(), "Household")
+        self.tabs.addTab(self._consent_tab(), "Consent")
+        self.tabs.addTab(self._notes_tab(), "Notes and visits")
         self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(TIMELINE_COLUMNS, self)
         self.timeline_view = record_table(self, "Timeline")
         self.timeline_view.setModel(self.timeline_model)
-        self.tabs.addTab(self.timeline_view, "&Timeline")
+        self.tabs.addTab(self.timeline_view, "Timeline")
+        self._tab_keys: list[QShortcut] = []
+        self._number_tabs()
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -182,14 +204,37 @@ class FamilyPage(QWidget):
         self.tabs.currentChanged.connect(self._tab_shown)
         self.back_button.clicked.connect(self.back)
         self.status_button.clicked.connect(self.status_requested)
-        QShortcut(QKeySequence("Alt+Left"), self, self.back.emit)
+        shortcut(
+            QKeySequence.StandardKey.Back, self, self.back.emit, "Back to the caseload", WINDOW
+        )
 
     # ---- tabs ---------------------------------------------------------------------------
 
     def add_feature_tab(self, tab: FeatureTab) -> None:
         """Where features (assessment, Star, plan, outcomes) plug in, before the timeline."""
         self.feature_tabs.append(tab)
-        self.tabs.insertTab(self.tabs.count() - 1, tab, tab.title)
+        self.tabs.insertTab(self.tabs.count() - 1, tab, plain(tab.title))
+        self._number_tabs()
+
+    def _number_tabs(self) -> None:
+        """Alt+1 to Alt+9 choose the tabs in order, as a browser's do."""
+        for old in self._tab_keys:
+            old.setParent(None)
+            old.deleteLater()
+        self._tab_keys = []
+        for index in range(min(self.tabs.count(), 9)):
+            keys = f"Alt+{index + 1}"
+            name = self.tabs.tabText(index)
+            self.tabs.setTabToolTip(index, f"{name} ({keys})")
+            self._tab_keys.append(
+                shortcut(
+                    keys,
+                    self,
+                    functools.partial(self.tabs.setCurrentIndex, index),
+                    f"Show the {name} tab",
+                    WINDOW,
+                )
+            )
 
     def _household_tab(self) -> QWidget:
         tab = QWidget(self)
@@ -198,12 +243,13 @@ class FamilyPage(QWidget):
         self.people_view.setModel(self.people_model)
         self.person_form = RecordForm(PERSON_FIELDS, tab)
         self.add_person_button = QPushButton("&Add person", tab)
-        self.add_child_button = QPushButton("Add c&hild", tab)
-        self.remove_person_button = QPushButton("&Remove", tab)
+        self.add_child_button = QPushButton("Add chil&d", tab)
+        self.remove_person_button = QPushButton("&Remove person", tab)
         buttons = button_row(
             self.add_person_button, self.add_child_button, self.remove_person_button
         )
-        list_beside_editor(tab, column(tab, self.people_view, buttons), self.person_form)
+        # The actions above the list, where a tall list cannot push them off the screen.
+        list_beside_editor(tab, column(tab, buttons, self.people_view), self.person_form)
         self.people_view.selectionModel().currentRowChanged.connect(
             lambda cur, _: self.person_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
         )
@@ -236,9 +282,9 @@ class FamilyPage(QWidget):
         buttons.addWidget(self.withdraw_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(tab)
+        layout.addLayout(buttons)
         layout.addWidget(self.consent_state)
         layout.addWidget(self.consent_view)
-        layout.addLayout(buttons)
         self.record_consent_button.clicked.connect(self.consent_requested)
         self.withdraw_button.clicked.connect(self._withdraw)
         return tab
@@ -250,7 +296,7 @@ class FamilyPage(QWidget):
         self.notes_view.setModel(self.notes_model)
         self.note_form = RecordForm(NOTE_FIELDS, tab)
         self.new_note_button = QPushButton("New &note or visit", tab)
-        list_side = column(tab, self.notes_view, button_row(self.new_note_button))
+        list_side = column(tab, button_row(self.new_note_button), self.notes_view)
         list_beside_editor(tab, list_side, self.note_form)
         self.notes_view.selectionModel().currentRowChanged.connect(
             lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
@@ -354,8 +400,8 @@ class FamilyPage(QWidget):
     def _show_header(self, record: FamilyRecord) -> None:
         family = record.family
         self.title.setText(
-            f"<h2>{family.name} <small>· {family.reference} · {family.status.label} · "
-            f"{family.intensity.label} intensity</small></h2>"
+            f"{family.name} · {family.reference} · {family.status.label} · "
+            f"{family.intensity.label} intensity"
         )
         assess = has_consent(record.consents, ConsentKind.ASSESS, self.today)
         notices = []

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QStackedWidget,
+    QSplitter,
     QWidget,
 )
 from typing_extensions import override  # typing.override arrives in Python 3.12
@@ -50,8 +50,10 @@ from ui.kit.dialogs import DateDialog
 from ui.kit.errors import show_error
 from ui.kit.pages import FeatureTab, WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.widgets import ElidedLabel, ScrollingStack
 from ui.record.dialogs import ConsentDialog, NewFamilyDialog, StatusDialog
 from ui.record.family_page import FamilyPage
+from ui.window import help
 from ui.window.caseload import CaseloadPage
 from ui.window.unlock import UnlockPage
 from ui.window.welcome import WelcomePage
@@ -133,19 +135,29 @@ class MainWindow(QMainWindow):
         self.place: Place | None = None
         self.unlocked = False
         self.setWindowTitle("fmdesk" + (" — demo caseload" if demo else ""))
+        # Small enough for 200 % scaling on a 1920×1080 laptop; each page scrolls rather than
+        # growing the window (opening a family made it 894 px tall).
+        self.setMinimumSize(640, 480)
         self._fit_to_screen(1100, 720)
+        self.restore_layout()
 
-        self.pages = QStackedWidget(self)
+        self.pages = ScrollingStack(self)
         self.welcome = WelcomePage(self)
         self.unlock_page = UnlockPage(self)
         self.caseload = CaseloadPage(self)
         self.family_page = FamilyPage(self)
-        for page in (self.welcome, self.unlock_page, self.caseload, self.family_page):
+        for page, place in (
+            (self.welcome, "Welcome"),
+            (self.unlock_page, "Unlock"),
+            (self.caseload, "Caseload"),
+            (self.family_page, "Family record"),
+        ):
+            page.setProperty("place", place)  # named so in Help → Keyboard shortcuts
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
         self.workspace_pages: list[WorkspacePage] = []  # built after first unlock: build_pages()
 
-        self.status_store = QLabel(self)
+        self.status_store = ElidedLabel("", self)  # a long path must not widen the window
         self.status_lock = QLabel(self)
         self.status_lock.setAccessibleName("Lock state")
         self.statusBar().addWidget(self.status_store, 1)
@@ -208,8 +220,58 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         self.go_menu = self.menuBar().addMenu("&Go")
         self.go_menu.addAction(self.caseload_action)
+        self.shortcuts_action = action(
+            "&Keyboard shortcuts",
+            QKeySequence(QKeySequence.StandardKey.HelpContents),
+            lambda: help.ShortcutsDialog(self).exec(),
+        )
+        self.about_action = action("&About fmdesk", None, lambda: help.AboutDialog(self).exec())
+        self.log_action = action("Where the &log is", None, lambda: help.LogDialog(self).exec())
+        # Help is last, at the right of the menu bar's items, as on every desktop.
+        self.help_menu = self.menuBar().addMenu("&Help")
+        for item in (self.shortcuts_action, self.about_action, self.log_action):
+            self.help_menu.addAction(item)
         self.page_actions: list[tuple[QAction, WorkspacePage]] = []
         self._set_data_actions(False)
+
+    # ---- window size and splitters, remembered ----------------------------------------------
+
+    def restore_layout(self, *, window: bool = True) -> None:
+        """Put the window, and every splitter in it, back as the user last left them (the
+        splitters again once the pages are built)."""
+        geometry = self.settings.value("window/geometry")
+        if window and isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        for name, split in self._splitters().items():
+            state = self.settings.value(f"splitters/{name}")
+            if isinstance(state, QByteArray | bytes) and state:
+                split.restoreState(QByteArray(state))
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        for name, split in self._splitters().items():
+            self.settings.setValue(f"splitters/{name}", split.saveState())
+        self.settings.sync()
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        """Each splitter by a name that stays the same from one run to the next: the chain of
+        widget classes it sits in, each with its place among its siblings of that class."""
+        found: dict[str, QSplitter] = {}
+        for split in self.findChildren(QSplitter):
+            chain: list[str] = []
+            widget: QWidget | None = split
+            while widget is not None and widget is not self:
+                parent = widget.parentWidget()
+                siblings = [
+                    w
+                    for w in (parent.findChildren(type(widget)) if parent else [])
+                    if w.parentWidget() is parent
+                ]
+                place = siblings.index(widget) if widget in siblings else 0
+                chain.append(f"{type(widget).__name__}{place}")
+                widget = parent
+            found["/".join(reversed(chain))] = split
+        return found
 
     def build_pages(self) -> None:
         """Build the family record's feature tabs and the workspace pages (once); see the
@@ -231,6 +293,7 @@ class MainWindow(QMainWindow):
             self.go_menu.addAction(page_action)
             self.page_actions.append((page_action, page))
         self._set_data_actions(self.unlocked)
+        self.restore_layout(window=False)
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         """Open at the size asked for, or smaller on a small or scaled-up screen (200% scaling
@@ -689,6 +752,7 @@ class MainWindow(QMainWindow):
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
         self.family_page.flush()
         self.runner.shutdown()
         event.accept()

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.kit.colours import text_style
+
 
 class UnlockPage(QWidget):
     unlock_requested = Signal(str, bool)  # passphrase, remember
@@ -38,7 +40,7 @@ class UnlockPage(QWidget):
         self.remember.setAccessibleName("Remember on this computer")
         self.error = QLabel(box)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a4262c;")
+        self.error.setStyleSheet(text_style("problem"))
         self.error.setAccessibleName("Unlock problem")
         self.busy = QProgressBar(box)
         self.busy.setRange(0, 0)

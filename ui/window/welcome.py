@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from fmdesk.roles import Role
 from ui.actions.passphrase import strength
+from ui.kit.colours import text_style
 
 
 class WelcomePage(QWidget):
@@ -74,7 +77,8 @@ class WelcomePage(QWidget):
         form.addRow("Type it &again:", self.again)
         layout.addLayout(form)
         self.problem = QLabel(box)
-        self.problem.setStyleSheet("color: #a4262c;")
+        self.problem.setStyleSheet(text_style("problem"))
+        self.problem.setAccessibleName("Problem")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
 
@@ -92,6 +96,12 @@ class WelcomePage(QWidget):
         self.create_button.clicked.connect(self._create)
         self.again.returnPressed.connect(self._create)
         self.demo_button.clicked.connect(self.demo_requested)
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        """The cursor starts in the first field to type in, the user's name."""
+        super().showEvent(event)
+        self.name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _rate(self, text: str) -> None:
         verdict = strength(text, [self.name.text()])

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -65,11 +65,12 @@ from fmdesk.outcomes import FrameworkLibrary
 from reports.assessment import summary_pdf
 from ui.actions import documents
 from ui.kit.autosave import Autosave
+from ui.kit.colours import colours, notice_style, text_style
 from ui.kit.errors import show_error
 from ui.kit.models import Column, RowTableModel
 from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.kit.widgets import shortcut
 from ui.record.assessment.steps import (
-    PROBLEM_STYLE,
     AgenciesPage,
     Change,
     FlowContext,
@@ -78,6 +79,7 @@ from ui.record.assessment.steps import (
     help_label,
     indicator_choices,
     make_page,
+    problem_style,
 )
 
 STATE_ROLE = Qt.ItemDataRole.UserRole + 10  # a step's StepState
@@ -174,7 +176,7 @@ class StepListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{step.title}: {state.label}"
         if role == Qt.ItemDataRole.ForegroundRole and state is StepState.REQUIRED:
-            return QBrush(QColor("#a4262c"))
+            return QBrush(colours().problem)
         if role == STATE_ROLE:
             return state
         if role == STEP_ROLE:
@@ -240,7 +242,7 @@ class AssessmentFlow(QWidget):
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Assessment notices")
-        self.banner.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
+        self.banner.setStyleSheet(notice_style())
 
         # The sidebar: the steps, then what is still needed, then Complete.
         self.step_model = StepListModel(self)
@@ -281,7 +283,7 @@ class AssessmentFlow(QWidget):
         self.step_help = help_label("", self)
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setStyleSheet(problem_style())
         self.problem.setAccessibleName("Assessment problem")
         self.page_stack = QStackedWidget(self)
         self.page_stack.setAccessibleName("Step page")
@@ -335,14 +337,14 @@ class AssessmentFlow(QWidget):
         self.step_view.selectionModel().currentRowChanged.connect(self._step_chosen)
         self.missing_view.clicked.connect(self._missing_chosen)
         self.missing_view.activated.connect(self._missing_chosen)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            ("Ctrl+PgDown", lambda: self.go_to(self.index + 1)),
-            ("Ctrl+PgUp", lambda: self.go_to(self.index - 1)),
-            ("Ctrl+P", self.save_pdf),
-            ("Esc", self.back.emit),
-        ):
-            QShortcut(QKeySequence(keys), self, slot, context=context)
+        # The step keys work wherever focus is while the assessment shows (Ctrl+PgDown would
+        # otherwise move the record's tabs when focus is on them); Ctrl+P and Esc need
+        # focus in the assessment.
+        window = Qt.ShortcutContext.WindowShortcut
+        shortcut("Ctrl+PgDown", self, lambda: self.go_to(self.index + 1), "Next step", window)
+        shortcut("Ctrl+PgUp", self, lambda: self.go_to(self.index - 1), "Previous step", window)
+        shortcut("Ctrl+P", self, self.save_pdf, "Save the summary as a PDF")
+        shortcut("Esc", self, self.back.emit, "Back to all assessments")
 
     # ---- opening and closing ------------------------------------------------------------
 
@@ -603,7 +605,7 @@ class AssessmentFlow(QWidget):
 
     def tell(self, message: str, *, good: bool = False) -> None:
         """A line under the page: what went wrong (red), or what was done (green)."""
-        self.problem.setStyleSheet("color: #1b5e20;" if good else PROBLEM_STYLE)
+        self.problem.setStyleSheet(text_style("good") if good else problem_style())
         self.problem.setText(message)
 
     def complete_now(self) -> None:

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -54,13 +54,19 @@ from fmdesk.families import Consent, ConsentKind, Family, Person, has_consent
 from fmdesk.outcomes import FamilyOutcomeData, Framework, FrameworkLibrary, eligibility
 from fmdesk.outcomes import IndicatorTick as OutcomeTick
 from fmdesk.outcomes.framework import FrameworkNotFound
+from ui.kit.colours import colours, text_style
 from ui.kit.forms import OptionalDateEdit
 from ui.kit.models import Column, RowTableModel
 from ui.kit.widgets import record_table
 
 Change = Callable[[Assessment], Assessment]
-HELP_COLOUR = QColor("#505a64")
-PROBLEM_STYLE = "color: #a4262c;"
+
+
+def problem_style() -> str:
+    """A problem message's style sheet, in the palette's problem colour (ui/kit/colours.py)."""
+    return text_style("problem")
+
+
 WHOLE_FAMILY = "The whole family"
 
 
@@ -145,7 +151,7 @@ def help_label(words: str, parent: QWidget) -> QLabel:
     label.setWordWrap(True)
     # A palette, not a style sheet: a style sheet on each of a page's labels costs a re-polish.
     palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, HELP_COLOUR)
+    palette.setColor(QPalette.ColorRole.WindowText, colours(palette).muted)
     label.setPalette(palette)
     return label
 
@@ -449,7 +455,7 @@ class ConsentPage(StepPage):
                 "<b>No consent to assess is in force today.</b> Record it on the family "
                 "record's Consent tab; the assessment cannot be completed without it."
             )
-            self.state.setStyleSheet(PROBLEM_STYLE)
+            self.state.setStyleSheet(problem_style())
         layout.addWidget(self.state)
         self.model: RowTableModel[Consent] = RowTableModel(
             (
@@ -659,7 +665,7 @@ class AgenciesPage(StepPage):
         form.addRow("Contact:", self.contact)
         form.addRow("Works with:", self.works_with)
         layout.addLayout(form)
-        self.add_button = QPushButton("Add a&gency", self)
+        self.add_button = QPushButton("&Add agency", self)
         self.remove_button = QPushButton("Remo&ve selected", self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -667,7 +673,7 @@ class AgenciesPage(StepPage):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.problem = QLabel(self)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setStyleSheet(problem_style())
         layout.addWidget(self.problem)
         for w in (
             self.agency,

@@ -14,8 +14,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,10 +44,12 @@ from fmdesk.definition import Definition
 from fmdesk.errors import UserError
 from fmdesk.families import ConsentKind, has_consent
 from fmdesk.outcomes import FrameworkLibrary
+from ui.kit.colours import notice_style
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import TaskContext, TaskRunner
+from ui.kit.widgets import shortcut
 from ui.record.assessment.flow import AssessmentFlow
 
 
@@ -108,10 +109,11 @@ class AssessmentTab(FeatureTab):
         self.notice = QLabel(self.list_page)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Assessment notices")
-        self.notice.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
+        self.notice.setStyleSheet(notice_style())
         self.model: RowTableModel[AssessmentRow] = RowTableModel(ASSESSMENT_COLUMNS, self)
         self.view = QTableView(self.list_page)
         self.view.setAccessibleName("Assessments")
+        self.view.setTabKeyNavigation(False)  # Tab moves on to the next control
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -153,9 +155,10 @@ class AssessmentTab(FeatureTab):
         buttons.addWidget(self.open_button)
         list_layout = QVBoxLayout(self.list_page)
         list_layout.setContentsMargins(0, 0, 0, 0)
+        # The actions first, where a long list cannot push them off the screen.
+        list_layout.addLayout(buttons)
         list_layout.addWidget(self.notice)
         list_layout.addWidget(self.view, 1)
-        list_layout.addLayout(buttons)
 
         self.flow = AssessmentFlow(runner, self)
         self.stack.addWidget(self.list_page)
@@ -172,12 +175,7 @@ class AssessmentTab(FeatureTab):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.flow.back.connect(self.show_list)
         self.flow.saved.connect(self._saved)
-        QShortcut(
-            QKeySequence("Ctrl+Shift+N"),
-            self.list_page,
-            self.start_assessment,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        shortcut("Ctrl+Shift+N", self.list_page, self.start_assessment, "Start an assessment")
         self._show_templates()
         self._update_buttons()
 

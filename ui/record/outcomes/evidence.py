@@ -263,7 +263,7 @@ class EvidencePanel(QWidget):
         self.outcome_progress.setAccessibleName("Progress toward the sustained date")
         self.outcome_progress.setMinimumHeight(28)
         self.evidence_button = action_button(
-            self, "Record &evidence…", "Ctrl+E", "Evidence that the outcome holds from a date"
+            self, "Record &evidence…", "Ctrl+Shift+E", "Evidence that the outcome holds from a date"
         )
         self.star_area = QComboBox(self)
         self.star_area.setAccessibleName("Star area")

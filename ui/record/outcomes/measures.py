@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from db.outcomes import FamilyOutcomes
 from fmdesk.families import Person, PersonRole
 from fmdesk.outcomes import Framework, Measure, MeasureKind, MeasureStage
+from ui.kit.colours import text_style
 from ui.kit.autosave import Autosave
 from ui.kit.forms import OptionalDateEdit
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
@@ -85,7 +86,7 @@ class MeasureEditor(QWidget):
         self.source.setPlaceholderText("e.g. School census, Police data")
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #a4262c;")
+        self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Measure problem")
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
@@ -228,10 +229,10 @@ class MeasuresPanel(QWidget):
         self.view.setModel(self.model)
         self.editor = MeasureEditor(self)
         self.add_baseline_button = action_button(
-            self, "Add &baseline", "Ctrl+B", "A figure describing the family at entry"
+            self, "Add &baseline", "Ctrl+Shift+B", "A figure describing the family at entry"
         )
         self.add_later_button = action_button(
-            self, "Add later &measure", "Ctrl+M", "A figure since entry, to measure progress"
+            self, "Add la&ter measure", "Ctrl+Shift+M", "A figure since entry, to measure progress"
         )
         self.remove_button = action_button(self, "&Remove measure")
         buttons = button_row(self.add_baseline_button, self.add_later_button)

@@ -15,10 +15,9 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from db.outcomes import FamilyOutcomes
+from ui.kit.colours import notice_style
 from ui.kit.models import show_date
 from ui.kit.widgets import action_button
-
-NOTICE_STYLE = "background: #fff4ce; padding: 6px; border-radius: 3px;"
 
 
 class SummaryPanel(QWidget):
@@ -44,7 +43,7 @@ class SummaryPanel(QWidget):
         self.notice = QLabel(self)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Outcomes notices")
-        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.setStyleSheet(notice_style())
         self.eligibility_label = QLabel(self)
         self.eligibility_label.setWordWrap(True)
         self.eligibility_label.setAccessibleName("Eligibility")

@@ -25,12 +25,12 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from fmdesk.plans import date_text
 from fmdesk.stars import Instrument, StarReading
+from ui.kit.colours import BLUE, ORANGE, Colours, colours
 
-LATEST_COLOUR = QColor("#1d5fa8")
-EARLIER_COLOUR = QColor("#c0561a")
-RING_COLOUR = QColor("#c5ced8")
-RING_TEXT = QColor("#6b7885")
-INK = QColor("#1f2933")
+# The hues of the two readings; what is drawn is each made to stand out from the palette's
+# base (ui/kit/colours.py), so the chart reads in a dark or high-contrast theme too.
+LATEST_COLOUR = BLUE
+EARLIER_COLOUR = ORANGE
 LABEL_WIDTH = 130  # px either side of the radar for the area names
 EMPTY_TEXT = "No completed Star reading yet. Take a reading with the family to see the chart."
 
@@ -48,6 +48,7 @@ class StarChartWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
+        self._ink: Colours = colours(self.palette())
 
     @override
     def sizeHint(self) -> QSize:
@@ -105,11 +106,12 @@ class StarChartWidget(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), self.palette().base())
+        self._ink = colours(self.palette())
         font = QFont(self.font())
         painter.setFont(font)
         metrics = QFontMetricsF(font)
         if self.instrument is None or self.latest is None:
-            painter.setPen(INK)
+            painter.setPen(self._ink.chart_ink)
             painter.drawText(
                 QRectF(self.rect()).adjusted(20, 20, -20, -20),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
@@ -127,17 +129,18 @@ class StarChartWidget(QWidget):
         centre = area.center()
         self._draw_rings(painter, centre, radius)
         if self.earlier is not None:
-            pen = QPen(EARLIER_COLOUR, 2.2, Qt.PenStyle.DashLine)
+            pen = QPen(self._ink.earlier, 2.2, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPolygon(self._polygon(self.earlier, centre, radius))
-        fill = QColor(LATEST_COLOUR)
+        latest = self._ink.latest
+        fill = QColor(latest)
         fill.setAlphaF(0.22)
-        painter.setPen(QPen(LATEST_COLOUR, 2.6))
+        painter.setPen(QPen(latest, 2.6))
         painter.setBrush(fill)
         polygon = self._polygon(self.latest, centre, radius)
         painter.drawPolygon(polygon)
-        painter.setBrush(LATEST_COLOUR)
+        painter.setBrush(latest)
         for point in (polygon.at(i) for i in range(polygon.size())):
             painter.drawEllipse(point, 3.5, 3.5)
         self._draw_labels(painter, metrics, centre, radius)
@@ -166,7 +169,7 @@ class StarChartWidget(QWidget):
         rings = [band.high for band in self.instrument.stages]
         if rings[-1] != self.instrument.scale_max:
             rings.append(self.instrument.scale_max)
-        painter.setPen(QPen(RING_COLOUR, 1))
+        painter.setPen(QPen(self._ink.ring, 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for ring in rings:
             painter.drawPolygon(
@@ -178,7 +181,7 @@ class StarChartWidget(QWidget):
         small.setPointSizeF(max(small.pointSizeF() - 2, 6))
         painter.save()
         painter.setFont(small)
-        painter.setPen(RING_TEXT)
+        painter.setPen(self._ink.ring_text)
         for ring in rings:
             point = self._point(0, ring, centre, radius)
             painter.drawText(QPointF(point.x() + 3, point.y() + 11), str(ring))
@@ -189,7 +192,7 @@ class StarChartWidget(QWidget):
     ) -> None:
         assert self.instrument is not None
         count = len(self.instrument.areas)
-        painter.setPen(INK)
+        painter.setPen(self._ink.chart_ink)
         for i, area in enumerate(self.instrument.areas):
             angle = -math.pi / 2 + 2 * math.pi * i / count
             dx, dy = math.cos(angle), math.sin(angle)
@@ -215,17 +218,19 @@ class StarChartWidget(QWidget):
 
     def _draw_legend(self, painter: QPainter, metrics: QFontMetricsF, line: QRectF) -> None:
         entries = self.legend
-        colours = [EARLIER_COLOUR, LATEST_COLOUR] if self.earlier is not None else [LATEST_COLOUR]
+        ink = self._ink
+        pens = [ink.earlier, ink.latest] if self.earlier is not None else [ink.latest]
         swatch, gap = 28.0, 24.0
         total = sum(swatch + 6 + metrics.horizontalAdvance(t) for t in entries)
         total += gap * (len(entries) - 1)
         x = max(line.left() + (line.width() - total) / 2, line.left())
         y = line.top() + metrics.height()
-        for text, colour in zip(entries, colours, strict=True):
-            style = Qt.PenStyle.DashLine if colour == EARLIER_COLOUR else Qt.PenStyle.SolidLine
+        for text, colour in zip(entries, pens, strict=True):
+            dashed = self.earlier is not None and colour is pens[0]
+            style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             painter.setPen(QPen(colour, 2.6, style))
             mid = y - metrics.ascent() / 3
             painter.drawLine(QPointF(x, mid), QPointF(x + swatch, mid))
-            painter.setPen(INK)
+            painter.setPen(ink.chart_ink)
             painter.drawText(QPointF(x + swatch + 6, y), text)
             x += swatch + 6 + metrics.horizontalAdvance(text) + gap

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 
 from PySide6.QtCore import QDate, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,11 +40,12 @@ from PySide6.QtWidgets import (
 from fmdesk.plans import date_text
 from fmdesk.stars import Instrument, Participation, StarReading
 from ui.kit.autosave import Autosave
+from ui.kit.colours import colours, notice_style, text_style
 from ui.kit.models import Column, RowTableModel
+from ui.kit.widgets import date_edit, shortcut
 
 SCORE_BUTTON_HEIGHT = 72  # px: comfortably bigger than a fingertip
 SCORE_BUTTON_WIDTH = 56  # ten of them still fit a 1366-pixel laptop screen
-PROBLEM_STYLE = "color: #a4262c;"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,19 +85,18 @@ class StarReadingPage(QWidget):
         self.mode_banner = QLabel(self)
         self.mode_banner.setWordWrap(True)
         self.mode_banner.setAccessibleName("Changing a completed reading")
-        self.mode_banner.setStyleSheet("background: #fff4ce; padding: 6px; border-radius: 3px;")
+        self.mode_banner.setStyleSheet(notice_style())
 
         # Details of the reading: when, who took part, entered afterwards.
-        self.taken_on = QDateEdit(self)
-        self.taken_on.setCalendarPopup(True)
-        self.taken_on.setDisplayFormat("dd/MM/yyyy")
+        self.taken_on = date_edit(self, "Date of the reading")
         self.taken_on.setMaximumDate(QDate.currentDate())
         self.taken_on.setAccessibleName("Date of the reading")
         self.participation = QComboBox(self)
         self.participation.setAccessibleName("Who took part")
         for member in Participation:
             self.participation.addItem(member.label, member)
-        self.retrospective = QCheckBox("Entered a&fterwards (retrospective)", self)
+        # Alt+R: Alt+F is the File menu.
+        self.retrospective = QCheckBox("Entered afterwards (&retrospective)", self)
         self.retrospective.setAccessibleName("Retrospective reading")
         details = QHBoxLayout()
         date_label = QLabel("Dat&e:", self)
@@ -112,6 +112,7 @@ class StarReadingPage(QWidget):
         self.area_view = QTableView(self)
         self.area_view.setModel(self.area_model)
         self.area_view.setAccessibleName("Areas of the Star")
+        self.area_view.setTabKeyNavigation(False)  # Tab moves on; the arrows choose an area
         self.area_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.area_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.area_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -163,7 +164,7 @@ class StarReadingPage(QWidget):
         self.back_button = self._big_button("&Back to the readings", "Back (Esc)")
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Reading problem")
 
         right = QVBoxLayout()
@@ -182,17 +183,17 @@ class StarReadingPage(QWidget):
         nav.addStretch(1)
         right.addLayout(nav)
         right.addWidget(self.problem)
+        # Finishing sits at the top with the reading's name, where it is always on screen.
         finish = QHBoxLayout()
         finish.addWidget(self.back_button)
+        finish.addWidget(self.heading, 1)
         finish.addWidget(self.discard_button)
-        finish.addStretch(1)
         finish.addWidget(self.complete_button)
-        right.addLayout(finish)
         body = QHBoxLayout()
         body.addWidget(self.area_view)
         body.addLayout(right, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(finish)
         layout.addWidget(self.mode_banner)
         layout.addLayout(details)
         layout.addLayout(body, 1)
@@ -212,22 +213,29 @@ class StarReadingPage(QWidget):
         self.complete_button.clicked.connect(self.complete)
         self.back_button.clicked.connect(self.go_back)
         self.discard_button.clicked.connect(self.discard)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            (QKeySequence.StandardKey.MoveToPreviousPage, self.previous_button.click),
-            (QKeySequence.StandardKey.MoveToNextPage, self.next_button.click),
-            (QKeySequence("Ctrl+Return"), self.complete_button.click),
-            (QKeySequence("Ctrl+Enter"), self.complete_button.click),
-            (QKeySequence(Qt.Key.Key_Escape), self.back_button.click),
+        for keys, slot, what in (
+            (
+                QKeySequence(QKeySequence.StandardKey.MoveToPreviousPage),
+                self.previous_button.click,
+                "Previous area",
+            ),
+            (
+                QKeySequence(QKeySequence.StandardKey.MoveToNextPage),
+                self.next_button.click,
+                "Next area",
+            ),
+            (QKeySequence("Ctrl+Return"), self.complete_button.click, "Complete the reading"),
+            (QKeySequence("Ctrl+Enter"), self.complete_button.click, "Complete the reading"),
+            (QKeySequence(Qt.Key.Key_Escape), self.back_button.click, "Back to the readings"),
         ):
-            QShortcut(keys, self, slot, context=context)
+            shortcut(keys, self, slot, what)
         # Number keys score the area (0 for 10); a text box that has focus keeps its digits.
         for digit in range(10):
-            QShortcut(
+            shortcut(
                 QKeySequence(str(digit)),
                 self,
-                lambda d=digit: self._score_key(d),
-                context=context,
+                functools.partial(self._score_key, digit),
+                f"Score the area {digit or 10}",
             )
 
     def _big_button(self, text: str, tip: str) -> QPushButton:
@@ -335,6 +343,7 @@ class StarReadingPage(QWidget):
             button.hide()
             button.deleteLater()
         self.score_buttons = []
+        chosen = colours()
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 1.8)
         font.setBold(True)
@@ -346,7 +355,8 @@ class StarReadingPage(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setAccessibleName(f"Score {score}")
             button.setStyleSheet(
-                "QPushButton:checked { background: #1d5fa8; color: white; border-radius: 6px; }"
+                f"QPushButton:checked {{ background: {chosen.score_checked.name()}; "
+                f"color: {chosen.score_checked_text.name()}; border-radius: 6px; }}"
             )
             self.score_group.addButton(button, score)
             self.score_row.addWidget(button)

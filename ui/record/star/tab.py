@@ -18,7 +18,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -63,16 +63,15 @@ from fmdesk.stars import (
 )
 from reports.star import star_progress_pdf
 from ui.actions import documents
+from ui.kit.colours import notice_style
 from ui.kit.dialogs import FormDialog
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import Task, TaskContext, TaskRunner
-from ui.kit.widgets import record_table
+from ui.kit.widgets import record_table, shortcut
 from ui.record.star.chart import StarChartWidget
 from ui.record.star.reading import StarReadingPage
-
-NOTICE_STYLE = "background: #fff4ce; padding: 6px; border-radius: 3px;"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,7 +194,7 @@ class StarTab(FeatureTab):
         self.due_label.setAccessibleName("When the next reading is due")
         self.notice = QLabel(page)
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.setStyleSheet(notice_style())
         self.notice.setAccessibleName("Star notices")
         self.notice.hide()
         self.message = QLabel(page)
@@ -209,7 +208,7 @@ class StarTab(FeatureTab):
         self.open_button.setToolTip("Continue a draft, or change a completed reading (Enter)")
         self.delete_button = QPushButton("De&lete reading…", page)
         self.delete_button.setToolTip("Delete the chosen reading, with a reason (Delete)")
-        self.pdf_button = QPushButton("Save Star progress PD&F…", page)
+        self.pdf_button = QPushButton("Save Star &progress PDF…", page)
         self.pdf_button.setToolTip("Save the Star progress report as a PDF (Ctrl+P)")
         self.load_button = QPushButton("Load a council &instrument file…", page)
         self.load_button.setToolTip("Use a council's licensed Star instrument for new readings")
@@ -303,21 +302,22 @@ class StarTab(FeatureTab):
         self.first_combo.currentIndexChanged.connect(lambda _: self._show_pair())
         self.second_combo.currentIndexChanged.connect(lambda _: self._show_pair())
         self.instrument_combo.currentIndexChanged.connect(lambda _: self._instrument_chosen())
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        QShortcut(QKeySequence("Ctrl+R"), page, self.take_reading, context=context)
-        QShortcut(QKeySequence("Ctrl+P"), page, self.save_pdf, context=context)
+        shortcut("Ctrl+R", page, self.take_reading, "Take a reading")
+        shortcut(QKeySequence.StandardKey.Print, page, self.save_pdf, "Save Star progress PDF")
         table_context = Qt.ShortcutContext.WidgetShortcut
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
+        shortcut(
+            Qt.Key.Key_Return,
             self.readings_view,
             self.open_selected,
-            context=table_context,
+            "Change the chosen reading",
+            table_context,
         )
-        QShortcut(
-            QKeySequence(QKeySequence.StandardKey.Delete),
+        shortcut(
+            QKeySequence.StandardKey.Delete,
             self.readings_view,
             self.delete_selected,
-            context=table_context,
+            "Delete the chosen reading",
+            table_context,
         )
 
     # ---- FeatureTab ---------------------------------------------------------------------
