@@ -41,6 +41,7 @@ FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 INK = colors.HexColor("#1b2a3a")
+LANGUAGE = "en-GB"  # every document fmdesk prints is in British English
 RULE = colors.HexColor("#9aa7b4")
 SHADE = colors.HexColor("#e8eef4")
 
@@ -193,6 +194,9 @@ def build_pdf(
         author=author,
         creator="fmdesk",
         invariant=int(invariant),
+        # The document's language in its catalogue (/Lang), so a screen reader speaks it in
+        # English (PDF/UA; WCAG 3.1.1).
+        lang=LANGUAGE,
     )
     doc.build(story, canvasmaker=_numbered_canvas(marking, title))
     if password:

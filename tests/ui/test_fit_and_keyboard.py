@@ -54,6 +54,8 @@ PENDING = ("family: Plan", "page: Sync", "page: Programme dashboard", "page: Cla
 
 def checked(place: str) -> bool:
     return not place.startswith(PENDING)
+
+
 MINIMUM = (800, 560)
 
 
@@ -468,3 +470,17 @@ def test_a_date_can_be_typed_after_a_click(qtbot) -> None:
         qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=QPoint(x, edit.height() // 2))
         qtbot.keyClicks(edit, "12032027")
         assert edit.date().toString("dd/MM/yyyy") == "12/03/2027", f"clicked at x={x}"
+
+
+def test_printed_documents_say_their_language() -> None:
+    """A screen reader reads a PDF in the language its catalogue names (WCAG 3.1.1)."""
+    import io
+
+    from pypdf import PdfReader
+    from reportlab.platypus import Paragraph
+
+    from reports.base import build_pdf, make_styles
+
+    pdf = build_pdf([Paragraph("Family action plan", make_styles().body)], title="Plan")
+    catalogue = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert catalogue.get("/Lang") == "en-GB"
