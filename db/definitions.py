@@ -54,7 +54,7 @@ def held_definitions(store: Store, kind: DefinitionKind) -> Held:
         "ORDER BY revision",
         [Definition.KIND, kind.value],
     )
-    return Held(tuple(Definition.from_dict(json.loads(body)) for (body,) in rows))
+    return Held(tuple(Definition.from_stored(json.loads(body)) for (body,) in rows))
 
 
 def save_definition(store: Store, definition: Definition) -> Definition:

@@ -413,7 +413,7 @@ class Store:
         row = self.db.execute(
             "SELECT body FROM records WHERE id = ? AND kind = ?", [record_id, cls.KIND]
         ).fetchone()
-        return cls.from_dict(json.loads(row[0])) if row else None
+        return cls.from_stored(json.loads(row[0])) if row else None
 
     def list(
         self, cls: type[R], *, family_id: str | None = None, include_deleted: bool = False
@@ -425,7 +425,7 @@ class Store:
             params.append(family_id)
         if not include_deleted:
             sql += " AND deleted = 0"
-        return [cls.from_dict(json.loads(b)) for (b,) in self.db.execute(sql, params)]
+        return [cls.from_stored(json.loads(b)) for (b,) in self.db.execute(sql, params)]
 
     def family_records(
         self, family_id: str, *, include_deleted: bool = False

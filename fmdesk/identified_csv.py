@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from fmdesk import text as fmtext
 from fmdesk.csvcells import could_be_formula, formula_warning
 from fmdesk.errors import ValidationError
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole
@@ -185,7 +186,18 @@ def parse_date(value: str) -> dt.date:
 def _person_key(given: str, surname: str, born: dt.date | None) -> tuple[str, str, str] | None:
     if born is None:
         return None
-    return (given.strip().casefold(), surname.strip().casefold(), born.isoformat())
+    # Normal form C first: "ë" typed as one character or as "e" and a combining mark is one name.
+    given, surname = fmtext.nfc(given.strip()), fmtext.nfc(surname.strip())
+    return (given.casefold(), surname.casefold(), born.isoformat())
+
+
+# The record field a column fills, for the text rule (fmdesk/text.py) it must meet.
+_FIELD_OF = {
+    "family_key": "reference",
+    "household_name": "name",
+    "given_name": "given_name",
+    "surname": "family_name",
+}
 
 
 class _Row:
@@ -195,12 +207,22 @@ class _Row:
         self.number = number
         self.cells = cells
         self.problems = problems
+        self.refused: set[str] = set()  # columns whose text a record may not hold
 
     def text(self, column: str) -> str:
-        return (self.cells.get(column) or "").strip()
+        """The cell's text, in normal form C; "" (and the problem noted once) if it holds what
+        a record may not: a control character, a direction override, too many characters."""
+        value = (self.cells.get(column) or "").strip()
+        try:
+            return fmtext.clean(value, _FIELD_OF.get(column, column), "it")
+        except ValueError as exc:
+            self.fail(column, str(exc))
+            self.refused.add(column)
+            return ""
 
     def fail(self, column: str, message: str) -> None:
-        self.problems.append(CsvProblem(self.number, column, message))
+        if column not in self.refused:  # said once: not also "is empty"
+            self.problems.append(CsvProblem(self.number, column, message))
 
     def date(self, column: str) -> dt.date | None:
         value = self.text(column)
@@ -306,7 +328,9 @@ def parse_identified_csv(
     except csv.Error as exc:
         problems.append(CsvProblem(reader.line_num, "", f"cannot be read: {exc}"))
 
-    held_refs = {f.reference.strip().casefold(): f for f in existing_families if not f.deleted}
+    held_refs = {
+        fmtext.nfc(f.reference.strip()).casefold(): f for f in existing_families if not f.deleted
+    }
     held_people: dict[tuple[str, str, str], Person] = {}
     for person in existing_people:
         known = _person_key(person.given_name, person.family_name, person.date_of_birth)
@@ -406,6 +430,11 @@ def _family(key: str, rows: Sequence[_Row], today: dt.date, framework: str) -> _
         identified_on = first.date("identified_on") or today
     surname = next((r.text("surname") for r in rows if r.text("surname")), "")
     name = values.get("household_name", ("",))[0] or (f"{surname} family" if surname else key)
+    try:
+        Family(reference=key, name=name)
+    except ValueError as exc:  # a name made from a long surname: the family is refused
+        rows[0].fail("household_name" if "household_name" in values else "surname", str(exc))
+        name = key
     family = Family(
         reference=key,
         name=name,

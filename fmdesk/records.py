@@ -10,8 +10,14 @@ record type needs a class here and nothing else: no table, no migration, no sync
 
 `to_dict`/`from_dict` turn a record into plain JSON types and back: dates as ISO strings, enums
 as their values, tuples as lists, nested value dataclasses as objects.
+
+Every record's text meets one rule (fmdesk/text.py: normal form C, no control characters or
+direction overrides, a length limit), checked whenever a record is made, before its own
+`__post_init__` checks: `record_kind` sees to it, so a new record type cannot forget it.
+`from_stored` makes a record from this store's own saved JSON without checking its text again.
 """
 
+import contextvars
 import dataclasses
 import datetime as dt
 import enum
@@ -21,6 +27,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self, TypeVar
 
+from fmdesk import text
 from fmdesk.errors import ValidationError
 
 SYNC_FIELDS = ("id", "family_id", "revision", "deleted")
@@ -41,30 +48,66 @@ class Record:
     revision: str = ""
     deleted: bool = False
 
+    def __post_init__(self) -> None:
+        # Every record class's own __post_init__ runs this first (record_kind wraps it).
+        if not _STORED.get():
+            text.check_record(self)
+
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """A record from plain data from anywhere (a bundle, a family file): every check runs."""
         return from_plain(cls, data)
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Self:
+        """A record from this store's own saved JSON: its text was checked when it was saved,
+        or it was saved before fmdesk/text.py's rules and must still open. The record's own
+        checks still run; its text is checked when it is next changed."""
+        token = _STORED.set(True)
+        try:
+            return from_plain(cls, data)
+        finally:
+            _STORED.reset(token)
 
     def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)
 
+
+# Set while a record is made from this store's own saved JSON (Record.from_stored).
+_STORED: contextvars.ContextVar[bool] = contextvars.ContextVar("fmdesk_stored", default=False)
 
 R = TypeVar("R", bound=Record)
 RECORD_KINDS: dict[str, type[Record]] = {}
 
 
 def record_kind(cls: type[R]) -> type[R]:
-    """Class decorator: register a record class under its KIND for the store and sync."""
+    """Class decorator: register a record class under its KIND for the store and sync, and
+    make its own `__post_init__` (if it has one) check the record's text first."""
     if not cls.KIND:
         raise TypeError(f"{cls.__name__} needs a KIND")
     existing = RECORD_KINDS.get(cls.KIND)
     if existing is not None and existing is not cls:
         raise TypeError(f"record kind {cls.KIND!r} is registered twice")
+    own = cls.__dict__.get("__post_init__")
+    if own is not None and not getattr(own, "checks_text", False):
+        cls.__post_init__ = _text_first(own)  # type: ignore[method-assign]
     RECORD_KINDS[cls.KIND] = cls
     return cls
+
+
+def _text_first(own: Any) -> Any:
+    def post_init(self: Record) -> None:
+        Record.__post_init__(self)
+        own(self)
+
+    post_init.checks_text = True  # type: ignore[attr-defined]
+    post_init.__name__ = "__post_init__"
+    post_init.__doc__ = own.__doc__
+    post_init.__qualname__ = own.__qualname__
+    return post_init
 
 
 def kind_class(kind: str) -> type[Record]:
