@@ -9,7 +9,6 @@ Threading: like the Store, call on its thread, inside the import's transaction.
 """
 
 import json
-import re
 from typing import Any
 
 from db.store import Store
@@ -19,13 +18,13 @@ from db.sync.tables import dump
 from fmdesk.definition import Definition, check_fits
 from fmdesk.errors import ValidationError
 from fmdesk.families import Family
+from fmdesk.hlc import is_revision
 from fmdesk.programme import Allocation
 from fmdesk.records import Record, kind_class
 from fmdesk.sync.bundle import Change
 from fmdesk.sync.merge import Outcome, merge_record
 
 # A hybrid-logical-clock revision (fmdesk/hlc.py): milliseconds, counter, device.
-_REVISION = re.compile(r"\d+-\d+-[^-]+\Z")
 
 
 class Applier:
@@ -118,7 +117,7 @@ class Applier:
             return Outcome.UNCHANGED, 0
         if local is not None and change.base_revision and change.base_revision == local["revision"]:
             base = local  # the sender edited exactly the version we hold
-        if not _REVISION.match(change.revision):
+        if not is_revision(change.revision):  # exactly the clock's form (fmdesk/hlc.py)
             raise ValidationError(f"revision: {change.revision!r} is not a revision")
         # The clock moves past every incoming revision once, in flush(); a merged copy made
         # here must sort after this one at once.

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from db.outcomes import FamilyOutcomes
 from fmdesk.families import Person, PersonRole
 from fmdesk.outcomes import Framework, Measure, MeasureKind, MeasureStage
-from ui.kit.colours import text_style
 from ui.kit.autosave import Autosave
+from ui.kit.colours import text_style
 from ui.kit.forms import OptionalDateEdit
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.widgets import (
