@@ -3,8 +3,13 @@
 Each bundle is verified (fmdesk.sync.bundle: signature, recipient, bounds) and applied in one
 transaction, all of it or none of it: its acknowledgement moves our outbox on
 (db/sync/outbox.py), each record goes through `Applier.apply` (db/sync/applier.py), and a record
-refused there is quarantined (db/sync/quarantine.py) while the rest still apply. Importing the
-same bundle twice changes nothing.
+refused there is quarantined (db/sync/quarantine.py) while the rest still apply. So is a line of
+the bundle's records that is not a readable record, and a record whose revision is not one or
+is far ahead of this computer's clock (fmdesk/hlc.py). Importing the same bundle twice changes
+nothing.
+
+Every file is judged alone (`import_bundles`): whatever is wrong with one, it is refused with
+a message saying what, and the bundles beside it still apply.
 
 Threading: like the Store, call on its thread.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -23,14 +29,32 @@ from db.sync.applier import Applier
 from db.sync.enrolment import keys_and_senders, partner
 from db.sync.outbox import apply_acknowledgement
 from db.sync.tables import now
-from fmdesk.errors import UserError, ValidationError
+from fmdesk import hlc
+from fmdesk import text as fmtext
+from fmdesk.errors import Cancelled, UserError, ValidationError
 from fmdesk.families import Family
 from fmdesk.programme import Allocation
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.roles import Role
-from fmdesk.sync.bundle import Limits, Rejection, open_bundle
+from fmdesk.sync.bundle import Change, Limits, Rejection, open_bundle
 from fmdesk.sync.identity import Enrolment, StoreIdentity
 from fmdesk.sync.merge import Outcome
+
+log = logging.getLogger(__name__)
+# A quarantine reason travels back to the sender in our next manifest: keep it short.
+REASON_CHARS = 500
+
+
+class BundleNotImported(UserError):
+    """A bundle met a fault nobody foresaw while it was imported. It is refused alone (its own
+    transaction rolled back); the traceback goes to the log."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(
+            f"This sync bundle could not be imported: fmdesk met a problem it did not expect "
+            f"({type(exc).__name__}). Nothing was imported from it; the other bundles were. "
+            "Keep the file and report this, with the log, to whoever supports fmdesk."
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -65,7 +89,7 @@ class ImportResult:
         lines = [", ".join(parts) + "."]
         if self.unchanged:
             lines[0] += f" {self.unchanged} already up to date."
-        lines += [f"Rejected {r.kind} {r.id[:8]}: {r.reason}" for r in self.rejected]
+        lines += [f"Rejected {_which(r)}: {r.reason}" for r in self.rejected]
         if self.gap:
             first, last = self.gap
             missing = f"bundle {first}" if first == last else f"bundles {first} to {last}"
@@ -74,7 +98,7 @@ class ImportResult:
                 "carries every change not yet acknowledged)."
             )
         lines += [
-            f"The partner could not accept our {r.kind} {r.id[:8]}: {r.reason}"
+            f"The partner could not accept {_which(r, ours=True)}: {r.reason}"
             for r in self.reported_back
         ]
         return lines
@@ -137,16 +161,23 @@ def _import_one(
             applier.arriving_families = {
                 c.family_id or c.id for c in bundle.changes if c.kind == Family.KIND
             }
+        for line in bundle.unreadable:  # not a record at all: quarantined alone, like one
+            rejected.append(
+                quarantine.hold(
+                    store, partner_id, manifest.bundle_id, line.as_change(), _reason(line.reason)
+                )
+            )
         for number, change in enumerate(bundle.changes, start=1):
             if number % 500 == 0:
                 cancel.raise_if_cancelled()
                 progress(number, len(bundle.changes))
             # Every record goes through this one step; a refusal quarantines that record alone.
             try:
+                check_revisions(store, change)
                 outcome, found = applier.apply(change)
             except ValidationError as exc:
                 rejected.append(
-                    quarantine.hold(store, partner_id, manifest.bundle_id, change, str(exc))
+                    quarantine.hold(store, partner_id, manifest.bundle_id, change, _reason(exc))
                 )
                 continue
             conflicts += found
@@ -185,6 +216,19 @@ def _import_one(
         )
     progress(len(bundle.changes), len(bundle.changes))
     return result
+
+
+def check_revisions(store: Store, change: Change) -> None:
+    """ValidationError unless the change's revision is exactly in the clock's form and not
+    far ahead of this computer's clock (a laptop with its date at 2099 would pin every
+    revision after it, and its records could never be changed again), and its base revision
+    is blank or a revision."""
+    try:
+        store.clock.check_incoming(change.revision)
+    except hlc.RevisionError as exc:
+        raise ValidationError(f"revision: {exc}") from None
+    if change.base_revision and not hlc.is_revision(change.base_revision):
+        raise ValidationError(f"base revision: {change.base_revision!r} is not a revision")
 
 
 def mark_withdrawals(store: Store, family_ids: Iterable[str]) -> list[Family]:
@@ -235,23 +279,48 @@ def import_bundles(
     results: list[ImportResult | UserError] = []
     with contextlib.ExitStack() as group:
         in_group = 0
+        group_open = False
         for done, path in enumerate(paths):
             cancel.raise_if_cancelled()
             progress(done, len(paths))
-            if in_group == 0:
+            if not group_open:
                 group.enter_context(store.transaction())
+                group_open = True
             try:
                 result = _import_one(store, path, me, known, limits, no_progress, cancel)
             except UserError as exc:
                 results.append(exc)
+                continue
+            except Cancelled:
+                raise
+            except Exception as exc:
+                # Every file is judged alone. Its own savepoint has rolled back whatever it
+                # wrote; the bundles before and after it still apply. Not a user's fault, so
+                # the details go to the log.
+                log.exception("importing the bundle %s failed", path)
+                results.append(BundleNotImported(exc))
                 continue
             results.append(result)
             in_group += max(1, result.new + result.updated + result.merged + result.unchanged)
             if in_group >= GROUP_RECORDS:
                 group.close()  # commit this group; the next bundle starts another
                 in_group = 0
+                group_open = False
     progress(len(paths), len(paths))
     return results
+
+
+def _reason(exc: BaseException | str) -> str:
+    """A quarantine reason, printable and short: it is shown here and sent back."""
+    return fmtext.printable(str(exc), REASON_CHARS)
+
+
+def _which(rejection: Rejection, *, ours: bool = False) -> str:
+    """'family 0b7f0c52' ('our family 0b7f0c52'), or 'a record' ('a record of ours') for a
+    line that could not be read as one."""
+    if rejection.kind and rejection.id:
+        return f"{'our ' if ours else ''}{rejection.kind} {rejection.id[:8]}"
+    return "a record of ours" if ours else "a record"
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -9,7 +9,16 @@ sender's minisign signature of the manifest. docs/bundle-format.md is the specif
 unpacking it, then decrypts, checks the signature against the enrolled sender, the recipient,
 the format version and every member's hash, and raises a `BundleError` with a plain message
 for each kind of failure. Checking the records themselves is the importer's job: one bad
-record is quarantined there, and must not make the whole bundle unreadable here.
+record is quarantined there, and must not make the whole bundle unreadable here; a line of
+records.jsonl that cannot be read as a record comes out as an `UnreadableLine` for the
+importer to quarantine in the same way.
+
+Everything is read within bounds (`Limits`, docs/bundle-format.md "Limits"), because up to the
+signature check a file may have been made by anyone who knows this store's public key: the
+archive's directory is looked at before it is parsed (members, ZIP64, compression methods,
+encryption), JSON is read with bounded depth, numbers and size (fmdesk/sync/bounded_json.py),
+and every number and text in the manifest is checked for range and length. Whatever is wrong
+with a file, `read_bundle` raises a `BundleError` and nothing else.
 """
 
 import dataclasses
@@ -18,7 +27,10 @@ import hashlib
 import io
 import json
 import os
+import re
+import struct
 import tempfile
+import unicodedata
 import uuid
 import zipfile
 from collections import Counter
@@ -29,11 +41,14 @@ from typing import Any, Self
 import pyrage
 
 import fmdesk
-from fmdesk.errors import UserError
+from fmdesk import text as fmtext
+from fmdesk.errors import UserError, ValidationError
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.records import SYNC_FIELDS, Record
 from fmdesk.roles import Role
 from fmdesk.sync import minisig
+from fmdesk.sync.bounded_json import JsonBounds, JsonRefused
+from fmdesk.sync.bounded_json import loads as bounded_loads
 from fmdesk.sync.identity import Enrolment, StoreIdentity
 
 FORMAT_NAME = "fmdesk-bundle"
@@ -48,6 +63,9 @@ RECORDS = "records.jsonl"
 AGE_MAGIC = b"age-encryption.org/v1\n"
 # A fixed timestamp for ZIP entries, so the same content gives the same ZIP.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Sequence numbers, counts and sizes in a manifest: whole numbers from 0 to 2^53, which every
+# JSON reader holds exactly and SQLite's 64-bit integers store (2^63 overflowed them).
+MAX_NUMBER = 2**53
 
 
 # ---- errors ----------------------------------------------------------------------------------
@@ -85,6 +103,9 @@ class WrongRecipient(BundleError):
 
 class UnknownSender(BundleError):
     def __init__(self, claimed_name: str, key_id: str) -> None:
+        # The name comes from a manifest not yet verified: show it safely (no terminal control
+        # or direction-override characters) and short.
+        claimed_name = fmtext.printable(claimed_name, 80)
         super().__init__(
             f"This sync bundle is signed by a store that is not enrolled here (it says it is "
             f"from “{claimed_name}”, key {key_id}). Enrol that store first, checking its "
@@ -132,6 +153,15 @@ class Limits:
     ratio_floor_bytes: int = 1024 * 1024
     max_manifest_bytes: int = 16 * 1024 * 1024
     max_records: int = 2_000_000
+    # One line of records.jsonl: one record. A long assessment is tens of KiB; a definition's
+    # content (a council framework) a few hundred.
+    max_line_bytes: int = 8 * 1024 * 1024
+    # Objects and lists inside one another, in the manifest or in one record.
+    max_json_depth: int = 32
+    # Digits in any JSON number (2^53 has 16).
+    max_number_digits: int = 30
+    # A text in the manifest: a store id, a name, a fingerprint (a rejection's reason: 10x).
+    max_manifest_text: int = 1000
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -188,20 +218,87 @@ class Change:
         return _canonical(data) + b"\n"
 
     @classmethod
-    def from_line(cls, line: bytes, number: int) -> Self:
+    def from_line(cls, line: bytes, number: int, limits: "Limits | None" = None) -> Self:
+        """The change on one line of records.jsonl, or LineRefused saying what is wrong with
+        it (the importer quarantines that line alone). Text arrives in normal form C."""
+        limits = limits or Limits()
         where = f"{RECORDS} line {number}"
         try:
-            data = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise BundleDamaged(f"{where} is not JSON") from None
+            data = bounded_loads(line, _json_bounds(limits, limits.max_line_bytes))
+        except JsonRefused as exc:
+            raise LineRefused(f"{where} cannot be read: {exc}") from None
         if not isinstance(data, dict):
-            raise BundleDamaged(f"{where} is not an object")
+            raise LineRefused(f"{where} is not a record (a JSON object)")
         text_keys = ("kind", "id", "family_id", "revision", "base_revision")
         if not all(isinstance(data.get(k), str) for k in text_keys):
-            raise BundleDamaged(f"{where} lacks its kind, id, family or revision")
+            raise LineRefused(f"{where} lacks its kind, id, family or revision", data)
         if not isinstance(data.get("deleted"), bool) or not isinstance(data.get("fields"), dict):
-            raise BundleDamaged(f"{where} lacks its deleted flag or fields")
+            raise LineRefused(f"{where} lacks its deleted flag or fields", data)
+        for key in text_keys:
+            if not _LABEL.fullmatch(data[key]) and data[key] != "":
+                raise LineRefused(f"{where}: its {key.replace('_', ' ')} is not one", data)
+        if not data["kind"] or not data["id"]:
+            raise LineRefused(f"{where} lacks its kind or id", data)
+        if not line.isascii() or b"\\u" in line:
+            try:
+                data["fields"] = _normal_form(data["fields"])
+            except ValueError as exc:
+                raise LineRefused(f"{where}: {exc}", data) from None
         return cls(**{k: data[k] for k in (*text_keys, "deleted", "fields")})
+
+
+class LineRefused(ValidationError):
+    """A line of records.jsonl that is not a record; `read` is what could be read of it."""
+
+    def __init__(self, reason: str, read: Mapping[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.read = read or {}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnreadableLine:
+    """A line of records.jsonl that is not a readable record: the importer quarantines it
+    alone, reports it back, and applies the rest of the bundle."""
+
+    number: int
+    reason: str
+    # The line as it came (undecodable bytes replaced), for the quarantine to keep.
+    text: str
+    # What could be read of it, where that is well formed; otherwise "".
+    kind: str = ""
+    id: str = ""
+    revision: str = ""
+
+    def as_change(self) -> "Change":
+        """The line as the quarantine keeps it: what could be read, and the line itself."""
+        return Change(
+            kind=self.kind,
+            id=self.id,
+            family_id="",
+            revision=self.revision,
+            fields={"records_line": self.number, "line": self.text},
+        )
+
+
+# Ids, kinds and revisions: short, and nothing a terminal or a SQL LIKE would read specially.
+_LABEL = re.compile(r"[0-9A-Za-z_.:@-]{1,200}")
+
+
+def _normal_form(value: Any) -> Any:
+    """`value` with every text in normal form C; ValueError for text that is not Unicode (a
+    lone surrogate, which JSON can spell as an escape but UTF-8 cannot hold)."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise ValueError("it holds a broken character that is not Unicode text")
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_normal_form(v) for v in value]
+    if isinstance(value, dict):
+        return {_normal_form(k): _normal_form(v) for k, v in value.items()}
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -282,37 +379,55 @@ class Manifest:
         return (json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+    def from_dict(cls, data: Mapping[str, Any], limits: "Limits | None" = None) -> Self:
+        """The manifest, every number in 0..2^53 and every text within its length; otherwise
+        BundleDamaged saying which field is wrong."""
+        limits = limits or Limits()
+        short = limits.max_manifest_text
+
+        def text(value: Any, limit: int = short) -> str:
+            return _text(value, limit)
+
         try:
             sender, recipient, counts = data["sender"], data["recipient"], data["counts"]
+            by_kind, members, rejected = counts["by_kind"], data["members"], data["rejected"]
+            if not isinstance(by_kind, dict) or len(by_kind) > 1000:
+                raise ValueError("counts.by_kind: expected an object of counts")
+            if not isinstance(members, dict) or len(members) > limits.max_members:
+                raise ValueError(f"members: expected at most {limits.max_members} members")
+            if not isinstance(rejected, list) or len(rejected) > limits.max_records:
+                raise ValueError("rejected: expected a list of records")
             manifest = cls(
                 format_version=_int(data["format_version"]),
-                bundle_id=_text(data["bundle_id"]),
-                created=_text(data["created"]),
-                sender_store_id=_text(sender["store_id"]),
+                bundle_id=text(data["bundle_id"]),
+                created=text(data["created"]),
+                sender_store_id=text(sender["store_id"]),
                 sender_role=Role(sender["role"]),
-                sender_name=_text(sender["name"]),
-                sender_key_id=_text(sender["key_id"]),
-                recipient_store_id=_text(recipient["store_id"]),
-                recipient_fingerprint=_text(recipient["fingerprint"]),
+                sender_name=text(sender["name"]),
+                sender_key_id=text(sender["key_id"]),
+                recipient_store_id=text(recipient["store_id"]),
+                recipient_fingerprint=text(recipient["fingerprint"]),
                 sequence=_int(data["sequence"]),
                 previous_sequence=_int(data["previous_sequence"]),
                 acknowledged_up_to=_int(data["acknowledged_up_to"]),
                 schema_version=_int(data["schema_version"]),
-                app_version=_text(data["app_version"]),
+                app_version=text(data["app_version"]),
                 record_count=_int(counts["records"]),
-                kind_counts={_text(k): _int(v) for k, v in counts["by_kind"].items()},
+                kind_counts={text(k): _int(v) for k, v in by_kind.items()},
                 members={
-                    _text(name): Member(sha256=_text(m["sha256"]), size=_int(m["size"]))
-                    for name, m in data["members"].items()
+                    text(name): Member(sha256=text(m["sha256"]), size=_int(m["size"]))
+                    for name, m in members.items()
                 },
                 rejected=tuple(
-                    Rejection(**{k: _text(r[k]) for k in ("kind", "id", "revision", "reason")})
-                    for r in data["rejected"]
+                    Rejection(
+                        **{k: text(r[k]) for k in ("kind", "id", "revision")},
+                        reason=text(r["reason"], 10 * short),
+                    )
+                    for r in rejected
                 ),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise BundleDamaged(f"the manifest is incomplete: {exc}") from None
+            raise BundleDamaged(f"the manifest is incomplete: {_short(exc)}") from None
         return manifest
 
 
@@ -323,6 +438,8 @@ class Bundle:
     manifest: Manifest
     changes: tuple[Change, ...]
     sender: Enrolment
+    # Lines of records.jsonl that are not readable records, each to be quarantined alone.
+    unreadable: tuple[UnreadableLine, ...] = ()
 
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -472,12 +589,7 @@ def read_bundle(
         raise BundleDamaged("it does not decrypt cleanly; it may be cut short") from None
     cancel.raise_if_cancelled()
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(plain))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise BundleDamaged("the archive inside it cannot be read") from None
-    _check_sizes(infos, limits)
+    archive, infos = _open_archive(plain, limits)
     members = {info.filename: info for info in infos}
     if len(members) != len(infos):
         raise BundleDamaged("the archive holds two members with the same name")
@@ -486,9 +598,11 @@ def read_bundle(
 
     manifest_bytes = _read_member(archive, members[MANIFEST], limits.max_manifest_bytes)
     try:
-        raw_manifest = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BundleDamaged("the manifest is not JSON") from None
+        raw_manifest = bounded_loads(
+            manifest_bytes, _json_bounds(limits, limits.max_manifest_bytes)
+        )
+    except JsonRefused as exc:
+        raise BundleDamaged(f"the manifest cannot be read: {exc}") from None
     if not isinstance(raw_manifest, dict) or raw_manifest.get("format") != FORMAT_NAME:
         raise BundleDamaged("the manifest is not an fmdesk bundle manifest")
     version = raw_manifest.get("format_version")
@@ -497,7 +611,7 @@ def read_bundle(
     # Checked before the signature: a newer format may sign differently, and refusing an
     # unverified file here is safe (it only ever leads to "update fmdesk", never to an import).
     if version > FORMAT_VERSION:
-        raise NewerFormat(version)
+        raise NewerFormat(min(version, MAX_NUMBER))
 
     # Who signed it: only an enrolled store's key is ever trusted.
     signature_text = _read_member(archive, members[SIGNATURE], 4096).decode("ascii", "replace")
@@ -519,7 +633,7 @@ def read_bundle(
         )
     except minisig.MinisignError:
         raise BadSignature() from None
-    manifest = Manifest.from_dict(raw_manifest)
+    manifest = Manifest.from_dict(raw_manifest, limits)
     if trusted_comment != manifest.trusted_comment:
         raise BadSignature()
     if manifest.sender_store_id != sender.store_id or manifest.sender_key_id != sender.key_id_text:
@@ -533,7 +647,7 @@ def read_bundle(
         or manifest.recipient_fingerprint != mine.fingerprint
     ):
         raise WrongRecipient(
-            f"it is addressed to fingerprint {manifest.recipient_fingerprint}; "
+            f"it is addressed to fingerprint {fmtext.printable(manifest.recipient_fingerprint)}; "
             f"this store's is {mine.fingerprint}"
         )
 
@@ -542,6 +656,8 @@ def read_bundle(
         raise BundleDamaged("its members differ from those the manifest lists")
     contents: dict[str, bytes] = {}
     for name, declared in manifest.members.items():
+        if declared.size != members[name].file_size:
+            raise BundleDamaged(f"{name} does not match the manifest")
         content = _read_member(archive, members[name], declared.size)
         if len(content) != declared.size or hashlib.sha256(content).hexdigest() != declared.sha256:
             raise BundleDamaged(f"{name} does not match the manifest")
@@ -551,10 +667,61 @@ def read_bundle(
     if manifest.record_count > limits.max_records:
         raise BundleTooLarge(f"{manifest.record_count} records; the limit is {limits.max_records}")
 
-    changes = _parse_changes(contents[RECORDS], manifest.record_count, progress, cancel)
-    if Counter(c.kind for c in changes) != Counter(manifest.kind_counts):
+    changes, unreadable = _parse_changes(
+        contents[RECORDS], manifest.record_count, limits, progress, cancel
+    )
+    # The kinds are counted from readable lines; an unreadable line's kind may be unknown.
+    if not unreadable and Counter(c.kind for c in changes) != Counter(manifest.kind_counts):
         raise BundleDamaged("the record counts do not match the manifest")
-    return Bundle(manifest=manifest, changes=changes, sender=sender)
+    return Bundle(manifest=manifest, changes=changes, sender=sender, unreadable=unreadable)
+
+
+# The end of a ZIP's central directory: signature, then (little-endian) this disk, the disk
+# the directory starts on, entries on this disk, entries in all, its size and offset, and the
+# length of the comment after it.
+_END = b"PK\x05\x06"
+_END_FORMAT = "<4sHHHHIIH"
+_END_SIZE = struct.calcsize(_END_FORMAT)
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+
+
+def _open_archive(plain: bytes, limits: Limits) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The ZIP inside a bundle and its members, looked at before it is parsed: the number of
+    members from the end record, no ZIP64 and no split archive (an fmdesk bundle needs neither),
+    then only stored or deflated members, none encrypted, and none too large."""
+    damaged = "the archive inside it cannot be read"
+    end = plain.rfind(_END, max(0, len(plain) - _END_SIZE - 0xFFFF))
+    if end < 0 or len(plain) - end < _END_SIZE:
+        raise BundleDamaged(damaged)
+    _, disk, first_disk, here, entries, _, offset, _ = struct.unpack_from(_END_FORMAT, plain, end)
+    if _ZIP64_LOCATOR in plain[max(0, end - 20) : end] or 0xFFFF in (here, entries):
+        raise BundleDamaged(f"{damaged} (it is a ZIP64 archive, which a bundle never is)")
+    if disk or first_disk or here != entries or offset == 0xFFFFFFFF:
+        raise BundleDamaged(f"{damaged} (it is split across disks)")
+    if entries > limits.max_members:
+        raise BundleTooLarge(f"{entries} files inside; the limit is {limits.max_members}")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(plain))
+        infos = archive.infolist()
+    except Exception:  # zipfile raises a dozen kinds for a malformed archive
+        # (BadZipFile, NotImplementedError for a version byte, struct.error, UnicodeDecodeError,
+        # OverflowError...); whichever it is, the file is damaged.
+        raise BundleDamaged(damaged) from None
+    _check_sizes(infos, limits)
+    for info in infos:
+        if info.compress_type not in _METHODS:
+            raise BundleDamaged(
+                f"{_member_name(info)} is packed in a way fmdesk does not read "
+                f"(method {info.compress_type})"
+            )
+        if info.flag_bits & 0x1:
+            raise BundleDamaged(f"{_member_name(info)} is password-protected")
+    return archive, infos
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    return fmtext.printable(info.filename, 60)
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -571,7 +738,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio:
             raise BundleTooLarge(
-                f"{info.filename} unpacks to {ratio:.0f} times its packed size; "
+                f"{_member_name(info)} unpacks to {ratio:.0f} times its packed size; "
                 f"the limit is {limits.max_compression_ratio:.0f}"
             )
 
@@ -579,51 +746,88 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """Read a member, never more than `limit` bytes whatever its header claims."""
     if info.file_size > limit:
-        raise BundleDamaged(f"{info.filename} is larger than expected")
+        raise BundleDamaged(f"{_member_name(info)} is larger than expected")
     try:
         with archive.open(info) as member:
             content = member.read(limit + 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
-        raise BundleDamaged(f"{info.filename} cannot be unpacked: {exc}") from None
-    except Exception as exc:  # zlib.error and other decompressor faults
-        raise BundleDamaged(f"{info.filename} cannot be unpacked: {exc}") from None
+    except Exception as exc:  # zlib.error, BadZipFile, a bad CRC, EOFError...
+        raise BundleDamaged(f"{_member_name(info)} cannot be unpacked: {_short(exc)}") from None
     if len(content) > limit:
-        raise BundleDamaged(f"{info.filename} is larger than expected")
+        raise BundleDamaged(f"{_member_name(info)} is larger than expected")
     return content
 
 
 def _parse_changes(
-    records: bytes, expected: int, progress: Progress, cancel: CancelToken
-) -> tuple[Change, ...]:
+    records: bytes, expected: int, limits: Limits, progress: Progress, cancel: CancelToken
+) -> tuple[tuple[Change, ...], tuple[UnreadableLine, ...]]:
+    """The changes in records.jsonl, and the lines that are not readable records (each to be
+    quarantined alone: one bad line never makes the bundle unreadable)."""
     lines = records.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     if len(lines) != expected:
         raise BundleDamaged(f"{RECORDS} has {len(lines)} records; the manifest says {expected}")
     changes = []
+    unreadable = []
     for number, line in enumerate(lines, start=1):
         if number % 1000 == 0:
             cancel.raise_if_cancelled()
             progress(number, expected)
-        changes.append(Change.from_line(line, number))
+        try:
+            changes.append(Change.from_line(line, number, limits))
+        except LineRefused as exc:
+            unreadable.append(_unreadable(line, number, exc))
     progress(expected, expected)
-    return tuple(changes)
+    return tuple(changes), tuple(unreadable)
+
+
+def _unreadable(line: bytes, number: int, refused: LineRefused) -> UnreadableLine:
+    def label(key: str) -> str:
+        value = refused.read.get(key)
+        return value if isinstance(value, str) and _LABEL.fullmatch(value) else ""
+
+    return UnreadableLine(
+        number=number,
+        reason=str(refused),
+        text=line.decode("utf-8", "replace"),
+        kind=label("kind"),
+        id=label("id"),
+        revision=label("revision"),
+    )
 
 
 def _canonical(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, limit: int = 1000) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected text, got {value!r}")
+        raise TypeError(f"expected text, got {_short(value)}")
+    if len(value) > limit:
+        raise ValueError(f"a text of {len(value):,} characters, more than {limit:,}")
     return value
 
 
 def _int(value: Any) -> int:
+    """A whole number from 0 to 2^53: a sequence, a count, a size or a version."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a whole number, got {value!r}")
+        raise TypeError(f"expected a whole number, got {_short(value)}")
+    if not 0 <= value <= MAX_NUMBER:
+        raise ValueError(f"{_short(value)} is out of range (0 to 2^53)")
     return value
+
+
+def _short(value: Any) -> str:
+    """A value or an error as a short, printable text for a message."""
+    return fmtext.printable(repr(value) if not isinstance(value, Exception) else str(value), 80)
+
+
+def _json_bounds(limits: Limits, max_bytes: int) -> JsonBounds:
+    return JsonBounds(
+        max_bytes=max_bytes,
+        max_depth=limits.max_json_depth,
+        max_digits=limits.max_number_digits,
+    )
 
 
 def _mib(size: int) -> str:
