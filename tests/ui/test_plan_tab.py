@@ -1,6 +1,9 @@
 """The Plan tab as a keyworker uses it: a plan with a goal and two actions, a review that makes a
-new version and says what changed, the plan saved as a PDF, a TAF meeting, closing the case."""
+new version and says what changed, the plan saved as a PDF, a TAF meeting, closing the case; a
+council's own framework names its problems in the tab."""
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -8,11 +11,15 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
-from db.plans import load_plans
+from db.keyslots import KdfParams
+from db.library import add_definition_file
+from db.plans import close_case, load_plans, save_plan_version
 from db.store import Store
-from fmdesk.closure import ClosureSummary, OutcomeResult
-from fmdesk.families import Family, FamilyStatus
-from fmdesk.plans import ActionStatus
+from fmdesk.closure import ClosureSummary, OutcomeAtClosure, OutcomeResult
+from fmdesk.definition import DefinitionKind
+from fmdesk.families import ClosureReason, Family, FamilyStatus, Person, PersonRole
+from fmdesk.plans import ActionStatus, PlanGoal, first_plan
+from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.kit.print_preview import PrintPreviewDialog
@@ -49,7 +56,12 @@ def open_plan_tab(qtbot, window: MainWindow, family: Family) -> PlanTab:
 
 def settled(tab: PlanTab) -> Callable[[], bool]:
     """Nothing typed is waiting and every save has been written."""
-    editors = (tab.goal_editor, tab.action_editor, tab.member_form, tab.meeting_form)
+    editors = (
+        tab.goals.goal_editor,
+        tab.goals.action_editor,
+        tab.team.member_form,
+        tab.team.meeting_form,
+    )
     return lambda: not any(e.dirty for e in editors) and not tab.runner.busy
 
 
@@ -99,20 +111,20 @@ def save_pdf_to(monkeypatch: pytest.MonkeyPatch, path: Path, password: str = "")
 
 
 def make_plan_with_two_actions(qtbot, tab: PlanTab) -> None:
-    tab.start_button.click()
-    qtbot.waitUntil(lambda: tab.goal_model.rowCount() == 1)
-    type_into(qtbot, tab.goal_editor.words, GOAL)
-    type_into(qtbot, tab.goal_editor.problems, "2")
+    tab.header.start_button.click()
+    qtbot.waitUntil(lambda: tab.goals.goal_model.rowCount() == 1)
+    type_into(qtbot, tab.goals.goal_editor.words, GOAL)
+    type_into(qtbot, tab.goals.goal_editor.problems, "2")
     qtbot.waitUntil(settled(tab))
 
-    tab.add_action_button.click()
-    qtbot.waitUntil(lambda: tab.action_model.rowCount() == 1)
-    type_into(qtbot, tab.action_editor.what, "Set two alarms")
+    tab.goals.add_action_button.click()
+    qtbot.waitUntil(lambda: tab.goals.action_model.rowCount() == 1)
+    type_into(qtbot, tab.goals.action_editor.what, "Set two alarms")
     qtbot.waitUntil(settled(tab))
 
-    tab.add_action_button.click()
-    qtbot.waitUntil(lambda: tab.action_model.rowCount() == 2)
-    editor = tab.action_editor
+    tab.goals.add_action_button.click()
+    qtbot.waitUntil(lambda: tab.goals.action_model.rowCount() == 2)
+    editor = tab.goals.action_editor
     type_into(qtbot, editor.what, "Breakfast club place")
     editor.who.setCurrentIndex(editor.who.findData(AGENCY_OWNER))
     type_into(qtbot, editor.agency, "Riverside Primary")
@@ -132,32 +144,33 @@ def test_plan_review_pdf_and_closing(
     family = active_family(path)
     window = make_window(path)
     tab = open_plan_tab(qtbot, window, family)
-    assert "There is no plan yet" in tab.notices.text()
+    assert "There is no plan yet" in tab.header.notices.text()
 
     make_plan_with_two_actions(qtbot, tab)
-    assert tab.goal_model.index(0, 0).data() == GOAL
-    whats = [tab.action_model.index(r, 0).data() for r in range(2)]
+    assert tab.goals.goal_model.index(0, 0).data() == GOAL
+    whats = [tab.goals.action_model.index(r, 0).data() for r in range(2)]
     assert whats == ["Set two alarms", "Breakfast club place"]
-    assert tab.action_model.index(1, 1).data() == "Ms Patel (Riverside Primary)"
-    assert "Plan version 1" in tab.summary.text()
+    assert tab.goals.action_model.index(1, 1).data() == "Ms Patel (Riverside Primary)"
+    assert "Plan version 1" in tab.header.summary.text()
 
     # A review: a new version, then the first action is marked done in it.
     monkeypatch.setattr(NewVersionDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    tab.new_version_button.click()
-    qtbot.waitUntil(lambda: tab.version_model.rowCount() == 2)
-    assert "Plan version 2" in tab.summary.text()
-    tab.actions_view.selectRow(0)
+    tab.header.new_version_button.click()
+    qtbot.waitUntil(lambda: tab.versions.version_model.rowCount() == 2)
+    assert "Plan version 2" in tab.header.summary.text()
+    tab.goals.actions_view.selectRow(0)
     qtbot.waitUntil(
         lambda: (
-            tab.action_editor.item is not None and tab.action_editor.item.what == "Set two alarms"
+            tab.goals.action_editor.item is not None
+            and tab.goals.action_editor.item.what == "Set two alarms"
         )
     )
-    status = tab.action_editor.status
+    status = tab.goals.action_editor.status
     status.setCurrentIndex(status.findData(ActionStatus.DONE))
     qtbot.waitUntil(settled(tab))
     tab.sections.setCurrentIndex(1)
-    assert "from version 1 to version 2" in tab.changes_heading.text()
-    changes = tab.changes.toPlainText()
+    assert "from version 1 to version 2" in tab.versions.changes_heading.text()
+    changes = tab.versions.changes.toPlainText()
     assert "Action “Set two alarms”: not started → done." in changes
     assert "Breakfast club place" not in changes  # unchanged actions are not listed
 
@@ -168,7 +181,7 @@ def test_plan_review_pdf_and_closing(
         lambda *a, **k: (str(tmp_path / "our plan"), "PDF files (*.pdf)"),
     )
     pdf_options(monkeypatch, marking="OFFICIAL", password="kite harbour")
-    tab.pdf_button.click()
+    tab.header.pdf_button.click()
     pdf_path = tmp_path / "our plan.pdf"
     qtbot.waitUntil(pdf_path.exists, timeout=20_000)
     reader = PdfReader(pdf_path)
@@ -184,14 +197,14 @@ def test_plan_review_pdf_and_closing(
         assert "OFFICIAL-SENSITIVE" not in page.extract_text()
 
     # Print: the same plan in the print preview, every page of it, ready to print.
-    tab.print_button.click()
+    tab.header.print_button.click()
     preview = preview_shown(qtbot, f"Family plan – {family.name}")
     assert preview.preview.pageCount() == len(reader.pages)
     preview.grab().save(str(tmp_path / "plan preview.png"))
     preview.reject()
     qtbot.waitUntil(lambda: not preview.isVisible())
 
-    for model in (tab.goal_model, tab.action_model, tab.version_model):
+    for model in (tab.goals.goal_model, tab.goals.action_model, tab.versions.version_model):
         qtmodeltester.check(model)
 
     # Close the case with its closing summary; the plan becomes read-only.
@@ -206,33 +219,34 @@ def test_plan_review_pdf_and_closing(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(CloseCaseDialog, "exec", fill_closing)
-    tab.close_button.click()
+    tab.header.close_button.click()
     qtbot.waitUntil(lambda: tab.plans is not None and tab.plans.family.is_read_only, timeout=10_000)
-    assert "closed" in tab.notices.text()
-    assert not tab.goal_editor.isEnabled()
-    assert not tab.action_editor.isEnabled()
+    assert "closed" in tab.header.notices.text()
+    assert not tab.goals.goal_editor.isEnabled()
+    assert not tab.goals.action_editor.isEnabled()
     for button in (
-        tab.add_goal_button,
-        tab.add_action_button,
-        tab.remove_action_button,
-        tab.new_version_button,
-        tab.meeting_button,
-        tab.add_member_button,
+        tab.goals.add_goal_button,
+        tab.goals.add_action_button,
+        tab.goals.remove_action_button,
+        tab.header.new_version_button,
+        tab.header.meeting_button,
+        tab.team.add_member_button,
     ):
         assert not button.isEnabled(), button.text()
-    assert tab.close_button.isHidden()
-    assert tab.reopen_button.isVisible()
-    assert tab.reopen_button.isEnabled()
-    assert tab.pdf_button.isEnabled()  # a closed plan can still be printed
-    assert "Mornings are calm now" in tab.closure_text.text()
-    assert "Closed" in window.family_page.title.text()
+    assert tab.header.close_button.isHidden()
+    assert tab.header.reopen_button.isVisible()
+    assert tab.header.reopen_button.isEnabled()
+    assert tab.header.pdf_button.isEnabled()  # a closed plan can still be printed
+    assert "Mornings are calm now" in tab.closing.closure_text.text()
+    # The family page reads the family in a job of its own, queued after the plan's read.
+    qtbot.waitUntil(lambda: "Closed" in window.family_page.title.text())
 
     # The closing summary prints and saves.
-    tab.print_closure_button.click()
+    tab.closing.print_closure_button.click()
     preview = preview_shown(qtbot, f"Closing summary – {family.name}")
     preview.reject()
     save_pdf_to(monkeypatch, tmp_path / "closing.pdf")
-    tab.closure_pdf_button.click()
+    tab.closing.closure_pdf_button.click()
     qtbot.waitUntil((tmp_path / "closing.pdf").exists, timeout=20_000)
     closing = " ".join(p.extract_text() for p in PdfReader(tmp_path / "closing.pdf").pages)
     assert "Mornings are calm now" in closing
@@ -264,8 +278,8 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
     family = active_family(path)
     window = make_window(path)
     tab = open_plan_tab(qtbot, window, family)
-    tab.start_button.click()
-    qtbot.waitUntil(lambda: tab.goal_model.rowCount() == 1)
+    tab.header.start_button.click()
+    qtbot.waitUntil(lambda: tab.goals.goal_model.rowCount() == 1)
     qtbot.waitUntil(settled(tab))
 
     def fill_member(dialog: MemberDialog) -> int:
@@ -275,8 +289,8 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(MemberDialog, "exec", fill_member)
-    tab.add_member_button.click()
-    qtbot.waitUntil(lambda: tab.member_model.rowCount() == 1)
+    tab.team.add_member_button.click()
+    qtbot.waitUntil(lambda: tab.team.member_model.rowCount() == 1)
     qtbot.waitUntil(settled(tab))
 
     def fill_meeting(dialog: MeetingDialog) -> int:
@@ -287,22 +301,26 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(MeetingDialog, "exec", fill_meeting)
-    tab.meeting_button.click()
-    qtbot.waitUntil(lambda: tab.meeting_model.rowCount() == 1 and tab.version_model.rowCount() == 2)
-    assert tab.meeting_model.index(0, 5).data() == "Version 2"
-    assert "TAF meeting 1" in tab.summary.text()
-    assert "Siobhán Kelly" in tab.meeting_details.text()
-    assert "Keep the breakfast club" in tab.meeting_details.text()
-    for model in (tab.member_model, tab.meeting_model):
+    tab.header.meeting_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            tab.team.meeting_model.rowCount() == 1 and tab.versions.version_model.rowCount() == 2
+        )
+    )
+    assert tab.team.meeting_model.index(0, 5).data() == "Version 2"
+    assert "TAF meeting 1" in tab.header.summary.text()
+    assert "Siobhán Kelly" in tab.team.meeting_details.text()
+    assert "Keep the breakfast club" in tab.team.meeting_details.text()
+    for model in (tab.team.member_model, tab.team.meeting_model):
         qtmodeltester.check(model)
 
     # The meeting's record prints and saves, with a password when one is given.
     pdf_options(monkeypatch)
-    tab.print_meeting_button.click()
+    tab.team.print_meeting_button.click()
     preview = preview_shown(qtbot, f"TAF meeting 1 – {family.name}")
     preview.reject()
     save_pdf_to(monkeypatch, tmp_path / "meeting", password="plum tree")
-    tab.meeting_pdf_button.click()
+    tab.team.meeting_pdf_button.click()
     record = tmp_path / "meeting.pdf"
     qtbot.waitUntil(record.exists, timeout=20_000)
     reader = PdfReader(record)
@@ -316,9 +334,9 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
 
     # Close with the least the dialog allows, then reopen with a reason.
     monkeypatch.setattr(CloseCaseDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    tab.close_button.click()
+    tab.header.close_button.click()
     qtbot.waitUntil(lambda: tab.plans is not None and tab.plans.family.is_read_only, timeout=10_000)
-    assert not tab.add_goal_button.isEnabled()
+    assert not tab.goals.add_goal_button.isEnabled()
 
     from ui.record.plan.dialogs import ReopenDialog
 
@@ -327,13 +345,13 @@ def test_a_taf_meeting_makes_a_new_version_and_a_reopened_case_is_editable(
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ReopenDialog, "exec", fill_reopen)
-    tab.reopen_button.click()
+    tab.header.reopen_button.click()
     qtbot.waitUntil(
         lambda: tab.plans is not None and not tab.plans.family.is_read_only, timeout=10_000
     )
-    assert tab.add_goal_button.isEnabled()
-    assert tab.goal_editor.isEnabled()
-    assert "reopened since" in tab.closure_text.text()
+    assert tab.goals.add_goal_button.isEnabled()
+    assert tab.goals.goal_editor.isEnabled()
+    assert "reopened since" in tab.closing.closure_text.text()
 
 
 def test_pdf_options_need_a_marking_and_the_same_password_twice(qtbot) -> None:
@@ -370,7 +388,7 @@ def test_locking_closes_the_print_preview(
     tab = open_plan_tab(qtbot, window, family)
     make_plan_with_two_actions(qtbot, tab)
     pdf_options(monkeypatch)
-    tab.print_button.click()
+    tab.header.print_button.click()
     preview = preview_shown(qtbot, f"Family plan – {family.name}")
     closed: list[int] = []
     preview.finished.connect(closed.append)
@@ -378,3 +396,49 @@ def test_locking_closes_the_print_preview(
     assert closed
     assert not preview.isVisible()
     assert window.pages.currentWidget() is window.unlock_page
+
+
+def test_a_council_framework_names_its_problems_in_the_tab(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    """The names come from the store's definitions, so a council's own framework shows its
+    words (not bare codes) in the goal editor and the closing summary."""
+    council_name = "Ready for school in Anytown"
+    shipped = Path("fmdesk/definitions/frameworks/supporting-families-2022.json")
+    data = json.loads(shipped.read_text(encoding="utf-8"))
+    data["id"], data["name"] = "anytown-outcomes", "Anytown outcomes plan"
+    next(p for p in data["problems"] if p["code"] == "2")["name"] = council_name
+    framework_file = tmp_path / "anytown-outcomes.json"
+    framework_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    path = tmp_path / "store"
+    store = Store.create(
+        path, TEST_PASSPHRASE, role=Role.PRACTITIONER, name="Pat Keyworker", kdf=KdfParams.fast()
+    )
+    add_definition_file(store, DefinitionKind.FRAMEWORK, framework_file)
+    family = Family(
+        reference="FM-2025-0201",
+        name="Okafor family",
+        status=FamilyStatus.ACTIVE,
+        framework="anytown-outcomes@1",
+    )
+    mum = Person(
+        family_id=family.id, role=PersonRole.PARENT_CARER, given_name="Adaeze", family_name="Okafor"
+    )
+    store.save(family, mum)
+    start = dt.date(2025, 2, 3)
+    goal = PlanGoal(words="Zara starts nursery in September", problems=("2",))
+    save_plan_version(store, first_plan(family.id, made_on=start, goals=[goal]))
+    close_case(
+        store,
+        family.id,
+        on=start + dt.timedelta(weeks=20),
+        reason=ClosureReason.NEEDS_MET,
+        outcomes=[OutcomeAtClosure(problem="2", result=OutcomeResult.SOME_PROGRESS)],
+    )
+    store.close()
+
+    tab = open_plan_tab(qtbot, make_window(path), family)
+    assert tab.problem_names["2"] == council_name
+    assert tab.goals.goal_editor.linked.text() == f"Helps with: {council_name}"
+    assert f"{council_name}: Some progress" in tab.closing.closure_text.text()

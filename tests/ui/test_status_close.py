@@ -77,10 +77,10 @@ def test_closing_from_change_status_writes_the_closing_summary(
     )
     assert len(seen) == 1
     assert page.tabs.currentWidget() is plan_tab  # where the closing summary now shows
-    qtbot.waitUntil(lambda: "We’re ready for the move." in plan_tab.closure_text.text())
+    qtbot.waitUntil(lambda: "We’re ready for the move." in plan_tab.closing.closure_text.text())
     assert page.read_only
     assert not page.details_form.isEnabled()
-    assert plan_tab.reopen_button.isVisible()
+    assert plan_tab.header.reopen_button.isVisible()
 
     window.close()
     with Store.open(path, TEST_PASSPHRASE) as store:
@@ -160,7 +160,7 @@ def test_reopening_from_change_status_needs_a_reason(
     )
     assert not page.read_only
     qtbot.waitUntil(lambda: plan_tab.plans is not None and not plan_tab.plans.family.is_read_only)
-    assert "reopened since" in plan_tab.closure_text.text()
+    assert "reopened since" in plan_tab.closing.closure_text.text()
 
     window.close()
     with Store.open(path, TEST_PASSPHRASE) as store:
