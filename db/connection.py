@@ -7,6 +7,7 @@ sqlite_utils, so its internal `except OperationalError` fallbacks see sqlcipher3
 sqlite-utils is only ever handed a keyed connection, never a path (it would open it unkeyed).
 """
 
+import errno
 import sys
 from pathlib import Path
 
@@ -18,7 +19,16 @@ sys.modules.setdefault("pysqlite3.dbapi2", dbapi2)
 
 import sqlite_utils  # noqa: E402 - must follow the alias above
 
-from db.errors import DiskFull, StoreBusy, StoreDamaged, StoreError  # noqa: E402
+from db.errors import (  # noqa: E402
+    DiskError,
+    DiskFull,
+    OutOfMemory,
+    StoreBusy,
+    StoreCannotOpen,
+    StoreDamaged,
+    StoreError,
+    StoreReadOnly,
+)
 
 DatabaseError = dbapi2.DatabaseError
 OperationalError = dbapi2.OperationalError
@@ -52,18 +62,63 @@ def connect(path: Path, key: bytes | None, *, read_only: bool = False) -> sqlite
     return sqlite_utils.Database(conn)
 
 
+# SQLite's primary result codes (https://sqlite.org/rescode.html); an extended code, such as
+# SQLITE_IOERR_WRITE (778), carries its primary code in its low byte.
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_NOMEM = 7
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+
+
 def translate(exc: BaseException, path: object) -> BaseException:
-    """Turn an environment fault from sqlcipher3 into a StoreError; anything else is a bug."""
+    """Turn an environment fault from sqlcipher3 into a StoreError that says what happened and
+    what to do; anything else is a bug and is returned as it is.
+
+    Judged by the error's SQLite result code (sqlcipher3 gives it as `sqlite_errorcode`), never
+    by its words: "disk I/O error" is not a full disk, and a read-only folder is not damage."""
     if isinstance(exc, StoreError):
         return exc
     if isinstance(exc, DatabaseError):
-        message = str(exc).lower()
-        if "database or disk is full" in message or "disk i/o" in message:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if not isinstance(code, int):
+            return exc
+        primary = code & 0xFF
+        if primary == SQLITE_FULL:
             return DiskFull()
-        if "locked" in message or "busy" in message:
+        if primary == SQLITE_IOERR:
+            return DiskError()
+        if primary in (SQLITE_BUSY, SQLITE_LOCKED):
             return StoreBusy()
-        if "not a database" in message or "malformed" in message or "corrupt" in message:
+        if primary == SQLITE_READONLY:
+            return StoreReadOnly(path)
+        if primary in (SQLITE_CANTOPEN, SQLITE_PERM):
+            return StoreCannotOpen(path)
+        if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
             return StoreDamaged(path)
-    if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
-        return DiskFull()
+        if primary == SQLITE_NOMEM:
+            return OutOfMemory()
+        return exc
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return DiskFull()
+        if exc.errno == errno.EIO:
+            return DiskError()
+        if exc.errno == errno.EROFS:
+            return StoreReadOnly(path)
     return exc
+
+
+def refusal(exc: BaseException, path: object, detail: str = "") -> StoreError:
+    """The StoreError for a fault met while a store is checked on opening: an environment fault
+    says what it is (a read-only folder, a disk I/O error, a busy store); anything else means
+    the store cannot be read, so it is damaged (`detail` says how)."""
+    found = translate(exc, path)
+    if isinstance(found, StoreError) and not isinstance(found, StoreDamaged):
+        return found
+    return StoreDamaged(path, detail)

@@ -97,6 +97,47 @@ class DiskFull(StoreError):
         )
 
 
+class DiskError(StoreError):
+    """SQLite's disk I/O error: the operating system failed a read or a write."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The disk holding the store could not be read or written (a disk I/O error), so "
+            "the change was not saved (nothing was half-written). This happens when a USB stick "
+            "or network drive is removed, when a synced folder (OneDrive, Dropbox) or antivirus "
+            "holds the file, or when the disk is failing. Check the disk is connected, close "
+            "other programs using the store's folder, and try again; if it happens again, copy "
+            "the store folder to this computer's own disk."
+        )
+
+
+class StoreReadOnly(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"The store at {path} cannot be changed: its file or folder is read-only, or the "
+            "disk it is on is (a locked USB stick, a folder shared read-only). Nothing was "
+            "changed. Move the store to a folder you may write to, or ask IT for write access "
+            "to it."
+        )
+
+
+class StoreCannotOpen(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"fmdesk cannot open the store's files at {path}: the folder may have been moved "
+            "or its disk removed, or this user may not be allowed to open them. Nothing was "
+            "changed. Check the folder is there and that you may open it, then try again."
+        )
+
+
+class OutOfMemory(StoreError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This computer ran out of memory for the store, so the change was not saved "
+            "(nothing was half-written). Close other programs and try again."
+        )
+
+
 class StoreLocked(StoreError):
     def __init__(self) -> None:
         super().__init__("The store is locked. Unlock it to continue.")
