@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from db import keychain
-from db.connection import DatabaseError, connect, translate
+from db.connection import DatabaseError, connect, refusal, translate
 from db.errors import (
     KeyFileMissing,
     KeyFileOfAnotherStore,
@@ -575,12 +575,12 @@ def _probe(path: Path, db_file: Path, data_key: bytes | None, keys: KeyFile) -> 
         try:
             probe = connect(db_file, data_key, read_only=True)
         except DatabaseError as exc:
-            raise StoreDamaged(path) from exc
+            raise refusal(exc, path) from exc
         try:
             meta = dict(probe.execute("SELECT key, value FROM meta").fetchall())
             applied = {m.name for m in migrations.applied(probe)}
         except DatabaseError as exc:
-            raise StoreDamaged(path, "its tables cannot be read") from exc
+            raise refusal(exc, path, "its tables cannot be read") from exc
         finally:
             probe.close()
         if meta.get("store_id") != keys.store_id:
@@ -604,6 +604,6 @@ def _check_every_page(db: Any, path: Path) -> None:
     try:
         checked = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
     except DatabaseError as exc:
-        raise StoreDamaged(path, "some of its pages cannot be read") from exc
+        raise refusal(exc, path, "some of its pages cannot be read") from exc
     if checked != ["ok"]:
         raise StoreDamaged(path, "some of its pages are damaged")
