@@ -328,9 +328,10 @@ def test_shortcuts_do_not_clash(qtbot, window_on, role: Role) -> None:
     window.resize(1366, 768)
     problems = menu_clashes(window)
     meaning: dict[str, set[str]] = {}
-    for place in filter(checked, places(qtbot, window)):
+    for place in places(qtbot, window):
         keys = live_keys(window)
-        problems += [f"{place}: {clash}" for clash in clashes(keys)]
+        if checked(place):  # a pending place's Ctrl keys are still compared with the others'
+            problems += [f"{place}: {clash}" for clash in clashes(keys)]
         on_the_record = place.startswith(("family", "assessment", "Star"))
         for sequence, what, _scope_widget in keys:
             if on_the_record and sequence.startswith("Ctrl+") and sequence not in SAME_EVERYWHERE:

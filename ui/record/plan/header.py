@@ -48,7 +48,7 @@ class HeaderPanel(QWidget):
         self.new_version_button = action_button(
             self,
             "New &version (review)…",
-            "Ctrl+R",
+            "Ctrl+Shift+V",  # Ctrl+R is the Star tab's Take a reading
             "Review the plan: a new version, keeping the one agreed before",
         )
         self.meeting_button = action_button(

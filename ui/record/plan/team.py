@@ -51,7 +51,7 @@ MEMBER_COLUMNS: tuple[Column[TafMember], ...] = (
 
 
 class TeamPanel(QWidget):
-    """The team and the meetings, each list beside its form. Ctrl+Shift+T adds a member."""
+    """The team and the meetings, each list beside its form. Ctrl+Shift+F adds a member."""
 
     # A tuple of TafMember and TafMeeting records to save (edited in a form, or a new member);
     # the tab reads the team back after (a meeting numbers itself and may make a plan version).
@@ -81,7 +81,9 @@ class TeamPanel(QWidget):
         self.members_view = record_table(self, "Team members")
         self.members_view.setModel(self.member_model)
         self.member_form = RecordForm(MEMBER_FIELDS, self)
-        self.add_member_button = action_button(self, "Add team member…", "Ctrl+Shift+T")
+        self.add_member_button = action_button(
+            self, "Add team member…", "Ctrl+Shift+F"
+        )  # Ctrl+Shift+T: Untick
         self.remove_member_button = action_button(self, "Remove from team")
         self.meeting_model: RowTableModel[TafMeeting] = RowTableModel(
             (
