@@ -30,13 +30,32 @@ KEY_FILE_FORMAT = "fmdesk-keys"
 KEY_FILE_VERSION = 1
 
 
+# What an Argon2id cost in keys.json may be. The file is not signed, so a damaged or altered one
+# must not ask for 4 TiB of memory (a MemoryError), a negative amount (an OverflowError) or a
+# hundred million passes (an unlock that never ends): outside these it is a damaged key file.
+KDF_BOUNDS = {
+    "memory_kib": (8 * 1024, 4 * 1024 * 1024),  # 8 MiB to 4 GiB
+    "iterations": (1, 20),
+    "lanes": (1, 16),
+}
+
+
 @dataclass(frozen=True)
 class KdfParams:
-    """Argon2id cost. The default unlocks in about 0.4 s on a 2-core laptop (benchmarks/)."""
+    """Argon2id cost. The default unlocks in about 0.4 s on a 2-core laptop (benchmarks/).
+    Each number is a whole number within KDF_BOUNDS (ValueError otherwise)."""
 
     memory_kib: int = 128 * 1024
     iterations: int = 3
     lanes: int = 4
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in KDF_BOUNDS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"its {name} is {value!r}, not a whole number")
+            if not low <= value <= high:
+                raise ValueError(f"its {name}, {value}, is outside {low} to {high}")
 
     @classmethod
     def fast(cls) -> "KdfParams":
@@ -129,7 +148,7 @@ class KeyFile:
             raise
         try:
             data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON, digits
             raise KeyFileError("the key file is not readable JSON") from None
         if not isinstance(data, dict) or data.get("format") != KEY_FILE_FORMAT:
             raise KeyFileError("not an fmdesk key file", ours=False)
@@ -178,7 +197,7 @@ class KeyFile:
             raise KeyFileError("the key file has no passphrase slot")
         kdf = slot.get("kdf", {})
         try:
-            params = KdfParams(int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["lanes"]))
+            params = KdfParams(kdf["memory_kib"], kdf["iterations"], kdf["lanes"])
             salt = _unb64(kdf["salt"])
             kek = _derive(passphrase, salt, params)
             return _unwrap(kek, self.store_id, slot)
