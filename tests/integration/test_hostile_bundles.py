@@ -18,6 +18,8 @@ from db.store import Store
 from fmdesk.families import Family
 from fmdesk.sync import bundle as fmb
 from fmdesk.sync.bundle import BundleDamaged, Change, make_bundle
+from tests.cli import run_cli
+from tests.conftest import TEST_PASSPHRASE
 
 FUTURE = "004070908800000-00000-"  # 1 January 2099, in milliseconds
 
@@ -153,6 +155,36 @@ def test_crafted_files_between_genuine_bundles_are_refused_alone(
     assert "nested more than 32 levels" in str(results[1])
     assert "a number 5,000 digits long" in str(results[2])
     assert "Ask the sender for a fresh copy" in str(results[3])
+    assert coordinator.get(Family, first.id) == first
+    assert coordinator.get(Family, second.id) == second
+
+
+def test_bundle_import_on_the_command_line_refuses_the_crafted_file_and_applies_the_good_ones(
+    pair: tuple[Store, Store], tmp_path: Path
+) -> None:
+    practitioner, coordinator = pair
+    first = register(practitioner, "Jovanović family")
+    sync.export_bundle(practitioner, coordinator.info.store_id, tmp_path / "good.fmb")
+    second = register(practitioner, "Kowalczyk family")
+    sync.export_bundle(practitioner, coordinator.info.store_id, tmp_path / "good2.fmb")
+    (tmp_path / "evil.fmb").write_bytes(
+        crafted(coordinator, manifest_with(b"[" * 100_000 + b"]" * 100_000))
+    )
+
+    ran = run_cli(
+        "bundle",
+        "import",
+        tmp_path / "good.fmb",
+        tmp_path / "evil.fmb",
+        tmp_path / "good2.fmb",
+        env={"FMDESK_STORE": str(coordinator.path), "FMDESK_PASSPHRASE": TEST_PASSPHRASE},
+    )
+
+    assert ran.returncode == 1
+    assert ran.stderr.startswith("fmdesk: evil.fmb: This sync bundle is damaged or incomplete")
+    assert "Traceback" not in ran.stderr
+    assert ran.stdout.startswith("good.fmb: 1 new record")
+    assert "good2.fmb: 1 new record" in ran.stdout
     assert coordinator.get(Family, first.id) == first
     assert coordinator.get(Family, second.id) == second
 
