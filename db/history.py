@@ -57,7 +57,7 @@ class Version:
         return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
 
     def record(self) -> Record:
-        return kind_class(self.kind).from_dict(self.body)
+        return kind_class(self.kind).from_stored(self.body)
 
 
 _COLUMNS = (
@@ -145,4 +145,4 @@ def records_as_at(
             chunk = wanted[first : first + _CHUNK]
             sql = base.format(families=f" AND family_id IN ({','.join('?' * len(chunk))})")
             rows.extend(store.db.execute(sql, [bound, *names, *chunk]))
-    return [kind_class(kind).from_dict(json.loads(body)) for kind, body in rows]
+    return [kind_class(kind).from_stored(json.loads(body)) for kind, body in rows]
