@@ -35,36 +35,54 @@ def loads(data: bytes, bounds: JsonBounds) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise JsonRefused("it is not UTF-8 text") from None
+    return loads_text(text, bounds, brackets=data.count(b"[") + data.count(b"{"))
 
-    def number(kind: Any) -> Any:
-        def parse(digits: str) -> Any:
-            if len(digits) > bounds.max_digits:
-                raise JsonRefused(f"it holds a number {len(digits):,} digits long")
-            value = kind(digits)
-            if isinstance(value, float) and not math.isfinite(value):
-                raise JsonRefused("it holds a number too large to read")
-            return value
 
-        return parse
-
-    def constant(name: str) -> Any:
-        raise JsonRefused(f"it holds {name}, which is not a JSON number")
-
+def loads_text(text: str, bounds: JsonBounds, *, brackets: int | None = None) -> Any:
+    """`loads` for text already decoded (and within `bounds.max_bytes`); `brackets` is the
+    number of '[' and '{' in it, if the caller has counted them."""
     try:
-        value = json.loads(
-            text, parse_int=number(int), parse_float=number(float), parse_constant=constant
-        )
+        value = _decoder(bounds).decode(text)
     except json.JSONDecodeError as exc:
         raise JsonRefused(f"it is not JSON ({exc.msg} at character {exc.pos + 1:,})") from None
     except RecursionError:
         raise JsonRefused(_too_deep(bounds)) from None
     # Counting brackets is cheap and bounds the depth from above: only a value with many of
     # them needs walking.
-    if data.count(b"[") + data.count(b"{") > bounds.max_depth and _deeper_than(
-        value, bounds.max_depth
-    ):
+    if brackets is None:
+        brackets = text.count("[") + text.count("{")
+    if brackets > bounds.max_depth and _deeper_than(value, bounds.max_depth):
         raise JsonRefused(_too_deep(bounds))
     return value
+
+
+# One decoder per set of bounds: a sync import reads a line at a time, thousands of them.
+_DECODERS: dict[JsonBounds, json.JSONDecoder] = {}
+
+
+def _decoder(bounds: JsonBounds) -> json.JSONDecoder:
+    decoder = _DECODERS.get(bounds)
+    if decoder is None:
+
+        def whole(digits: str) -> int:
+            if len(digits) > bounds.max_digits:
+                raise JsonRefused(f"it holds a number {len(digits):,} digits long")
+            return int(digits)
+
+        def fraction(digits: str) -> float:
+            if len(digits) > bounds.max_digits:
+                raise JsonRefused(f"it holds a number {len(digits):,} digits long")
+            value = float(digits)
+            if not math.isfinite(value):
+                raise JsonRefused("it holds a number too large to read")
+            return value
+
+        def constant(name: str) -> Any:
+            raise JsonRefused(f"it holds {name}, which is not a JSON number")
+
+        decoder = json.JSONDecoder(parse_int=whole, parse_float=fraction, parse_constant=constant)
+        _DECODERS[bounds] = decoder
+    return decoder
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -23,6 +23,7 @@ with a file, `read_bundle` raises a `BundleError` and nothing else.
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -47,7 +48,7 @@ from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.records import SYNC_FIELDS, Record
 from fmdesk.roles import Role
 from fmdesk.sync import minisig
-from fmdesk.sync.bounded_json import JsonBounds, JsonRefused
+from fmdesk.sync.bounded_json import JsonBounds, JsonRefused, loads_text
 from fmdesk.sync.bounded_json import loads as bounded_loads
 from fmdesk.sync.identity import Enrolment, StoreIdentity
 
@@ -164,6 +165,9 @@ class Limits:
     max_manifest_text: int = 1000
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Change:
     """One line of records.jsonl: a record's whole current state and the base it was edited on."""
@@ -221,30 +225,56 @@ class Change:
     def from_line(cls, line: bytes, number: int, limits: "Limits | None" = None) -> Self:
         """The change on one line of records.jsonl, or LineRefused saying what is wrong with
         it (the importer quarantines that line alone). Text arrives in normal form C."""
-        limits = limits or Limits()
-        where = f"{RECORDS} line {number}"
+        limits = limits or DEFAULT_LIMITS
         try:
-            data = bounded_loads(line, _json_bounds(limits, limits.max_line_bytes))
+            if len(line) > limits.max_line_bytes:
+                raise JsonRefused(
+                    f"it is {len(line):,} bytes, more than the {limits.max_line_bytes:,} allowed"
+                )
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise JsonRefused("it is not UTF-8 text") from None
+            data = loads_text(
+                text, _line_bounds(limits), brackets=line.count(b"[") + line.count(b"{")
+            )
         except JsonRefused as exc:
-            raise LineRefused(f"{where} cannot be read: {exc}") from None
-        if not isinstance(data, dict):
-            raise LineRefused(f"{where} is not a record (a JSON object)")
-        text_keys = ("kind", "id", "family_id", "revision", "base_revision")
-        if not all(isinstance(data.get(k), str) for k in text_keys):
-            raise LineRefused(f"{where} lacks its kind, id, family or revision", data)
-        if not isinstance(data.get("deleted"), bool) or not isinstance(data.get("fields"), dict):
-            raise LineRefused(f"{where} lacks its deleted flag or fields", data)
-        for key in text_keys:
-            if not _LABEL.fullmatch(data[key]) and data[key] != "":
-                raise LineRefused(f"{where}: its {key.replace('_', ' ')} is not one", data)
+            raise LineRefused(f"{RECORDS} line {number} cannot be read: {exc}") from None
+        if type(data) is not dict:
+            raise LineRefused(f"{RECORDS} line {number} is not a record (a JSON object)")
+        for key in _TEXT_KEYS:
+            value = data.get(key)
+            if type(value) is not str:
+                raise LineRefused(
+                    f"{RECORDS} line {number} lacks its kind, id, family or revision", data
+                )
+            if value and not _LABEL.fullmatch(value):
+                raise LineRefused(
+                    f"{RECORDS} line {number}: its {key.replace('_', ' ')} is not one", data
+                )
+        if type(data.get("deleted")) is not bool or type(data.get("fields")) is not dict:
+            raise LineRefused(f"{RECORDS} line {number} lacks its deleted flag or fields", data)
         if not data["kind"] or not data["id"]:
-            raise LineRefused(f"{where} lacks its kind or id", data)
-        if not line.isascii() or b"\\u" in line:
+            raise LineRefused(f"{RECORDS} line {number} lacks its kind or id", data)
+        # Only an escape (\u...) can spell a lone surrogate or text that is not in normal form
+        # C once read; other text is in normal form C if the whole line is.
+        if b"\\u" in line or not (text.isascii() or unicodedata.is_normalized("NFC", text)):
             try:
                 data["fields"] = _normal_form(data["fields"])
             except ValueError as exc:
-                raise LineRefused(f"{where}: {exc}", data) from None
-        return cls(**{k: data[k] for k in (*text_keys, "deleted", "fields")})
+                raise LineRefused(f"{RECORDS} line {number}: {exc}", data) from None
+        return cls(
+            kind=data["kind"],
+            id=data["id"],
+            family_id=data["family_id"],
+            revision=data["revision"],
+            base_revision=data["base_revision"],
+            deleted=data["deleted"],
+            fields=data["fields"],
+        )
+
+
+_TEXT_KEYS = ("kind", "id", "family_id", "revision", "base_revision")
 
 
 class LineRefused(ValidationError):
@@ -820,6 +850,11 @@ def _int(value: Any) -> int:
 def _short(value: Any) -> str:
     """A value or an error as a short, printable text for a message."""
     return fmtext.printable(repr(value) if not isinstance(value, Exception) else str(value), 80)
+
+
+@functools.cache
+def _line_bounds(limits: Limits) -> JsonBounds:
+    return _json_bounds(limits, limits.max_line_bytes)
 
 
 def _json_bounds(limits: Limits, max_bytes: int) -> JsonBounds:
