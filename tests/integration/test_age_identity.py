@@ -2,7 +2,6 @@
 standard `age` tool (Debian's package) uses to open a bundle sent to this store, and the bundle
 inside holds the three members docs/bundle-format.md lists."""
 
-import shutil
 import stat
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from fmdesk.families import Family
 from fmdesk.roles import Role
 from tests.cli import run_cli
 from tests.conftest import TEST_PASSPHRASE, StoreTemplates
+from tests.tools import require_tools
 
 
 @pytest.fixture
@@ -64,8 +64,8 @@ def test_the_identity_file_is_new_private_and_comes_with_a_warning(
 
 
 @pytest.mark.interop
-@pytest.mark.skipif(not shutil.which("age"), reason="needs the age package")
 def test_age_opens_a_bundle_with_the_identity_file(sent: tuple[Path, Path], tmp_path: Path) -> None:
+    require_tools("age")
     store, bundle = sent
     key = tmp_path / "central-key.txt"
     assert run_cli("age-identity", "-o", key, env=env_for(store, tmp_path / "home")).returncode == 0

@@ -1,7 +1,6 @@
 """The central team is never locked into fmdesk: Debian's `age` and `minisign` open our bundles."""
 
 import datetime as dt
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -12,14 +11,14 @@ from fmdesk.families import CaseNote, Family
 from fmdesk.roles import Role
 from fmdesk.sync.bundle import Change, write_bundle
 from fmdesk.sync.identity import StoreIdentity
+from tests.tools import require_tools
 
-pytestmark = [
-    pytest.mark.interop,
-    pytest.mark.skipif(
-        not (shutil.which("age") and shutil.which("minisign")),
-        reason="needs the age and minisign packages",
-    ),
-]
+pytestmark = pytest.mark.interop
+
+
+@pytest.fixture(autouse=True)
+def _tools() -> None:
+    require_tools("age", "minisign")
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pypdf
-import pytest
 from reportlab.platypus import Paragraph
 
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole
@@ -25,6 +23,7 @@ from fmdesk.plans import (
 from fmdesk.taf import TafMember
 from reports.base import make_styles, write_pdf
 from reports.plan import plan_pdf
+from tests.tools import require_tools
 
 FAMILY = Family(
     reference="FM-0042",
@@ -179,8 +178,7 @@ def test_marking_and_page_numbers_on_every_page() -> None:
 
 
 def test_only_embedded_fonts(tmp_path: Path) -> None:
-    if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) is not installed")
+    require_tools("pdffonts")
     path = write_pdf(plan_pdf(FAMILY, PEOPLE, sample_plan(), MEMBERS), tmp_path / "plan.pdf")
     lines = subprocess.run(
         ["pdffonts", str(path)], check=True, capture_output=True, text=True
@@ -269,8 +267,7 @@ def test_the_password_opens_the_plan_to_read_and_print_but_not_to_copy_change_or
 
 
 def test_poppler_renders_the_protected_plan_with_its_password_only(tmp_path: Path) -> None:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    require_tools("pdftoppm")
     pdf = plan_pdf(FAMILY, PEOPLE, sample_plan(), MEMBERS, password="correct horse")
     path = write_pdf(pdf, tmp_path / "plan.pdf")
     assert path.read_bytes() == pdf

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from fmdesk.stars import (
 )
 from reports.base import build_pdf, write_pdf
 from reports.star import family_star_chart, star_chart, star_progress_pdf
+from tests.tools import require_tools
 
 FAMILY = Family(reference="FM-0107", name="Ó Briain", status=FamilyStatus.ACTIVE)
 FIRST_DAY = dt.date(2025, 3, 3)
@@ -50,8 +50,7 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def fonts_of(pdf: bytes, tmp_path: Path) -> list[list[str]]:
-    if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) is not installed")
+    require_tools("pdffonts")
     path = write_pdf(pdf, tmp_path / "star.pdf")
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
     return [line.split() for line in out.stdout.splitlines()[2:]]

@@ -10,6 +10,7 @@ what is wrong there is put right on the family record's own tabs, never typed he
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import datetime as dt
 import functools
@@ -200,8 +201,11 @@ class ElementEditor(QWidget):
             section=self.step.section.id, person_id=self.step.person_id, element=self.element.id
         )
 
+    # Abstract: each kind of editor says what it holds. Qt's wrapper classes cannot take ABCMeta,
+    # so the decorator is what mypy holds every subclass to (and refuses a bare ElementEditor).
+    @abc.abstractmethod
     def answer(self) -> Answer:
-        raise NotImplementedError
+        """The answer as the editor now shows it."""
 
     def focus_target(self) -> QWidget:
         return self

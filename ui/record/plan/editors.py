@@ -9,6 +9,7 @@ editor and nothing is emitted until it is put right.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -100,11 +101,15 @@ class AutosaveEditor(QWidget):
             self._item = updated
             self.edited.emit(updated)
 
+    # Abstract, as each editor knows its own fields. Qt's wrapper classes cannot take ABCMeta, so
+    # the decorators are what mypy holds every subclass to (and refuses a bare AutosaveEditor).
+    @abc.abstractmethod
     def fill(self, item: Any) -> None:
-        raise NotImplementedError
+        """Show `item`'s fields (None: empty)."""
 
+    @abc.abstractmethod
     def build(self, item: Any) -> Any:
-        raise NotImplementedError
+        """`item` with the fields as typed; ValueError names what cannot be read."""
 
 
 class GoalEditor(AutosaveEditor):
