@@ -29,7 +29,6 @@ from fmdesk.families import Family, Person
 from fmdesk.outcomes import (
     OUTCOME_RECORD_CLASSES,
     ClaimReadiness,
-    ClaimStatus,
     EvidenceBasis,
     FamilyOutcomeData,
     Framework,
@@ -39,6 +38,7 @@ from fmdesk.outcomes import (
     attach_framework,
     claim_readiness,
     family_outcomes_json,
+    no_framework_json,
 )
 from fmdesk.plans import FamilyPlan
 from fmdesk.records import Record
@@ -262,30 +262,9 @@ def family_outcomes_for_json(
         try:
             framework = load_frameworks(store).library.for_family(family)
         except FrameworkNotFound as exc:
-            return _no_framework_json(family, str(exc))
+            return no_framework_json(family, str(exc))
         data = _family_data(store, family)
         return family_outcomes_json(
             framework, data, today, requirements_met=load_requirements_met(store, family)
         )
-    return _no_framework_json(family, NO_FRAMEWORK)
-
-
-def _no_framework_json(family: Family, why: str) -> dict[str, Any]:
-    return {
-        "framework": family.framework,
-        "eligible": None,
-        "eligibility": why,
-        "problems": [],
-        "outcomes": [],
-        "alternative_routes": [],
-        "additional_results": [],
-        "claim": {
-            "status": ClaimStatus.NOT_ELIGIBLE.value,
-            "missing": [why],
-            "route": "",
-            "equivalent_progress": False,
-            "claimed_on": None,
-            "batch": None,
-        },
-        "warnings": [],
-    }
+    return no_framework_json(family, NO_FRAMEWORK)

@@ -34,7 +34,6 @@ from fmdesk.claims import (
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import CaseNote, Consent, Family, Person, StatusChange
 from fmdesk.outcomes import (
-    ClaimStatus,
     EquivalentProgress,
     FrameworkLibrary,
     IndicatorTick,
@@ -42,6 +41,7 @@ from fmdesk.outcomes import (
     OutcomeClaim,
     OutcomeEvidence,
     family_outcomes_json,
+    no_framework_json,
 )
 from fmdesk.outcomes.dates import day_text
 from fmdesk.plans import FamilyPlan
@@ -332,26 +332,3 @@ def family_as_at(
         changes=sorted((r for r in records if isinstance(r, StatusChange)), key=lambda c: c.on),
         outcomes=outcomes,
     )
-
-
-def no_framework_json(family: Family, why: str) -> dict[str, Any]:
-    """The outcomes JSON of a family with no framework (or one this computer lacks), in the
-    shape `families show --json` prints for today (db/outcomes.py)."""
-    return {
-        "framework": family.framework,
-        "eligible": None,
-        "eligibility": why,
-        "problems": [],
-        "outcomes": [],
-        "alternative_routes": [],
-        "additional_results": [],
-        "claim": {
-            "status": ClaimStatus.NOT_ELIGIBLE.value,
-            "missing": [why],
-            "route": "",
-            "equivalent_progress": False,
-            "claimed_on": None,
-            "batch": None,
-        },
-        "warnings": [],
-    }

@@ -57,7 +57,7 @@ from fmdesk.outcomes.records import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.outcomes.summary import family_outcomes_json
+from fmdesk.outcomes.summary import family_outcomes_json, no_framework_json
 from fmdesk.outcomes.sustainment import OutcomeProgress, evaluate_outcome
 
 __all__ = [
@@ -91,6 +91,7 @@ __all__ = [
     "family_outcomes_json",
     "load_framework",
     "loads_framework",
+    "no_framework_json",
     "parse_framework",
     "problems_present",
     "shipped_frameworks",

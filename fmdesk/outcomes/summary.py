@@ -4,12 +4,13 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from fmdesk.families import Family
 from fmdesk.outcomes.eligibility import ProblemPresent
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.outcomes.framework import (
     Framework,
 )
-from fmdesk.outcomes.readiness import ProblemProgress, claim_readiness
+from fmdesk.outcomes.readiness import ClaimStatus, ProblemProgress, claim_readiness
 from fmdesk.outcomes.records import (
     IndicatorTick,
 )
@@ -77,4 +78,27 @@ def _tick_json(
         "person_id": tick.person_id,
         "on": tick.on.isoformat(),
         "source": tick.evidence_source,
+    }
+
+
+def no_framework_json(family: Family, why: str) -> dict[str, Any]:
+    """The outcomes JSON of a family with no framework, or one this computer lacks, saying `why`:
+    the same shape as `family_outcomes_json`, for today's judgement and one as at a date alike."""
+    return {
+        "framework": family.framework,
+        "eligible": None,
+        "eligibility": why,
+        "problems": [],
+        "outcomes": [],
+        "alternative_routes": [],
+        "additional_results": [],
+        "claim": {
+            "status": ClaimStatus.NOT_ELIGIBLE.value,
+            "missing": [why],
+            "route": "",
+            "equivalent_progress": False,
+            "claimed_on": None,
+            "batch": None,
+        },
+        "warnings": [],
     }
