@@ -82,3 +82,20 @@ def test_a_task_with_progress_shows_its_result_and_closes_its_dialog(qtbot) -> N
     qtbot.waitUntil(lambda: seen == ["saved"])
     assert not runner.busy
     runner.shutdown()
+
+
+def test_the_cancel_token_is_freed_on_the_gui_thread(qtbot) -> None:
+    """A progress dialog's Cancel is connected to the job's token, and PySide destroys the Qt
+    receiver of that connection when the token goes: the token must go on the GUI thread too.
+    (The suite segfaulted in the worker's `del work_item` while it held the last reference.)"""
+    runner = TaskRunner()
+    token = CancelToken()
+    token_freed: list[str] = []
+    weakref.finalize(token, lambda: token_freed.append(threading.current_thread().name))
+    results: list[int] = []
+    runner.submit(lambda ctx: 7, results.append, lambda exc: None, token, lambda d, t: None)
+    del token
+    qtbot.waitUntil(lambda: results == [7])
+    qtbot.waitUntil(lambda: bool(token_freed))
+    assert token_freed == [threading.main_thread().name]
+    runner.shutdown()

@@ -77,6 +77,12 @@ class _Job(NamedTuple):
     failure: Callable[[BaseException], None]
     report: Callable[[int, int], None]
     initiator: object
+    # Held here, not in the executor's work item: a progress dialog's `canceled` is connected
+    # to it, and PySide keeps a receiver object for that connection which it destroys when the
+    # token goes. Were the work item the last to hold it, that Qt object would be destroyed on
+    # the worker thread as the executor lets the item go (the suite segfaulted there, in
+    # concurrent/futures/thread.py `del work_item`, twice in ten runs).
+    cancel: CancelToken
 
 
 class _Outcome(NamedTuple):
@@ -138,14 +144,18 @@ class TaskRunner(QObject):
         if self._pending == 1:
             self.busy_changed.emit(True)
         job_id = next(self._ids)
-        self._jobs[job_id] = _Job(op, success, failure, report, initiator)
-        self._executor.submit(self._work, job_id, cancel)
+        self._jobs[job_id] = _Job(op, success, failure, report, initiator, cancel)
+        # The work item holds the job's number only: everything the job holds is let go on the
+        # GUI thread, in _end.
+        self._executor.submit(self._work, job_id)
 
-    def _work(self, job_id: int, cancel: CancelToken) -> None:
+    def _work(self, job_id: int) -> None:
         """On the worker thread: run the job's op, leave its outcome for the GUI thread and
         keep no reference to anything the job holds."""
-        run = self._jobs[job_id].op
-        ctx = TaskContext(self, cancel, functools.partial(self._progress, job_id))
+        job = self._jobs[job_id]
+        run = job.op
+        ctx = TaskContext(self, job.cancel, functools.partial(self._progress, job_id))
+        del job
         try:
             value: Any = run(ctx)
             succeeded = True
