@@ -8,7 +8,8 @@ behind it are:
   `quarantine` holding those refused;
 - `field_conflicts`: fields two sides changed differently, for a person to decide;
 - `purge`: a closed or reassigned family leaving a practitioner's laptop once acknowledged;
-- `overview`: where sync stands, for the Sync page and `fmdesk sync status`;
+- `overview`: where sync stands, for the Sync page and `fmdesk sync status`, and what has not
+  reached the other side (`unsent_summary`, `unsent_warning`), for them and the caseload;
 - `tables`: the bookkeeping tables they share.
 
 Every import and export is one transaction. Threading: like the Store, call on its thread.
@@ -28,10 +29,22 @@ from db.sync.enrolment import (
 from db.sync.field_conflicts import Conflict, conflicts, open_conflicts, resolve_conflict
 from db.sync.inbox import ImportResult, import_bundle, import_bundles, mark_withdrawals
 from db.sync.outbox import ExportResult, export_bundle, pending_count
-from db.sync.overview import PartnerStatus, SyncStatus, status
+from db.sync.overview import (
+    DEFAULT_UNSENT_WARNING_DAYS,
+    PartnerStatus,
+    SyncStatus,
+    UnsentSummary,
+    oldest_waiting,
+    set_unsent_warning_days,
+    status,
+    unsent_summary,
+    unsent_warning,
+    unsent_warning_days,
+)
 from db.sync.purge import CannotPurge, purge_family, purgeable_families
 
 __all__ = [
+    "DEFAULT_UNSENT_WARNING_DAYS",
     "IDENTITY_SETTING",
     "RECOVERY_KEY_FORMAT",
     "RECOVERY_SLOT",
@@ -43,6 +56,7 @@ __all__ = [
     "Partner",
     "PartnerStatus",
     "SyncStatus",
+    "UnsentSummary",
     "conflicts",
     "enrol",
     "export_bundle",
@@ -50,6 +64,7 @@ __all__ = [
     "import_bundle",
     "import_bundles",
     "mark_withdrawals",
+    "oldest_waiting",
     "open_conflicts",
     "partners",
     "pending_count",
@@ -57,5 +72,9 @@ __all__ = [
     "purgeable_families",
     "resolve_conflict",
     "seal_recovery_slot",
+    "set_unsent_warning_days",
     "status",
+    "unsent_summary",
+    "unsent_warning",
+    "unsent_warning_days",
 ]

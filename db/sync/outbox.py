@@ -16,7 +16,7 @@ from typing import Any
 from db.store import Store
 from db.sync import quarantine
 from db.sync.enrolment import Partner, identity, partner
-from db.sync.tables import dump, now
+from db.sync.tables import ACKNOWLEDGED_AT_SETTING, dump, now
 from fmdesk.catalog import RECORD_KINDS
 from fmdesk.definition import Definition
 from fmdesk.families import Family
@@ -165,4 +165,9 @@ def apply_acknowledgement(store: Store, sender: Partner, acked: int) -> None:
     quarantine.acknowledge(store, partner_id, acked)
     store.db.execute(
         "UPDATE sync_partners SET acked_by_them = ? WHERE store_id = ?", [acked, partner_id]
+    )
+    # When each partner last acknowledged something: the Sync page and the caseload say it.
+    when = store.get_setting(ACKNOWLEDGED_AT_SETTING, {})
+    store.set_setting(
+        ACKNOWLEDGED_AT_SETTING, {**(when if isinstance(when, dict) else {}), partner_id: now()}
     )

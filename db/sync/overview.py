@@ -1,9 +1,16 @@
 """Where sync stands: what the Sync page and `fmdesk sync status` show.
 
+`unsent_summary` and `unsent_warning` say what has not reached the other side: when the last
+bundle was sent and acknowledged, how many changes wait, and (on a practitioner's laptop) a
+warning once a change has waited longer than the council's number of days
+(`unsent_warning_days`, default 7). The caseload and the Sync page both show them.
+
 Threading: like the Store, call on its thread.
 """
 
 import dataclasses
+import datetime as dt
+from typing import NamedTuple
 
 from db.store import Store
 from db.sync import quarantine
@@ -12,8 +19,16 @@ from db.sync.field_conflicts import open_count
 from db.sync.inbox import ImportResult
 from db.sync.outbox import unacknowledged
 from db.sync.purge import purgeable_families
+from db.sync.tables import ACKNOWLEDGED_AT_SETTING
+from fmdesk import hlc
+from fmdesk.errors import UserError
 from fmdesk.families import Family
 from fmdesk.roles import Role
+
+# After how many days a change not yet acknowledged by the coordinator is warned about. The
+# council's number: set with `fmdesk sync warn-after DAYS`.
+UNSENT_WARNING_DAYS_SETTING = "sync.unsent_warning_days"
+DEFAULT_UNSENT_WARNING_DAYS = 7
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -62,3 +77,117 @@ def status(store: Store) -> SyncStatus:
         purgeable=tuple(purgeable_families(store)),
         last_import=ImportResult.from_json(last[0]) if last else None,
     )
+
+
+class UnsentSummary(NamedTuple):
+    """What has not reached the other side. On a practitioner's laptop the other side is its
+    coordinator; on a coordinator's store, the latest of its practitioners and the sum of
+    what each lacks. Times are in UTC; None for never."""
+
+    last_sent: dt.datetime | None
+    last_acked: dt.datetime | None  # when the latest acknowledgement of our bundles arrived
+    waiting: int  # changes made or taken here that the other side has not acknowledged
+
+
+def unsent_summary(store: Store) -> UnsentSummary:
+    """(last sent, last acknowledged, how many changes wait). With no partner enrolled every
+    record made here waits: nothing has left this computer."""
+    with store.transaction():
+        known = partners(store)
+        if not known:
+            waiting = store.db.execute("SELECT count(*) FROM records WHERE deleted = 0").fetchone()[
+                0
+            ]
+            return UnsentSummary(None, None, waiting)
+        acked = store.get_setting(ACKNOWLEDGED_AT_SETTING, {})
+        acked = acked if isinstance(acked, dict) else {}
+        waiting = sum(len(unacknowledged(store, p.enrolment.store_id)) for p in known)
+    sent = [_time(p.last_sent_at) for p in known]
+    acks = [_time(acked.get(p.enrolment.store_id)) for p in known]
+    return UnsentSummary(
+        max((t for t in sent if t), default=None),
+        max((t for t in acks if t), default=None),
+        waiting,
+    )
+
+
+def oldest_waiting(store: Store) -> dt.datetime | None:
+    """When the oldest change the other side has not acknowledged was made (by its revision),
+    or None when nothing waits."""
+    with store.transaction():
+        known = partners(store)
+        if known:
+            revisions = [
+                body["revision"]
+                for p in known
+                for _, body, _ in unacknowledged(store, p.enrolment.store_id)
+            ]
+            oldest = min(revisions, default=None)
+        else:
+            oldest = store.db.execute(
+                "SELECT min(revision) FROM records WHERE deleted = 0"
+            ).fetchone()[0]
+    if not oldest or not hlc.is_revision(oldest):
+        return None
+    return dt.datetime.fromtimestamp(hlc.parse(oldest).millis / 1000, dt.UTC)
+
+
+def unsent_warning_days(store: Store) -> int:
+    value = store.get_setting(UNSENT_WARNING_DAYS_SETTING, DEFAULT_UNSENT_WARNING_DAYS)
+    return value if isinstance(value, int) and value > 0 else DEFAULT_UNSENT_WARNING_DAYS
+
+
+def set_unsent_warning_days(store: Store, days: int) -> None:
+    if not 1 <= days <= 365:
+        raise UserError("Say a number of days from 1 to 365 after which to warn.")
+    store.set_setting(UNSENT_WARNING_DAYS_SETTING, days)
+
+
+def unsent_warning(store: Store, *, now: dt.datetime | None = None) -> str:
+    """On a practitioner's laptop, the warning to show once a change has waited more than
+    `unsent_warning_days` to reach the coordinator; "" when none is due (and always on a
+    coordinator's store, whose Sync page lists what each practitioner lacks)."""
+    if store.info.role is not Role.PRACTITIONER:
+        return ""
+    summary = unsent_summary(store)
+    oldest = oldest_waiting(store)
+    days = unsent_warning_days(store)
+    now = now or dt.datetime.now(dt.UTC)
+    if not summary.waiting or oldest is None or now - oldest < dt.timedelta(days=days):
+        return ""
+    age = (now - oldest).days
+    changes = "1 change" if summary.waiting == 1 else f"{summary.waiting} changes"
+    have = "has" if summary.waiting == 1 else "have"
+    if not partners(store):
+        return (
+            f"{changes} made on this laptop {have} reached nobody: no coordinator is enrolled. "
+            f"The oldest is {age} days old. Enrol your coordinator on the Sync page."
+        )
+    if summary.last_sent is None:
+        sent = "no bundle has been sent yet"
+    else:
+        sent = f"the last bundle was sent on {day_text(summary.last_sent)}"
+        sent += (
+            f" and the coordinator last acknowledged one on {day_text(summary.last_acked)}"
+            if summary.last_acked
+            else ", and the coordinator has not acknowledged one yet"
+        )
+    return (
+        f"{changes} {have} not reached the coordinator: the oldest was made {age} days ago, and "
+        f"{sent}. Send the coordinator a bundle (Sync page, or 'fmdesk bundle export')."
+    )
+
+
+def day_text(at: dt.datetime) -> str:
+    """'3 December 2026' (UTC)."""
+    return f"{at.day} {at:%B %Y}"
+
+
+def _time(text: object) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)

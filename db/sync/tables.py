@@ -15,11 +15,17 @@ The tables (made by db/migrations.py: m003_sync) are per partner:
   (db/sync/field_conflicts.py).
 - `sync_quarantine`: incoming records that failed validation, reported back in the next bundle
   (db/sync/quarantine.py).
+
+Beside the tables, one setting: when each partner last acknowledged one of our bundles
+(`ACKNOWLEDGED_AT_SETTING`, written by db/sync/outbox.py, read by db/sync/overview.py).
 """
 
 import datetime as dt
 import json
 from typing import Any
+
+# {partner store id: when (UTC, ISO 8601) its latest acknowledgement of our bundles arrived}.
+ACKNOWLEDGED_AT_SETTING = "sync.acknowledged_at"
 
 
 def dump(value: Any) -> str:
