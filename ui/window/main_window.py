@@ -55,6 +55,7 @@ from ui.record.dialogs import ConsentDialog, NewFamilyDialog, StatusDialog
 from ui.record.family_page import FamilyPage
 from ui.window import help
 from ui.window.caseload import CaseloadPage
+from ui.window.status_offer import StatusOffers
 from ui.window.unlock import UnlockPage
 from ui.window.welcome import WelcomePage
 
@@ -188,6 +189,14 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(self._show_busy)
         self.runner.changed.connect(self._on_changes)
         self._caseload_stale = False
+        # Consent given, a plan agreed: the next status is offered (ui/window/status_offer.py).
+        self.status_offers = StatusOffers(
+            self.runner,
+            self,
+            family_shown=lambda: self.family_page.family,
+            author=lambda: self.info.owner_name if self.info else "",
+        )
+        self.runner.changed.connect(self.status_offers.on_changes)
 
     # ---- actions and menus ------------------------------------------------------------
 
@@ -553,6 +562,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self._set_data_actions(False)
         self.family_page.clear()
+        self.status_offers.clear()
         self.caseload.set_rows([])
         for page in self.workspace_pages:
             page.clear()
