@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from db import allocation, sync
+from db.history import IN_ERROR_FIELD_SQL
 from db.programme import claim_status_by_family
 from db.stars import star_due_by_family
 from db.store import Store
@@ -91,21 +92,21 @@ def load_caseload(store: Store, *, claim_status: bool = True) -> list[CaseloadRo
     children: dict[str, int] = {}
     # Each person's names and identifiers, for the filter: the caseload finds a family by a
     # child's UPN or a parent's NHS number as well as by name.
-    for family_id, role, given, surname, known_as, upn, nhs in db.execute(
+    for family_id, role, given, surname, known_as, upn, nhs, in_error in db.execute(
         "SELECT family_id, body ->> '$.role', body ->> '$.given_name', "
         "body ->> '$.family_name', body ->> '$.known_as', "
-        "coalesce(body ->> '$.upn', ''), coalesce(body ->> '$.nhs_number', '') "
-        "FROM records WHERE kind = 'person' AND deleted = 0"
+        "coalesce(body ->> '$.upn', ''), coalesce(body ->> '$.nhs_number', ''), "
+        f"{IN_ERROR_FIELD_SQL} IS NOT NULL FROM records WHERE kind = 'person' AND deleted = 0"
     ):
         names.setdefault(family_id, []).append(f"{given} {surname} {known_as} {upn} {nhs}")
-        if role == PersonRole.CHILD:
+        if role == PersonRole.CHILD and not in_error:  # recorded in error: not a child here
             children[family_id] = children.get(family_id, 0) + 1
     last_contact = {
         family_id: dt.date.fromisoformat(on)
         for family_id, on in db.execute(
             "SELECT family_id, max(body ->> '$.on') FROM records "
             "WHERE kind = 'note' AND deleted = 0 AND body ->> '$.contact' != ? "
-            "GROUP BY family_id",
+            f"AND {IN_ERROR_FIELD_SQL} IS NULL GROUP BY family_id",
             [ContactType.NOTE.value],
         )
     }

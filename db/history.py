@@ -7,7 +7,12 @@ made by migration m004 and added to by every write in db/store.py, in the same t
   store saw them: for each record the last version it held whose revision (the hybrid logical
   clock's time of the edit, wherever it was made) falls before midnight at the end of that day,
   in this computer's time zone. A record created later is absent; one deleted later is present,
-  as it was before.
+  as it was before. One marked as recorded in error by then is left out (unless `in_error`).
+- `record_in_error(store, record_id, reason)`: mark a consent, person, note, Star reading or
+  outcome evidence as entered by mistake (fmdesk/records.py mark_in_error): a new version, so
+  the history keeps who marked it, when and why, and a bundle carries it. Every figure and claim
+  leaves it out: the programme's judgement reads records through `IN_ERROR_FIELD_SQL`, and the
+  rules sort a family's records through fmdesk.records.counts.
 
 The history holds every version this store saw: each save here, and each version a bundle
 brought (applied, or merged with a change made here). A record edited twice on a laptop between
@@ -27,10 +32,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from db.store import Store
+from fmdesk.errors import UserError
+from fmdesk.families import Family
 from fmdesk.hlc import MILLIS_DIGITS, Timestamp
-from fmdesk.records import Record, kind_class
+from fmdesk.records import CORRECTABLE_KINDS, IN_ERROR_FIELD, Record, kind_class, mark_in_error
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+# A stored record's mark, in SQL: NULL unless it was recorded in error.
+IN_ERROR_FIELD_SQL = f"(body ->> '$.{IN_ERROR_FIELD}')"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,10 +132,12 @@ def records_as_at(
     kinds: Iterable[type[Record]],
     *,
     family_ids: Iterable[str] | None = None,
+    in_error: bool = False,
 ) -> list[Record]:
     """The records of `kinds` as they were at the end of `day` (the last version this store
-    held before then, left out if that version is a deletion); only those of `family_ids` when
-    given (a family's own record has its id as its family_id)."""
+    held before then, left out if that version is a deletion or, unless `in_error`, marked as
+    recorded in error); only those of `family_ids` when given (a family's own record has its
+    id as its family_id)."""
     names = [k.KIND for k in kinds]
     kind_marks = ",".join("?" * len(names))
     base = (
@@ -134,6 +145,7 @@ def records_as_at(
         "(PARTITION BY id ORDER BY revision DESC, seq DESC) AS newest FROM record_history "
         f"WHERE held = 1 AND revision < ? AND kind IN ({kind_marks}){{families}}) "
         "WHERE newest = 1 AND deleted = 0"
+        + ("" if in_error else f" AND {IN_ERROR_FIELD_SQL} IS NULL")
     )
     bound = end_of_day(day)
     if family_ids is None:
@@ -146,3 +158,36 @@ def records_as_at(
             sql = base.format(families=f" AND family_id IN ({','.join('?' * len(chunk))})")
             rows.extend(store.db.execute(sql, [bound, *names, *chunk]))
     return [kind_class(kind).from_stored(json.loads(body)) for kind, body in rows]
+
+
+def record_in_error(
+    store: Store, record_id: str, reason: str, *, at: dt.datetime | None = None
+) -> Record:
+    """Mark the record `record_id` (a consent, person, note or visit, Star reading or outcome
+    evidence) as recorded in error, because of `reason`, by this store's owner, in one
+    transaction. Refused in words when there is no such record, it cannot be marked, its family
+    cannot be changed here (closed or reassigned), or it is already marked."""
+    with store.transaction():
+        row = store.db.execute(
+            "SELECT kind, body FROM records WHERE id = ? AND deleted = 0", [record_id]
+        ).fetchone()
+        if row is None:
+            raise UserError("There is no such record in this store (it may have been deleted).")
+        kind, body = row
+        if kind not in CORRECTABLE_KINDS:
+            names = ", ".join(CORRECTABLE_KINDS.values())
+            raise UserError(f"Only a {names} can be marked as recorded in error.")
+        record = kind_class(kind).from_stored(json.loads(body))
+        family = store.get(Family, record.family_id)
+        if family is None or family.deleted:
+            raise UserError("That record's family is no longer in this store.")
+        if family.is_read_only:
+            raise UserError(
+                f"{family.read_only_reason} ({family.reference}), so nothing in it can be "
+                "marked as recorded in error."
+            )
+        marked = mark_in_error(
+            record, reason, by=store.info.owner_name, at=at or dt.datetime.now(dt.UTC)
+        )
+        (saved,) = store.save(marked)
+    return saved

@@ -15,6 +15,13 @@ Every record's text meets one rule (fmdesk/text.py: normal form C, no control ch
 direction overrides, a length limit), checked whenever a record is made, before its own
 `__post_init__` checks: `record_kind` sees to it, so a new record type cannot forget it.
 `from_stored` makes a record from this store's own saved JSON without checking its text again.
+
+"Recorded in error", as case systems have it: a record entered by mistake is not deleted but
+marked (`recorded_in_error`: why, who and when; `mark_in_error`). The mark is a field like any
+other, so it is a new revision that the history keeps and a bundle carries. A marked record
+stays in the record, shown as such, and drops out of every figure and claim: whatever counts
+records asks `counts(record)` (or `Record.in_error`). `to_dict` leaves the field out while it is
+empty, so records never marked keep the JSON form they had.
 """
 
 import contextvars
@@ -31,10 +38,33 @@ from fmdesk import text
 from fmdesk.errors import ValidationError
 
 SYNC_FIELDS = ("id", "family_id", "revision", "deleted")
+IN_ERROR_FIELD = "recorded_in_error"
+# The kinds a person may mark as recorded in error (the app and `fmdesk families
+# recorded-in-error`): a consent, a person, a note or visit, a Star reading, outcome evidence.
+CORRECTABLE_KINDS: dict[str, str] = {
+    "consent": "consent",
+    "person": "person",
+    "note": "note or visit",
+    "star_reading": "Star reading",
+    "outcome_evidence": "outcome evidence",
+}
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ErrorMark:
+    """Why a record was recorded in error, who said so, and when (UTC)."""
+
+    reason: str
+    by: str = ""
+    at: dt.datetime
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValueError("say why it was recorded in error")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -47,14 +77,23 @@ class Record:
     family_id: str = ""
     revision: str = ""
     deleted: bool = False
+    # Marked as entered by mistake (see the module's docstring); None for every other record.
+    recorded_in_error: ErrorMark | None = None
 
     def __post_init__(self) -> None:
         # Every record class's own __post_init__ runs this first (record_kind wraps it).
         if not _STORED.get():
             text.check_record(self)
 
+    @property
+    def in_error(self) -> bool:
+        return self.recorded_in_error is not None
+
     def to_dict(self) -> dict[str, Any]:
-        return to_plain(self)
+        plain = to_plain(self)
+        if plain.get(IN_ERROR_FIELD, True) is None:
+            del plain[IN_ERROR_FIELD]
+        return plain
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -81,6 +120,39 @@ _STORED: contextvars.ContextVar[bool] = contextvars.ContextVar("fmdesk_stored", 
 
 R = TypeVar("R", bound=Record)
 RECORD_KINDS: dict[str, type[Record]] = {}
+
+
+def counts(record: Record) -> bool:
+    """Whether a record counts in figures, claims and rules: held (not deleted) and not
+    recorded in error."""
+    return not record.deleted and record.recorded_in_error is None
+
+
+def mark_in_error(record: R, reason: str, *, by: str, at: dt.datetime) -> R:
+    """`record` marked as recorded in error because of `reason`, by `by`, at `at` (UTC).
+    Refused (ValidationError, in words) for a kind that cannot be marked, a deleted record, one
+    already marked, and a blank reason."""
+    what = CORRECTABLE_KINDS.get(record.KIND)
+    if what is None:
+        raise ValidationError(
+            f"A {record.KIND.replace('_', ' ')} cannot be marked as recorded in error."
+        )
+    if record.deleted:
+        raise ValidationError(f"That {what} has been deleted; there is nothing to mark.")
+    if record.recorded_in_error is not None:
+        mark = record.recorded_in_error
+        who = f" by {mark.by}" if mark.by else ""
+        raise ValidationError(
+            f"That {what} was already marked as recorded in error{who} on "
+            f"{mark.at:%d %b %Y}: {mark.reason}"
+        )
+    if not reason.strip():
+        raise ValidationError(
+            f"Say why the {what} was recorded in error (for example 'entered on the wrong "
+            "family'): the reason stays in the record and its history."
+        )
+    stamp = at.astimezone(dt.UTC).replace(microsecond=0)
+    return record.replace(recorded_in_error=ErrorMark(reason=reason.strip(), by=by, at=stamp))
 
 
 def record_kind(cls: type[R]) -> type[R]:

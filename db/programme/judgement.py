@@ -19,7 +19,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from db.history import records_as_at
+from db.history import IN_ERROR_FIELD_SQL, records_as_at
 from db.library import definitions
 from db.store import Store
 from fmdesk.assessment import Assessment
@@ -129,7 +129,7 @@ def _refresh(store: Store, today: dt.date) -> _ProgrammeCache:
         ids = changed[first : first + _CHUNK]
         rows = store.db.execute(
             f"SELECT family_id, kind, body FROM records WHERE deleted = 0 AND kind IN ({marks}) "
-            f"AND family_id IN ({','.join('?' * len(ids))})",
+            f"AND {IN_ERROR_FIELD_SQL} IS NULL AND family_id IN ({','.join('?' * len(ids))})",
             [*kinds, *ids],
         )
         for family_id, kind, body in rows:

@@ -74,7 +74,7 @@ class StarReading(Record):
 
     @property
     def is_completed(self) -> bool:
-        return self.status is ReadingStatus.COMPLETED and not self.deleted
+        return self.status is ReadingStatus.COMPLETED and not self.deleted and not self.in_error
 
     @property
     def instrument_id(self) -> str:
