@@ -261,7 +261,7 @@ class Consent(Record):
             raise ValueError("consent cannot be withdrawn before it was given")
 
     def in_force(self, on: dt.date) -> bool:
-        if self.deleted or self.given_on > on:
+        if self.deleted or self.in_error or self.given_on > on:
             return False
         return self.withdrawn_on is None or self.withdrawn_on > on
 

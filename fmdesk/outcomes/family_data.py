@@ -18,7 +18,7 @@ from fmdesk.outcomes.records import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.records import Record
+from fmdesk.records import Record, counts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,7 +60,7 @@ class FamilyOutcomeData:
             OutcomeClaim: [],
         }
         for record in records:
-            if record.deleted or record.family_id != family.id:
+            if not counts(record) or record.family_id != family.id:
                 continue
             if isinstance(record, Assessment):
                 buckets[IndicatorTick].extend(ticks_from_assessment(record))
