@@ -60,6 +60,92 @@ class Intensity(enum.StrEnum):
         return self.value.capitalize()
 
 
+class ReferralSource(enum.StrEnum):
+    """Where the family came to the programme from ("" when not recorded)."""
+
+    NOT_RECORDED = ""
+    DATA_MATCHING = "data_matching"
+    SOCIAL_CARE_STEP_DOWN = "social_care_step_down"
+    SCHOOL = "school"
+    POLICE = "police"
+    HEALTH = "health"
+    HOUSING = "housing"
+    EMPLOYMENT = "employment"
+    EARLY_HELP = "early_help"
+    FAMILY = "family"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return REFERRAL_LABELS[self]
+
+
+REFERRAL_LABELS = {
+    ReferralSource.NOT_RECORDED: "Not recorded",
+    ReferralSource.DATA_MATCHING: "Identified from the council's data",
+    ReferralSource.SOCIAL_CARE_STEP_DOWN: "Stepped down from children's social care",
+    ReferralSource.SCHOOL: "School or college",
+    ReferralSource.POLICE: "Police or youth offending",
+    ReferralSource.HEALTH: "Health services",
+    ReferralSource.HOUSING: "Housing",
+    ReferralSource.EMPLOYMENT: "Jobcentre Plus or an employment service",
+    ReferralSource.EARLY_HELP: "Early help or a children's centre",
+    ReferralSource.FAMILY: "The family itself",
+    ReferralSource.OTHER: "Another agency",
+}
+
+
+class DeliveredBy(enum.StrEnum):
+    """Who works with the family: the programme's core team, intensively, or a worker in the
+    wider network (a social worker, an education welfare officer...)."""
+
+    NOT_RECORDED = ""
+    CORE_TEAM = "core_team"
+    WIDER_NETWORK = "wider_network"
+
+    @property
+    def label(self) -> str:
+        return {
+            "": "Not recorded",
+            "core_team": "The core team, intensively",
+            "wider_network": "The wider network",
+        }[self.value]
+
+
+class Tenure(enum.StrEnum):
+    NOT_RECORDED = ""
+    COUNCIL = "council"
+    HOUSING_ASSOCIATION = "housing_association"
+    PRIVATE_RENTED = "private_rented"
+    OWNER_OCCUPIER = "owner_occupier"
+    TEMPORARY = "temporary"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "": "Not recorded",
+            "council": "Council tenant",
+            "housing_association": "Housing association tenant",
+            "private_rented": "Private rented",
+            "owner_occupier": "Owner occupier",
+            "temporary": "Temporary accommodation",
+            "other": "Other housing",
+        }[self.value]
+
+
+class PastOrPresent(enum.StrEnum):
+    """A characteristic of the family, past or present ("" when not recorded)."""
+
+    NOT_RECORDED = ""
+    YES = "yes"
+    NO = "no"
+
+    @property
+    def label(self) -> str:
+        return {"": "Not recorded", "yes": "Yes, past or present", "no": "No"}[self.value]
+
+
 # Which moves are allowed. Closing is possible from anywhere but closed; reopening needs a reason.
 TRANSITIONS: dict[FamilyStatus, frozenset[FamilyStatus]] = {
     FamilyStatus.IDENTIFIED: frozenset({FamilyStatus.ALLOCATED, FamilyStatus.CLOSED}),
@@ -104,6 +190,15 @@ class Family(Record):
     # References the family had before a rename (a reference two families shared, put right):
     # kept so that a search for one on paper still finds it.
     former_references: tuple[str, ...] = ()
+    # What the council's papers count the family by (the programme dashboard): where it was
+    # referred from, the agency or team leading the work, whether the core team or the wider
+    # network works with it, and its housing, domestic abuse and social care history.
+    referral_source: ReferralSource = ReferralSource.NOT_RECORDED
+    lead_agency: str = ""
+    delivered_by: DeliveredBy = DeliveredBy.NOT_RECORDED
+    tenure: Tenure = Tenure.NOT_RECORDED
+    domestic_abuse: PastOrPresent = PastOrPresent.NOT_RECORDED
+    known_to_social_care: PastOrPresent = PastOrPresent.NOT_RECORDED
 
     LOCAL_FIELDS: ClassVar[tuple[str, ...]] = ("withdrawn_on", "withdrawn_reason")
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from fmdesk.assessment.record import Assessment, AssessmentState
 from fmdesk.claims import FamilyOutcomes, turned_around_on
 
 # Every CSV fmdesk writes goes through fmdesk/csvcells.py; csv_bytes is also named here, where
@@ -39,14 +40,23 @@ from fmdesk.csvcells import csv_bytes as csv_bytes
 from fmdesk.errors import ValidationError
 from fmdesk.families import (
     ClosureReason,
+    DeliveredBy,
     Family,
     FamilyStatus,
     Intensity,
+    PastOrPresent,
+    ReferralSource,
     StatusChange,
+    Tenure,
 )
+from fmdesk.outcomes.framework import EligibilityKind
+from fmdesk.outcomes.readiness import EVERY_PROBLEM
+from fmdesk.outcomes.records import MeasureKind, MeasureStage
+from fmdesk.plans import ActionStatus, FamilyPlan, current_plan, live_versions
 from fmdesk.records import Record, record_kind
 from fmdesk.stars.instrument import InstrumentCatalogue
 from fmdesk.stars.reading import StarReading, completed_readings
+from fmdesk.taf import TafMeeting, TafMember
 
 # ---- allocation --------------------------------------------------------------------------------
 
@@ -188,6 +198,7 @@ class Chart(enum.StrEnum):
     TARGET = "target"  # bars against a target line
     SHARE = "share"  # each bar a share of its own whole
     COUNT = "count"  # plain counts
+    TREND = "trend"  # a table: one row per `series`, one column per `period`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,6 +211,9 @@ class Figure:
     of: int | None = None  # the whole this is a share of
     average: float | None = None  # Star movement: the average change in score
     note: str = ""
+    # A trend's row and column ("Identified", "Q1"); "" elsewhere.
+    series: str = ""
+    period: str = ""
 
     @property
     def percent(self) -> float | None:
@@ -286,6 +300,9 @@ class ProgrammeRecords:
     allocations: Sequence[Allocation] = ()
     readings: Sequence[StarReading] = ()
     outcomes: Mapping[str, FamilyOutcomes] = dataclasses.field(default_factory=dict)
+    # The casework the dashboard counts: assessments, plan versions, TAF meetings and members
+    # (any other kind given is ignored).
+    casework: Sequence[Record] = ()
 
 
 WORKING = (FamilyStatus.ENGAGED, FamilyStatus.ACTIVE)
@@ -363,6 +380,7 @@ def build_dashboard(
         everyone = tuple(sorted(ids))
         to_date.append(Figure(stage.value, stage.label, len(everyone), everyone))
 
+    judged_on = today
     sections = [
         Section(
             "year",
@@ -372,14 +390,285 @@ def build_dashboard(
             note=f"{first_day:%-d %b %Y} to {last_day:%-d %b %Y}",
         ),
         Section("to_date", "Programme to date", Chart.COUNT, tuple(to_date)),
+        _trend(reached, year, judged_on),
+        _delivery(families),
+        _agencies(families),
+        _taf_agencies(families, records, judged_on),
+        _cohort(records),
+        _characteristics(families),
+        _referrals(families),
         _consent(records, reached),
         _intensity(families),
-        _steps(records, reached),
+        _steps(records, reached, families),
+        _closures(records, families, year),
+        _casework(records, families, year),
+        _actions(records, families, judged_on),
         _star(records, instruments or InstrumentCatalogue()),
         _outcomes_by_problem(records),
+        _work(records, year),
         _claims_by_quarter(reached, year),
+        _claims_by_route(records, year),
     ]
     return Dashboard(year, today, tuple(sections), len(families))
+
+
+def _quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
+    """The programme year's quarters: ("Q1", first day, last day), April to March."""
+    starts = [
+        dt.date(year, 4, 1),
+        dt.date(year, 7, 1),
+        dt.date(year, 10, 1),
+        dt.date(year + 1, 1, 1),
+    ]
+    return [(f"Q{n}", *quarter_bounds(day)) for n, day in enumerate(starts, 1)]
+
+
+def _trend(
+    reached: Mapping[Stage, Mapping[str, dt.date | None]], year: int, today: dt.date
+) -> Section:
+    """Each headline figure, quarter by quarter: the families whose day for it falls in the
+    quarter. A quarter that has not begun on the day judged says so."""
+    figures = []
+    for stage in Stage:
+        for name, first, last in _quarters(year):
+            ids = tuple(sorted(f for f, day in reached[stage].items() if _within(day, first, last)))
+            figures.append(
+                Figure(
+                    f"{stage.value}:{name}",
+                    f"{stage.label}, {year_label(year)} {name}",
+                    len(ids),
+                    ids,
+                    note="still to come" if first > today else "",
+                    series=stage.label,
+                    period=name,
+                )
+            )
+    return Section(
+        "trend",
+        f"Quarterly trend, {year_label(year)}",
+        Chart.TREND,
+        tuple(figures),
+        note="Families reaching each stage in each quarter (Q1 is April to June).",
+    )
+
+
+def _within(day: dt.date | None, first: dt.date, last: dt.date) -> bool:
+    return day is not None and first <= day <= last
+
+
+def _open_cases(families: Mapping[str, Family]) -> list[Family]:
+    return [f for f in families.values() if f.status in WORKING]
+
+
+def _delivery(families: Mapping[str, Family]) -> Section:
+    open_cases = _open_cases(families)
+    order = [DeliveredBy.CORE_TEAM, DeliveredBy.WIDER_NETWORK, DeliveredBy.NOT_RECORDED]
+    return Section(
+        "delivery",
+        "Who works with the families",
+        Chart.SHARE,
+        tuple(
+            _share(
+                who.value or "not_recorded",
+                who.label,
+                (f.id for f in open_cases if f.delivered_by is who),
+                len(open_cases),
+            )
+            for who in order
+        ),
+        note="Families being worked with now: intensively by the programme's core team, or "
+        "by a worker in the wider network of support.",
+    )
+
+
+def _by_name(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, set[str]]]:
+    """(name, family id) pairs grouped by name, case and spacing aside: key -> (the spelling
+    written most often, capitals first on a tie; the families)."""
+    spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    families: dict[str, set[str]] = defaultdict(set)
+    for name, family_id in pairs:
+        tidy = " ".join(name.split())
+        key = tidy.casefold()
+        spellings[key][tidy] += 1
+        families[key].add(family_id)
+    return {
+        key: (min(spellings[key], key=lambda w: (-spellings[key][w], w)), families[key])
+        for key in families
+    }
+
+
+def _named_counts(
+    groups: Mapping[str, tuple[str, set[str]]], whole: int, missing: Iterable[str] = ()
+) -> tuple[Figure, ...]:
+    figures = [
+        _share(key, name, ids, whole)
+        for key, (name, ids) in sorted(groups.items(), key=lambda kv: (-len(kv[1][1]), kv[0]))
+    ]
+    unnamed = tuple(sorted(missing))
+    if unnamed:
+        figures.append(_share("not_recorded", "Not recorded", unnamed, whole))
+    return tuple(figures)
+
+
+def _agencies(families: Mapping[str, Family]) -> Section:
+    open_cases = _open_cases(families)
+    groups = _by_name((f.lead_agency, f.id) for f in open_cases if f.lead_agency.strip())
+    missing = (f.id for f in open_cases if not f.lead_agency.strip())
+    return Section(
+        "agencies",
+        "Open cases by lead agency or team",
+        Chart.SHARE,
+        _named_counts(groups, len(open_cases), missing),
+        note="Families being worked with now, by the agency or team leading the work.",
+    )
+
+
+def _taf_agencies(
+    families: Mapping[str, Family], records: ProgrammeRecords, today: dt.date
+) -> Section:
+    open_ids = {f.id for f in _open_cases(families)}
+    members = [
+        m
+        for m in records.casework
+        if isinstance(m, TafMember) and m.family_id in open_ids and m.is_current(today)
+    ]
+    groups = _by_name((m.agency, m.family_id) for m in members)
+    return Section(
+        "taf_agencies",
+        "Agencies in the teams around open cases",
+        Chart.SHARE,
+        _named_counts(groups, len(open_ids)),
+        note="Families being worked with now with a current team member from each agency.",
+    )
+
+
+def _cohort(records: ProgrammeRecords) -> Section:
+    """Of the eligible families under each framework, those showing each problem (national
+    criterion) at entry; under a rule of national criteria plus local filters, those meeting
+    enough national criteria alone and those meeting fewer plus a local filter."""
+    eligible: dict[str, list[FamilyOutcomes]] = defaultdict(list)
+    for item in records.outcomes.values():
+        readiness, framework = item.readiness, item.framework
+        if readiness is None or framework is None or item.family.deleted:
+            continue
+        if readiness.eligibility.eligible:
+            eligible[framework.ref].append(item)
+    many = len(eligible) > 1
+    figures: list[Figure] = []
+    for ref in sorted(eligible):
+        items = eligible[ref]
+        framework = items[0].framework
+        assert framework is not None
+        rule = framework.eligibility
+        local = set(rule.local) if rule.kind is EligibilityKind.NATIONAL_PLUS_LOCAL else set()
+        suffix = f" ({ref})" if many else ""
+        present = {
+            item.family.id: {p.problem.code for p in item.readiness.eligibility.problems}
+            for item in items
+            if item.readiness is not None
+        }
+        for problem in framework.problems:
+            label = (
+                f"Local filter: {problem.name}"
+                if problem.code in local and problem.name.casefold() != "local filter"
+                else ("A local filter" if problem.code in local else problem.name)
+            )
+            figures.append(
+                _share(
+                    f"{ref}:{problem.code}",
+                    label + suffix,
+                    (fid for fid, codes in present.items() if problem.code in codes),
+                    len(items),
+                )
+            )
+        if rule.kind is EligibilityKind.NATIONAL_PLUS_LOCAL:
+            alone, with_local = set(), set()
+            for fid, codes in present.items():
+                national = sum(code in codes for code in rule.national)
+                if national >= rule.min_national_alone:
+                    alone.add(fid)
+                else:
+                    with_local.add(fid)
+            figures.append(
+                _share(
+                    f"{ref}:national_alone",
+                    f"Meeting {rule.min_national_alone} national criteria{suffix}",
+                    alone,
+                    len(items),
+                )
+            )
+            figures.append(
+                _share(
+                    f"{ref}:national_with_local",
+                    f"Meeting {rule.min_national_with_local} plus a local filter{suffix}",
+                    with_local,
+                    len(items),
+                )
+            )
+    return Section(
+        "cohort",
+        "Cohort profile: criteria at entry",
+        Chart.SHARE,
+        tuple(figures),
+        note="Of the eligible families under each framework, those showing each problem at entry.",
+    )
+
+
+def _characteristics(families: Mapping[str, Family]) -> Section:
+    everyone = list(families.values())
+    figures: list[Figure] = []
+    housed = [f for f in everyone if f.tenure is not Tenure.NOT_RECORDED]
+    for tenure in Tenure:
+        if tenure is Tenure.NOT_RECORDED:
+            continue
+        figures.append(
+            _share(
+                f"tenure:{tenure.value}",
+                tenure.label,
+                (f.id for f in housed if f.tenure is tenure),
+                len(housed),
+            )
+        )
+    for key, label, read in (
+        ("domestic_abuse", "Domestic abuse a feature, past or present", "domestic_abuse"),
+        ("social_care", "Known to children's social care, past or present", "known_to_social_care"),
+    ):
+        known = [f for f in everyone if getattr(f, read) is not PastOrPresent.NOT_RECORDED]
+        figures.append(
+            _share(
+                key,
+                label,
+                (f.id for f in known if getattr(f, read) is PastOrPresent.YES),
+                len(known),
+            )
+        )
+    return Section(
+        "characteristics",
+        "Housing, domestic abuse and social care",
+        Chart.SHARE,
+        tuple(figures),
+        note="Of the families for whom each is recorded.",
+    )
+
+
+def _referrals(families: Mapping[str, Family]) -> Section:
+    everyone = list(families.values())
+    order = [s for s in ReferralSource if s is not ReferralSource.NOT_RECORDED]
+    return Section(
+        "referrals",
+        "Referral source",
+        Chart.SHARE,
+        tuple(
+            _share(
+                source.value or "not_recorded",
+                source.label,
+                (f.id for f in everyone if f.referral_source is source),
+                len(everyone),
+            )
+            for source in [*order, ReferralSource.NOT_RECORDED]
+        ),
+        note="Every family in the programme, by where it was referred from.",
+    )
 
 
 def _share(key: str, label: str, ids: Iterable[str], whole: int, **extra: Any) -> Figure:
@@ -425,8 +714,15 @@ def _intensity(families: Mapping[str, Family]) -> Section:
     )
 
 
-def _steps(records: ProgrammeRecords, reached: Mapping[Stage, Mapping[str, Any]]) -> Section:
+def _steps(
+    records: ProgrammeRecords,
+    reached: Mapping[Stage, Mapping[str, Any]],
+    families: Mapping[str, Family],
+) -> Section:
     worked = set(reached[Stage.WORKED_WITH])
+    stepped_in = {
+        f.id for f in families.values() if f.referral_source is ReferralSource.SOCIAL_CARE_STEP_DOWN
+    }
     closures: dict[ClosureReason, set[str]] = defaultdict(set)
     for change in records.changes:
         if not change.deleted and change.closure_reason is not None:
@@ -448,8 +744,142 @@ def _steps(records: ProgrammeRecords, reached: Mapping[Stage, Mapping[str, Any]]
                 closures[ClosureReason.STEPPED_DOWN] & worked,
                 len(worked),
             ),
+            _share(
+                "from_social_care",
+                "Stepped down from social care into the programme",
+                stepped_in & worked,
+                len(worked),
+            ),
         ),
-        note="Of the families worked with, those closed with each reason.",
+        note="Of the families worked with: those closed stepped up or down, and those "
+        "referred by children's social care stepping their case down.",
+    )
+
+
+def _closures(records: ProgrammeRecords, families: Mapping[str, Family], year: int) -> Section:
+    first_day, last_day = year_bounds(year)
+    by_reason: dict[ClosureReason, set[str]] = defaultdict(set)
+    for change in records.changes:
+        if (
+            not change.deleted
+            and change.family_id in families
+            and change.to_status is FamilyStatus.CLOSED
+            and change.closure_reason is not None
+            and first_day <= change.on <= last_day
+        ):
+            by_reason[change.closure_reason].add(change.family_id)
+    closed = set().union(*by_reason.values()) if by_reason else set()
+    return Section(
+        "closures",
+        f"Cases closed in {year_label(year)}, by reason",
+        Chart.SHARE,
+        tuple(
+            _share(reason.value, reason.label, by_reason[reason], len(closed))
+            for reason in ClosureReason
+        ),
+        note="Of the families whose case was closed in the year, by the reason given.",
+    )
+
+
+def _casework(records: ProgrammeRecords, families: Mapping[str, Family], year: int) -> Section:
+    first_day, last_day = year_bounds(year)
+    live = [r for r in records.casework if not r.deleted and r.family_id in families]
+    done = [
+        a
+        for a in live
+        if isinstance(a, Assessment) and a.state is not AssessmentState.DRAFT and a.completed_on
+    ]
+    done_in_year = [a for a in done if _within(a.completed_on, first_day, last_day)]
+    plans: dict[str, list[FamilyPlan]] = defaultdict(list)
+    for record in live:
+        if isinstance(record, FamilyPlan):
+            plans[record.family_id].append(record)
+    open_ids = {f.id for f in _open_cases(families)}
+    in_place = set()
+    for fid in open_ids:
+        plan = current_plan(plans.get(fid, []))
+        if plan is not None and plan.goals:
+            in_place.add(fid)
+    agreed = set()
+    for fid, versions in plans.items():
+        first = live_versions(versions)
+        if first and _within(first[0].made_on, first_day, last_day):
+            agreed.add(fid)
+    meetings = [
+        m for m in live if isinstance(m, TafMeeting) and _within(m.held_on, first_day, last_day)
+    ]
+    label = year_label(year)
+
+    def count(key: str, words: str, items: Sequence[Record]) -> Figure:
+        return Figure(key, words, len(items), tuple(sorted({r.family_id for r in items})))
+
+    return Section(
+        "casework",
+        "Assessments, plans and TAF meetings",
+        Chart.COUNT,
+        (
+            count("assessments_year", f"Assessments completed in {label}", done_in_year),
+            count("assessments", "Assessments completed to date", done),
+            _share("plans", "Open cases with a plan in place", in_place, len(open_ids)),
+            Figure(
+                "plans_year", f"First plans agreed in {label}", len(agreed), tuple(sorted(agreed))
+            ),
+            count("taf_meetings", f"TAF meetings held in {label}", meetings),
+        ),
+        note="Assessments and meetings are counted one by one; plans by family.",
+    )
+
+
+def _actions(records: ProgrammeRecords, families: Mapping[str, Family], today: dt.date) -> Section:
+    open_ids = {f.id for f in _open_cases(families)}
+    plans: dict[str, list[FamilyPlan]] = defaultdict(list)
+    for record in records.casework:
+        if isinstance(record, FamilyPlan) and not record.deleted and record.family_id in open_ids:
+            plans[record.family_id].append(record)
+    counts: dict[str, int] = defaultdict(int)
+    owners: dict[str, set[str]] = defaultdict(set)
+    total = 0
+    for fid, versions in plans.items():
+        plan = current_plan(versions)
+        if plan is None:
+            continue
+        for action in plan.actions:
+            total += 1
+            counts[action.status.value] += 1
+            owners[action.status.value].add(fid)
+            if action.status.is_open and action.by_when < today:
+                counts["overdue"] += 1
+                owners["overdue"].add(fid)
+    figures = [
+        Figure(
+            status.value,
+            status.label,
+            counts[status.value],
+            tuple(sorted(owners[status.value])),
+            of=total,
+        )
+        for status in (
+            ActionStatus.DONE,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.NOT_STARTED,
+            ActionStatus.DROPPED,
+        )
+    ]
+    figures.append(
+        Figure(
+            "overdue",
+            "Not done by the date agreed",
+            counts["overdue"],
+            tuple(sorted(owners["overdue"])),
+            of=total,
+        )
+    )
+    return Section(
+        "actions",
+        "Progress against plan actions",
+        Chart.SHARE,
+        tuple(figures),
+        note="The actions in the current plans of the families being worked with now.",
     )
 
 
@@ -515,7 +945,13 @@ def _outcomes_by_problem(records: ProgrammeRecords) -> Section:
         if readiness is None or framework is None or item.family.deleted:
             continue
         codes = [p.code for p in framework.problems]
+        rule = framework.eligibility
+        # A local filter is a reason to take a family on, not a problem with outcomes of its
+        # own: it would show stuck at 0 %.
+        local = set(rule.local) if rule.kind is EligibilityKind.NATIONAL_PLUS_LOCAL else set()
         for problem in readiness.problems:
+            if problem.code in local:
+                continue
             key = (framework.ref, problem.code)
             names[key] = problem.name
             order.setdefault(key, (len(order), codes.index(problem.code)))
@@ -557,4 +993,121 @@ def _claims_by_quarter(reached: Mapping[Stage, Mapping[str, dt.date | None]], ye
             Figure(label, label, len(by_quarter[label]), tuple(sorted(by_quarter[label])))
             for label in sorted(labels)
         ),
+    )
+
+
+def _work(records: ProgrammeRecords, year: int) -> Section:
+    """Adults into work (a later reading of "in work" for a person, or for the household when
+    no person is named), the alternative routes achieved (continuous employment) and the
+    progress-to-work results each framework counts beside its claim rule."""
+    first_day, last_day = year_bounds(year)
+    adults_year: dict[tuple[str, str], str] = {}
+    adults: dict[tuple[str, str], str] = {}
+    routes: dict[str, set[str]] = defaultdict(set)
+    extras: dict[tuple[str, str], set[str]] = defaultdict(set)
+    extra_names: dict[tuple[str, str], str] = {}
+    for item in records.outcomes.values():
+        family = item.family
+        if family.deleted:
+            continue
+        for m in item.data.measures:
+            if (
+                m.deleted
+                or m.kind is not MeasureKind.EMPLOYMENT
+                or m.stage is not MeasureStage.LATER
+                or m.value != 1
+            ):
+                continue
+            key = (family.id, m.person_id)
+            adults[key] = family.id
+            if first_day <= m.on <= last_day:
+                adults_year[key] = family.id
+        readiness = item.readiness
+        if readiness is None:
+            continue
+        for name, outcome in readiness.alternative_routes:
+            if outcome.achieved:
+                routes[name].add(family.id)
+        for outcome in readiness.additional_results:
+            key = (readiness.framework, outcome.code)
+            extra_names[key] = outcome.text
+            if outcome.achieved:
+                extras[key].add(family.id)
+    many = len({k[0] for k in extra_names}) > 1
+    label = year_label(year)
+    figures = [
+        Figure(
+            "adults_year",
+            f"Adults into work in {label}",
+            len(adults_year),
+            tuple(sorted(set(adults_year.values()))),
+        ),
+        Figure(
+            "adults", "Adults into work to date", len(adults), tuple(sorted(set(adults.values())))
+        ),
+    ]
+    for name in sorted(routes):
+        figures.append(
+            Figure(
+                f"route:{name}",
+                f"Families achieving {name.lower()}",
+                len(routes[name]),
+                tuple(sorted(routes[name])),
+            )
+        )
+    for key in sorted(extra_names):
+        ref, code = key
+        words = f"Progress to work ({code}{', ' + ref if many else ''}): {extra_names[key]}"
+        figures.append(
+            Figure(f"extra:{ref}:{code}", words, len(extras[key]), tuple(sorted(extras[key])))
+        )
+    return Section(
+        "work",
+        "Work and progress to work",
+        Chart.COUNT,
+        tuple(figures),
+        note="Adults counted one by one (a household's reading counts as one adult); the rest "
+        "count families.",
+    )
+
+
+def _claims_by_route(records: ProgrammeRecords, year: int) -> Section:
+    first_day, last_day = year_bounds(year)
+    in_year: dict[str, set[str]] = defaultdict(set)
+    ever: dict[str, set[str]] = defaultdict(set)
+    for item in records.outcomes.values():
+        claim = item.readiness.claim if item.readiness else None
+        if claim is None or item.family.deleted:
+            continue
+        route = claim.route.strip() or EVERY_PROBLEM
+        ever[route].add(item.family.id)
+        if first_day <= claim.claimed_on <= last_day:
+            in_year[route].add(item.family.id)
+    names = sorted(ever, key=lambda r: (r != EVERY_PROBLEM, r))
+    label = year_label(year)
+    figures = []
+    for route in names:
+        words = "Every problem turned around" if route == EVERY_PROBLEM else route.capitalize()
+        figures.append(
+            Figure(
+                f"{route}:year",
+                f"{words}, {label}",
+                len(in_year[route]),
+                tuple(sorted(in_year[route])),
+            )
+        )
+        figures.append(
+            Figure(
+                f"{route}:to_date",
+                f"{words}, to date",
+                len(ever[route]),
+                tuple(sorted(ever[route])),
+            )
+        )
+    return Section(
+        "routes",
+        "Families claimed by route",
+        Chart.COUNT,
+        tuple(figures),
+        note="Claims sent to the funder, by the route each family was claimed by.",
     )

@@ -48,6 +48,7 @@ from fmdesk.plans import FamilyPlan
 from fmdesk.programme import Allocation, ProgrammeRecords
 from fmdesk.records import Record, kind_class
 from fmdesk.stars import StarReading
+from fmdesk.taf import TafMeeting, TafMember
 
 OUTCOME_KINDS: tuple[type[Record], ...] = (
     Person,
@@ -64,8 +65,12 @@ PROGRAMME_KINDS: tuple[type[Record], ...] = (
     StatusChange,
     Allocation,
     StarReading,
+    TafMeeting,
+    TafMember,
     *OUTCOME_KINDS,
 )
+# Read for the dashboard's casework figures (fmdesk.programme), with the outcome kinds.
+CASEWORK: tuple[type[Record], ...] = (TafMeeting, TafMember)
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 _MASK = (1 << 64) - 1
 KEPT = "db.programme.judgement"  # the name the judgement is kept under on the Store
@@ -257,6 +262,7 @@ def load_programme(
         allocations=[r for r in records if isinstance(r, Allocation)],
         readings=[r for r in records if isinstance(r, StarReading)],
         outcomes=dict(cache.outcomes),
+        casework=[r for r in records if isinstance(r, (Assessment, FamilyPlan, *CASEWORK))],
     )
 
 

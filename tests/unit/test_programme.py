@@ -303,7 +303,7 @@ def test_intensity_mix_is_of_the_open_cases(dashboard, refs):
 
 
 def test_step_up_and_step_down_are_of_the_families_worked_with(dashboard, refs):
-    up, down = dashboard.section("steps").figures
+    up, down, _stepped_in = dashboard.section("steps").figures
     assert (up.value, up.of, names(up, refs)) == (1, 5, {"FM-005"})
     assert (down.value, down.of, names(down, refs)) == (1, 5, {"FM-007"})
 

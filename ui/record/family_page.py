@@ -34,12 +34,16 @@ from fmdesk.families import (
     Consent,
     ConsentKind,
     ContactType,
+    DeliveredBy,
     Family,
     FamilyStatus,
     Intensity,
+    PastOrPresent,
     Person,
     PersonRole,
+    ReferralSource,
     StatusChange,
+    Tenure,
     has_consent,
 )
 from fmdesk.records import Record
@@ -73,6 +77,13 @@ FAMILY_FIELDS = (
     Field("next_action", "Next action", placeholder="e.g. Home visit with Mum"),
     Field("next_action_due", "Next action due", "optional_date"),
     Field("case_id", "Case system ID", placeholder="The family's ID in EHM, Mosaic..."),
+    # What the programme dashboard counts the family by (fmdesk/programme.py).
+    Field("referral_source", "Referred from", "choice", ReferralSource),
+    Field("lead_agency", "Lead agency or team", placeholder="e.g. Youth Offending Team"),
+    Field("delivered_by", "Worked with by", "choice", DeliveredBy),
+    Field("tenure", "Housing", "choice", Tenure),
+    Field("domestic_abuse", "Domestic abuse", "choice", PastOrPresent),
+    Field("known_to_social_care", "Known to social care", "choice", PastOrPresent),
 )
 PERSON_FIELDS = (
     Field("role", "Role", "choice", PersonRole),
