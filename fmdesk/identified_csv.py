@@ -20,7 +20,8 @@ from fmdesk import text as fmtext
 from fmdesk.csvcells import could_be_formula, formula_warning
 from fmdesk.errors import ValidationError
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole
-from fmdesk.outcomes.records import Measure, MeasureKind, MeasureStage
+from fmdesk.outcomes.eligibility import EligibilityResult
+from fmdesk.outcomes.records import IndicatorTick, Measure, MeasureKind, MeasureStage
 
 # column -> what it holds, for the docs and the error messages
 COLUMNS: dict[str, str] = {
@@ -102,10 +103,14 @@ class IdentifiedFamily:
     people: tuple[Person, ...]
     measures: tuple[Measure, ...]
     rows: tuple[int, ...]
+    # The indicators the family's figures tick under the framework's data thresholds
+    # (fmdesk/identification.py), and its eligibility with them; set when a framework is given.
+    ticks: tuple[IndicatorTick, ...] = ()
+    eligibility: EligibilityResult | None = None
 
     @property
-    def records(self) -> list[Family | Person | Measure]:
-        return [self.family, *self.people, *self.measures]
+    def records(self) -> list[Family | Person | Measure | IndicatorTick]:
+        return [self.family, *self.people, *self.measures, *self.ticks]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +130,15 @@ class IdentifiedImport:
     row_count: int
     # Values imported as written that a spreadsheet may run as a formula (fmdesk/csvcells.py)
     warnings: tuple[CsvProblem, ...] = ()
+    framework: str = ""  # id@version the families are attached under; "" for none
+
+    @property
+    def eligible_count(self) -> int:
+        return sum(1 for f in self.families if f.eligibility and f.eligibility.eligible)
+
+    @property
+    def tick_count(self) -> int:
+        return sum(len(f.ticks) for f in self.families)
 
     @property
     def ok(self) -> bool:
@@ -140,6 +154,12 @@ class IdentifiedImport:
             f"{len(self.families)} new famil{'ies' if len(self.families) != 1 else 'y'} "
             f"({self.people_count} people)",
         ]
+        if self.framework:
+            parts.append(
+                f"{self.eligible_count} eligible under {self.framework} by their figures "
+                f"({self.tick_count} indicator{'s' if self.tick_count != 1 else ''} ticked "
+                "from the data)"
+            )
         if self.duplicates:
             parts.append(f"{len(self.duplicates)} already held")
         if self.errors:

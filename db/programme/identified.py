@@ -4,17 +4,36 @@ families held, then saved in one transaction.
 Each function is one call from the UI's worker thread or the command line.
 """
 
+import csv
 import dataclasses
 import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from db.definitions import held_definitions
 from db.outcomes import load_frameworks
 from db.store import Store
+from fmdesk import identification
+from fmdesk.assessment.record import Assessment
+from fmdesk.definition import DefinitionKind
 from fmdesk.errors import UserError
 from fmdesk.families import Family, Person
-from fmdesk.identified_csv import IdentifiedImport, parse_identified_csv
-from fmdesk.outcomes import FrameworkNotFound
+from fmdesk.identification import DataThreshold, Identification
+from fmdesk.identified_csv import IdentifiedImport, decode, normalise_header, parse_identified_csv
+from fmdesk.outcomes import (
+    EligibilityResult,
+    Framework,
+    FrameworkNotFound,
+    IndicatorTick,
+    Measure,
+    attach_framework,
+    eligibility,
+)
+from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
+from fmdesk.records import Record
 
 
 def preview_identified_csv(
@@ -25,13 +44,49 @@ def preview_identified_csv(
     it."""
     if framework:
         framework = known_framework(store, framework)
-    return parse_identified_csv(
+    today = today or dt.date.today()
+    checked = parse_identified_csv(
         data,
-        today=today or dt.date.today(),
+        today=today,
         existing_families=store.list(Family),
         existing_people=store.list(Person),
         framework=framework,
     )
+    if not framework:
+        return checked
+    chosen = load_frameworks(store).library.get(framework)
+    thresholds = framework_thresholds(store, chosen)
+    terms = identification.framework_terms(chosen)
+    families = []
+    for item in checked.families:
+        found = identification.identify(
+            chosen,
+            thresholds,
+            item.family,
+            item.people,
+            item.measures,
+            as_at=item.family.identified_on or today,
+            terms=terms,
+        )
+        families.append(dataclasses.replace(item, ticks=found.ticks, eligibility=found.eligibility))
+    return dataclasses.replace(checked, families=tuple(families), framework=framework)
+
+
+def framework_content(store: Store, framework: Framework) -> Mapping[str, Any]:
+    """The JSON a framework was read from: fmdesk's own file, or the council's held in the
+    store as a definition."""
+    shipped = identification.shipped_content(framework.ref)
+    if shipped is not None:
+        return shipped
+    for held in held_definitions(store, DefinitionKind.FRAMEWORK).definitions:
+        if held.ref == framework.ref:
+            return held.content
+    return {}
+
+
+def framework_thresholds(store: Store, framework: Framework) -> tuple[DataThreshold, ...]:
+    """The framework's data thresholds (its file's `data_thresholds`), checked against it."""
+    return identification.thresholds_of(framework_content(store, framework), framework)
 
 
 def known_framework(store: Store, ref: str) -> str:
@@ -108,3 +163,130 @@ def import_identified(
         skipped_duplicates=len(checked.duplicates),
         skipped_with_errors=len(checked.rejected_keys),
     )
+
+
+# ---- attaching many families to a framework at once ------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AttachRow:
+    family: Family  # as it is now
+    before: EligibilityResult | None  # under its current framework; None when it has none
+    after: Identification  # under the new one, with the ticks its figures add
+    framework: str  # the new framework's id@version
+
+    @property
+    def changes(self) -> bool:
+        return self.family.framework != self.framework or bool(self.after.ticks)
+
+
+@dataclasses.dataclass(frozen=True)
+class AttachPreview:
+    framework: str
+    rows: tuple[AttachRow, ...]
+
+    @property
+    def eligible_before(self) -> int:
+        return sum(1 for r in self.rows if r.before is not None and r.before.eligible)
+
+    @property
+    def eligible_after(self) -> int:
+        return sum(1 for r in self.rows if r.after.eligibility.eligible)
+
+    @property
+    def tick_count(self) -> int:
+        return sum(len(r.after.ticks) for r in self.rows)
+
+    def summary(self) -> str:
+        n = len(self.rows)
+        return (
+            f"{n} famil{'ies' if n != 1 else 'y'} to {self.framework}: eligible "
+            f"{self.eligible_before} before, {self.eligible_after} after "
+            f"({self.tick_count} indicator{'s' if self.tick_count != 1 else ''} ticked from "
+            "their figures)."
+        )
+
+
+def _held_records(store: Store, family: Family) -> list[Record]:
+    records: list[Record] = []
+    for cls in (IndicatorTick, Assessment):
+        records.extend(store.list(cls, family_id=family.id))
+    return records
+
+
+def preview_attach(
+    store: Store, family_ids: Sequence[str], framework: str, *, today: dt.date | None = None
+) -> AttachPreview:
+    """What attaching these families to `framework` would do: each one's eligibility under its
+    current framework and under the new one, with the indicators its figures tick by the new
+    framework's data thresholds. Nothing is written."""
+    ref = known_framework(store, framework)
+    library = load_frameworks(store).library
+    chosen = library.get(ref)
+    thresholds = framework_thresholds(store, chosen)
+    terms = identification.framework_terms(chosen)
+    today = today or dt.date.today()
+    rows = []
+    for family_id in dict.fromkeys(family_ids):
+        family = store.get(Family, family_id)
+        if family is None:
+            raise UserError("A family chosen is no longer held; choose again.")
+        people = store.list(Person, family_id=family.id)
+        measures = store.list(Measure, family_id=family.id)
+        held = _held_records(store, family)
+        before = None
+        if family.framework:
+            try:
+                current = library.for_family(family)
+            except FrameworkNotFound:
+                current = None
+            if current is not None:
+                data = FamilyOutcomeData.from_records(family, [*people, *measures, *held])
+                before = eligibility(current, data)
+        after = identification.identify(
+            chosen,
+            thresholds,
+            family,
+            people,
+            measures,
+            as_at=family.identified_on or today,
+            terms=terms,
+            held=held,
+        )
+        rows.append(AttachRow(family, before, after, ref))
+    return AttachPreview(ref, tuple(rows))
+
+
+def apply_attach(store: Store, preview: AttachPreview) -> int:
+    """Attach the previewed families and save the ticks their figures make, in one
+    transaction; the number of families changed. A family changed since the preview is
+    refused (check again)."""
+    library = load_frameworks(store).library
+    chosen = library.get(preview.framework)
+    changed = 0
+    with store.transaction():
+        for row in preview.rows:
+            now = store.get(Family, row.family.id)
+            if now is None or now.revision != row.family.revision:
+                raise UserError(
+                    f"Family {row.family.reference} changed since the preview; preview again."
+                )
+            records: list[Record] = list(row.after.ticks)
+            if now.framework != chosen.ref:
+                records.insert(0, attach_framework(now, chosen, replace=True))
+            if records:
+                store.save(*records)
+                changed += 1
+    return changed
+
+
+def families_in_csv(store: Store, data: bytes) -> list[str]:
+    """The ids of the families held whose key (case reference) a CSV's family_key column
+    names: "all the families imported from this file"."""
+    reader = csv.reader(io.StringIO(decode(data), newline=""))
+    header = [normalise_header(h) for h in next(reader, [])]
+    if "family_key" not in header:
+        raise UserError("The file has no family_key column.")
+    column = header.index("family_key")
+    keys = {row[column].strip().casefold() for row in reader if len(row) > column}
+    return [f.id for f in store.list(Family) if f.reference.strip().casefold() in keys]

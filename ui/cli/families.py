@@ -348,6 +348,9 @@ def families_import(store_path: Path | None, file: Path) -> None:
 
 def _report_preview(checked: IdentifiedImport) -> None:
     click.echo(checked.summary())
+    for item in checked.families:  # what the data decides, before anything is written
+        if item.eligibility is not None:
+            click.echo(f"  {item.key}: {item.eligibility.reason}")
     for duplicate in checked.duplicates:
         rows = ", ".join(map(str, duplicate.rows))
         click.echo(f"  already held: {duplicate.key} (rows {rows}): {duplicate.reason}")
@@ -367,7 +370,8 @@ def _report_preview(checked: IdentifiedImport) -> None:
     "--framework",
     default="",
     help="Attach the new families to this outcomes framework (id@version): one that comes "
-    "with fmdesk or one added with 'fmdesk frameworks add'.",
+    "with fmdesk or one added with 'fmdesk frameworks add'. The indicators its data "
+    "thresholds decide are ticked from each family's figures, and eligibility is shown.",
 )
 @click.option("--check", "check_only", is_flag=True, help="Check the file; import nothing.")
 def families_import_csv(
@@ -386,7 +390,8 @@ def families_import_csv(
             return
         done = programme.import_identified(store, checked, valid_only=valid_only)
     left = f"; {done.skipped_with_errors} left out for errors" if done.skipped_with_errors else ""
+    ticks = f", {checked.tick_count} indicators from the data" if checked.framework else ""
     click.echo(
         f"Imported {done.families} families ({done.people} people, {done.measures} baseline "
-        f"measures); {done.skipped_duplicates} already held{left}."
+        f"measures{ticks}); {done.skipped_duplicates} already held{left}."
     )

@@ -6,6 +6,7 @@ intake of a folder of bundles.
     fmdesk programme practitioners [--limit N]
     fmdesk programme allocate REF... --to PRACTITIONER [--reason TEXT]
     fmdesk programme intake FOLDER
+    fmdesk programme attach-framework FRAMEWORK (REF... | --csv FILE) [--apply]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import click
 
 from db import allocation, programme
 from db.families import find_family
+from db.programme import identified
 from fmdesk.errors import UserError
 from fmdesk.outcomes.dates import day_text
 from fmdesk.programme import Stage, check_year, csv_bytes, year_label, year_start
@@ -213,3 +215,45 @@ def programme_intake(store_path: Path | None, folder: Path) -> None:
             f"{count} bundle{'s were' if count != 1 else ' was'} refused (named above)"
             + ("; the others were imported." if others else ".")
         )
+
+
+@programme_group.command("attach-framework")
+@store_option
+@click.argument("framework")
+@click.argument("references", nargs=-1)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="The families imported from this identified-families CSV (by its family_key column).",
+)
+@click.option("--apply", "apply_", is_flag=True, help="Attach them; without it, only preview.")
+def programme_attach_framework(
+    store_path: Path | None,
+    framework: str,
+    references: tuple[str, ...],
+    csv_path: Path | None,
+    apply_: bool,
+) -> None:
+    """Attach many families to an outcomes framework (id@version) at once: each family's
+    eligibility before and after, with the indicators its figures tick by the framework's data
+    thresholds, is shown first; --apply attaches them and saves those ticks."""
+    if not references and csv_path is None:
+        raise UserError("Name the families: their references, or --csv FILE for a file's.")
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        ids = [find_family(store, ref).id for ref in references]
+        if csv_path is not None:
+            ids += identified.families_in_csv(store, identified.read_csv_file(csv_path))
+        if not ids:
+            raise UserError(f"None of the families in {csv_path} is held here.")
+        preview = identified.preview_attach(store, ids, framework)
+        click.echo(preview.summary())
+        for row in preview.rows:
+            before = row.before.reason if row.before else "no framework"
+            click.echo(f"  {row.family.reference}: {before} -> {row.after.eligibility.reason}")
+        if not apply_:
+            click.echo("Nothing was changed: add --apply to attach them.")
+            return
+        changed = identified.apply_attach(store, preview)
+    click.echo(f"Attached {changed} famil{'ies' if changed != 1 else 'y'} to {preview.framework}.")

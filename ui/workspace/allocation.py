@@ -34,9 +34,11 @@ from db import allocation, programme
 from db import families as family_store
 from db.allocation import AllocationResult, IntakeSummary, PractitionerLoad
 from db.families import SharedCode, SharedReference
+from db.outcomes import load_frameworks
 from db.programme import FamilyListRow, ImportedFamilies
+from db.programme import identified as identified_store
 from fmdesk.families import Family, FamilyStatus
-from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedImport
+from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedFamily, IdentifiedImport
 from fmdesk.roles import Role
 from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 from ui.kit.pages import WorkspacePage
@@ -57,6 +59,32 @@ PROBLEM_COLUMNS: tuple[Column[CsvProblem], ...] = (
     Column("Row", lambda p: p.row, align_right=True),
     Column("Column", lambda p: p.column),
     Column("Problem", lambda p: p.message, tooltip=lambda p: p.message),
+)
+ELIGIBILITY_COLUMNS: tuple[Column[IdentifiedFamily], ...] = (
+    Column("Family key", lambda f: f.key),
+    Column("People", lambda f: len(f.people), align_right=True),
+    Column("Indicators from the data", lambda f: ", ".join(t.indicator for t in f.ticks)),
+    Column(
+        "Eligibility",
+        lambda f: f.eligibility.reason if f.eligibility else "",
+        tooltip=lambda f: f.eligibility.reason if f.eligibility else "",
+    ),
+)
+NO_FRAMEWORK_CHOICE = "None: attach a framework later"
+ATTACH_COLUMNS: tuple[Column[identified_store.AttachRow], ...] = (
+    Column("Reference", lambda r: r.family.reference),
+    Column("Now", lambda r: r.family.framework or "no framework"),
+    Column(
+        "Eligible now",
+        lambda r: r.before.reason if r.before else "",
+        tooltip=lambda r: r.before.reason if r.before else "",
+    ),
+    Column("Indicators from the data", lambda r: ", ".join(t.indicator for t in r.after.ticks)),
+    Column(
+        "Eligible after",
+        lambda r: r.after.eligibility.reason,
+        tooltip=lambda r: r.after.eligibility.reason,
+    ),
 )
 DUPLICATE_COLUMNS: tuple[Column[Duplicate], ...] = (
     Column("Family key", lambda d: d.key),
@@ -104,6 +132,20 @@ class PreviewDialog(QDialog):
         summary.setAccessibleName("Import summary")
         summary.setWordWrap(True)
         layout.addWidget(summary)
+        if checked.framework and checked.families:
+            layout.addWidget(
+                QLabel(
+                    f"<b>Eligibility under {checked.framework}</b> — from each family's "
+                    "figures; indicators the data cannot decide stay for the practitioner."
+                )
+            )
+            self.eligibility: RowTableModel[IdentifiedFamily] = RowTableModel(
+                ELIGIBILITY_COLUMNS, self
+            )
+            self.eligibility.set_rows(checked.families)
+            layout.addWidget(
+                make_table(self.eligibility, "Eligibility of the new families", stretch=3), 2
+            )
         if checked.errors:
             layout.addWidget(
                 QLabel(
@@ -147,6 +189,30 @@ class PreviewDialog(QDialog):
     def _choose(self, choice: int) -> None:
         self.choice = choice
         self.accept()
+
+
+class AttachDialog(QDialog):
+    """What attaching the chosen families to a framework would change, before it is done."""
+
+    def __init__(self, preview: identified_store.AttachPreview, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Attach to {preview.framework}")
+        self.resize(860, 420)
+        layout = QVBoxLayout(self)
+        summary = QLabel(preview.summary())
+        summary.setAccessibleName("Attach summary")
+        summary.setWordWrap(True)
+        layout.addWidget(summary)
+        self.rows: RowTableModel[identified_store.AttachRow] = RowTableModel(ATTACH_COLUMNS, self)
+        self.rows.set_rows(preview.rows)
+        layout.addWidget(make_table(self.rows, "Eligibility before and after", stretch=4), 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.attach_button = buttons.addButton(
+            f"&Attach {len(preview.rows)} families", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.attach_button.clicked.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
 
 
 class AllocateDialog(QDialog):
@@ -220,6 +286,10 @@ class AllocationPage(WorkspacePage):
         self.only_unallocated.toggled.connect(self.filter.set_only_unallocated)
 
         self.allocate_button = QPushButton("A&llocate…")
+        self.attach_button = QPushButton("Attach &framework…")
+        self.attach_button.setToolTip(
+            "Attach the chosen families to an outcomes framework, seeing eligibility first"
+        )
         self.rename_button = QPushButton("New &reference…")
         self.rename_button.setToolTip("Give the chosen family a new case reference")
         self.limit_button = QPushButton("Caseload &limit…")
@@ -228,6 +298,7 @@ class AllocationPage(WorkspacePage):
         for button, slot, shortcut in (
             (self.allocate_button, self.allocate_selected, "Ctrl+Shift+A"),
             (self.rename_button, self.rename_selected, None),
+            (self.attach_button, self.attach_selected, None),
             (self.limit_button, self.edit_limit, None),
             (self.import_button, self.import_csv, "Ctrl+I"),
             (self.intake_button, self.take_in_folder, "Ctrl+Shift+I"),
@@ -260,6 +331,7 @@ class AllocationPage(WorkspacePage):
         family_row.addWidget(QLabel("<b>Families</b> (open cases)"))
         family_row.addStretch(1)
         family_row.addWidget(self.only_unallocated)
+        family_row.addWidget(self.attach_button)
         family_row.addWidget(self.rename_button)
         family_row.addWidget(self.allocate_button)
         lower_layout.addLayout(family_row)
@@ -357,6 +429,50 @@ class AllocationPage(WorkspacePage):
 
         Task(self.runner, op, done, parent=self).run()
 
+    def attach_selected(self) -> None:
+        chosen = selected_rows(self.family_table)
+        if not chosen:
+            self._say("Choose one or more families in the list first.")
+            return
+        ids = [row.family_id for row in chosen]
+        Task(
+            self.runner,
+            lambda ctx: [f.ref for f in load_frameworks(ctx.store).library.all()],
+            lambda refs: self._attach_to(ids, refs),
+            parent=self,
+        ).run()
+
+    def _attach_to(self, ids: list[str], refs: list[str]) -> None:
+        ref, ok = QInputDialog.getItem(
+            self, "Attach framework", "Attach the chosen families to:", refs, 0, False
+        )
+        if ok:
+            self.preview_attach(ids, ref)
+
+    def preview_attach(self, ids: list[str], ref: str) -> None:
+        Task(
+            self.runner,
+            lambda ctx: identified_store.preview_attach(ctx.store, ids, ref),
+            self._show_attach,
+            parent=self,
+        ).with_progress("Checking eligibility…").run()
+
+    def _show_attach(self, preview: identified_store.AttachPreview) -> None:
+        self.attach_dialog = AttachDialog(preview, self)
+        if self.attach_dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+
+        def done(changed: int) -> None:
+            self.refresh()
+            self._say(f"Attached {changed} families to {preview.framework}.")
+
+        Task(
+            self.runner,
+            lambda ctx: identified_store.apply_attach(ctx.store, preview),
+            done,
+            parent=self,
+        ).run()
+
     def rename_selected(self) -> None:
         chosen = selected_rows(self.family_table)
         if len(chosen) != 1:
@@ -408,12 +524,33 @@ class AllocationPage(WorkspacePage):
         path, _ = QFileDialog.getOpenFileName(
             self, "Import identified families", "", "CSV files (*.csv);;All files (*)"
         )
-        if path:
-            self.preview_csv(Path(path))
+        if not path:
+            return
+        Task(
+            self.runner,
+            lambda ctx: [f.ref for f in load_frameworks(ctx.store).library.all()],
+            lambda refs: self._choose_framework(Path(path), refs),
+            parent=self,
+        ).run()
 
-    def preview_csv(self, path: Path) -> None:
+    def _choose_framework(self, path: Path, refs: list[str]) -> None:
+        choice, ok = QInputDialog.getItem(
+            self,
+            "Outcomes framework",
+            "Attach the new families to this framework (its data thresholds tick the "
+            "indicators their figures decide):",
+            [*refs, NO_FRAMEWORK_CHOICE],
+            0,
+            False,
+        )
+        if ok:
+            self.preview_csv(path, "" if choice == NO_FRAMEWORK_CHOICE else choice)
+
+    def preview_csv(self, path: Path, framework: str = "") -> None:
         def op(ctx: TaskContext) -> IdentifiedImport:
-            return programme.preview_identified_csv(ctx.store, programme.read_csv_file(path))
+            return programme.preview_identified_csv(
+                ctx.store, programme.read_csv_file(path), framework=framework
+            )
 
         Task(
             self.runner, op, lambda checked: self._show_preview(path, checked), parent=self
