@@ -197,4 +197,23 @@ def m004_record_history(db: sqlite_utils.Database) -> None:
             END""")
 
 
+@migrations()
+def m005_drafts(db: sqlite_utils.Database) -> None:
+    """Drafts of the dialogs a user was filling in when the store locked or they stepped away
+    (db/drafts.py): one per family and dialog kind, the fields as JSON. Never synced; a
+    family purged from the laptop takes its drafts with it."""
+    db.execute("""
+        CREATE TABLE drafts (
+            family_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (family_id, kind)
+        )""")
+    db.execute("""
+        CREATE TRIGGER drafts_purge AFTER DELETE ON records WHEN old.kind = 'family' BEGIN
+            DELETE FROM drafts WHERE family_id = old.id;
+        END""")
+
+
 KNOWN = [m.name for m in migrations._migrations]

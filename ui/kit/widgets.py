@@ -1,10 +1,19 @@
 """Small widget builders every screen shares, so tables, buttons and dates look and behave alike."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QFocusEvent, QKeySequence, QMouseEvent, QResizeEvent, QShortcut
+from PySide6.QtGui import (
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QResizeEvent,
+    QShortcut,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -25,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
+from fmdesk import dates
 from ui.kit.models import ROW_ROLE, RowFilterProxy, RowTableModel
 
 
@@ -97,11 +107,49 @@ def action_button(
 class DateEdit(QDateEdit):
     """A day-month-year date that can be typed straight after a click: the click that brings
     focus selects the day, so typing 12032027 gives 12/03/2027 wherever the click landed (it
-    used to type into whichever part was under the pointer, giving 12/03/2026)."""
+    used to type into whichever part was under the pointer, giving 12/03/2026).
+
+    A date that is not a day of the calendar is refused, not changed: Qt would make 31/02/2027
+    into 28/02/2027 as the month was typed; here the typed text stays as typed (the date keeps
+    its last real value) and `problem()` says why (fmdesk/dates.py), for the form to show.
+    `happened` marks the date of something that has happened, which cannot be in the future
+    (the forms check it with fmdesk.dates.happened)."""
 
     def __init__(self, date: QDate, parent: QWidget | None = None) -> None:
         super().__init__(date, parent)
         self._focus_by_click = False
+        self._refused = ""
+        self.happened = False
+
+    def problem(self) -> str:
+        """Why the date typed last is not a date ("" when it is one)."""
+        return dates.impossible(self._refused) if self._refused else ""
+
+    @override
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        if dates.impossible(text):
+            self._refused = text
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
+
+    @override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # A new key starts a new attempt; validate() refuses it again if it is no date.
+        if event.text() or event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            self._refused = ""
+        super().keyPressEvent(event)
+
+    @override
+    def stepBy(self, steps: int) -> None:
+        self._refused = ""
+        super().stepBy(steps)
+
+    def set_day(self, day: dt.date) -> None:
+        self._refused = ""
+        self.setDate(QDate(day.year, day.month, day.day))
+
+    def day(self) -> dt.date:
+        return self.date().toPython()  # type: ignore[return-value]
 
     @override
     def focusInEvent(self, event: QFocusEvent) -> None:
@@ -116,9 +164,27 @@ class DateEdit(QDateEdit):
             self.setSelectedSection(QDateEdit.Section.DaySection)
 
 
-def date_edit(parent: QWidget, name: str) -> QDateEdit:
-    """A day-month-year date with a calendar, starting at today."""
-    edit = DateEdit(QDate.currentDate(), parent)
+def date_problem(edit: QDateEdit, what: str, today: dt.date | None = None) -> str:
+    """What is wrong with the date in `edit` ("" when nothing): not a day of the calendar, or,
+    for the date of something that happened, after today."""
+    if isinstance(edit, DateEdit):
+        found = edit.problem()
+        if found:
+            return found
+        if edit.happened:
+            day: dt.date = edit.date().toPython()  # type: ignore[assignment]
+            return dates.happened(day, today or dt.date.today(), what)
+    return ""
+
+
+def date_edit(
+    parent: QWidget, name: str, day: dt.date | None = None, *, happened: bool = False
+) -> DateEdit:
+    """A day-month-year date with a calendar, starting at `day` (today when not given);
+    `happened`: the date of something that has happened, which cannot be after today."""
+    start = QDate.currentDate() if day is None else QDate(day.year, day.month, day.day)
+    edit = DateEdit(start, parent)
+    edit.happened = happened
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setAccessibleName(name)

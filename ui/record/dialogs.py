@@ -1,4 +1,5 @@
-"""The family record's small dialogs: new family, record consent, change status."""
+"""The family record's small dialogs: new family, record consent, change status. Each keeps a
+draft of what is typed and asks before Cancel throws typing away (ui/kit/dialogs.py)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,19 @@ from fmdesk.families import (
     FamilyStatus,
     Person,
 )
-from ui.kit.dialogs import FormDialog
+from ui.kit.dialogs import DraftDialog, DraftKeeper
 from ui.kit.widgets import date_edit
 
 
-class NewFamilyDialog(FormDialog):
-    def __init__(self, suggested_reference: str, parent: QWidget | None = None) -> None:
-        super().__init__("New family", parent)
+class NewFamilyDialog(DraftDialog):
+    def __init__(
+        self,
+        suggested_reference: str,
+        parent: QWidget | None = None,
+        *,
+        drafts: DraftKeeper | None = None,
+    ) -> None:
+        super().__init__("New family", parent, drafts=drafts)
         self.reference = QLineEdit(suggested_reference, self)
         self.reference.setAccessibleName("Case reference")
         self.reference.setToolTip(
@@ -55,9 +62,15 @@ class NewFamilyDialog(FormDialog):
         return ""
 
 
-class ConsentDialog(FormDialog):
-    def __init__(self, people: Sequence[Person], parent: QWidget | None = None) -> None:
-        super().__init__("Record consent", parent)
+class ConsentDialog(DraftDialog):
+    def __init__(
+        self,
+        people: Sequence[Person],
+        parent: QWidget | None = None,
+        *,
+        drafts: DraftKeeper | None = None,
+    ) -> None:
+        super().__init__("Record consent", parent, drafts=drafts)
         self.kind = QComboBox(self)
         self.kind.setAccessibleName("Consent to")
         for k in ConsentKind:
@@ -68,7 +81,7 @@ class ConsentDialog(FormDialog):
             if p.role.value != "child" and p.in_household:
                 self.person.addItem(p.display_name, p.id)
         self.person.addItem("The family (recorded jointly)", "")
-        self.given = date_edit(self, "Date given")
+        self.given = date_edit(self, "Date given", happened=True)
         self.notes = QLineEdit(self)
         self.notes.setAccessibleName("Notes")
         self.form.addRow("Consent &to:", self.kind)
@@ -87,12 +100,14 @@ class ConsentDialog(FormDialog):
         )  # type: ignore[return-value]
 
 
-class StatusDialog(FormDialog):
+class StatusDialog(DraftDialog):
     """Move the family on. Closing goes on to the closing summary (the Plan tab's "Close the
     case…", so a case is closed one way only); reopening needs a reason."""
 
-    def __init__(self, family: Family, parent: QWidget | None = None) -> None:
-        super().__init__("Change status", parent)
+    def __init__(
+        self, family: Family, parent: QWidget | None = None, *, drafts: DraftKeeper | None = None
+    ) -> None:
+        super().__init__("Change status", parent, drafts=drafts)
         self.family = family
         self.form.addRow(QLabel(f"Now: <b>{family.status.label}</b>", self))
         self.to = QComboBox(self)
@@ -110,7 +125,7 @@ class StatusDialog(FormDialog):
         self.reason.setAccessibleName("Reason")
         self.reason.setTabChangesFocus(True)
         self.reason.setMaximumHeight(80)
-        self.on = date_edit(self, "Date")
+        self.on = date_edit(self, "Date", happened=True)
         self.form.addRow("&New status:", self.to)
         self.closure_label = QLabel("Reason for &closing:", self)
         self.closure_label.setBuddy(self.closure)

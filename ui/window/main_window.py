@@ -46,7 +46,7 @@ from fmdesk.errors import UserError
 from fmdesk.families import Consent, FamilyStatus, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
-from ui.kit.dialogs import DateDialog
+from ui.kit.dialogs import DateDialog, DraftDialog, DraftKeeper
 from ui.kit.errors import show_error
 from ui.kit.pages import FeatureTab, WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -568,7 +568,10 @@ class MainWindow(QMainWindow):
             page.clear()
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.isVisible():
-                w.reject()
+                if isinstance(w, DraftDialog):  # keeps what is typed (ui/kit/dialogs.py)
+                    w.put_away()
+                else:
+                    w.reject()
         self._show_unlock(locked=True)
         Task(self.runner, lambda ctx: ctx.set_store(None), parent=self).run()
 
@@ -698,7 +701,7 @@ class MainWindow(QMainWindow):
         family = self.family_page.family
         if family is None:
             return
-        dialog = StatusDialog(family, self)
+        dialog = StatusDialog(family, self, drafts=DraftKeeper(self.runner, family.id, "status"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         to, closure, reason, on = dialog.values()
@@ -733,7 +736,8 @@ class MainWindow(QMainWindow):
         record = self.family_page.record
         if record is None:
             return
-        dialog = ConsentDialog(record.people, self)
+        drafts = DraftKeeper(self.runner, record.family.id, "consent")
+        dialog = ConsentDialog(record.people, self, drafts=drafts)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         kind, person_id, given_on, notes = dialog.values()

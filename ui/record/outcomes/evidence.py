@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -50,6 +49,7 @@ from fmdesk.outcomes import (
     Problem,
     ProblemProgress,
 )
+from ui.kit.dialogs import DraftDialog
 from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.kit.widgets import action_button, date_edit, record_table, stretch_column
 from ui.record.outcomes.fields import pydate
@@ -120,20 +120,13 @@ class ProgressDelegate(QStyledItemDelegate):
 # ---- dialogs ----------------------------------------------------------------------------------
 
 
-class _Dialog(QDialog):
+class _Dialog(DraftDialog):
+    """A form of labelled rows with OK and Cancel; Cancel on a changed dialog asks first, and
+    OK shows what is missing rather than closing (ui/kit/dialogs.py)."""
+
     def __init__(self, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+        super().__init__(title, parent)
         self.setAccessibleName(title)
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.buttons)
 
     def row(self, label: str, editor: QWidget) -> None:
         editor.setAccessibleName(label)
@@ -159,19 +152,20 @@ class EquivalentProgressDialog(_Dialog):
         )
         explain.setWordWrap(True)
         self.form.addRow(explain)
-        self.problem = QComboBox(self)
+        self.which_problem = QComboBox(self)
         for problem in problems:
-            self.problem.addItem(f"{problem.code} {problem.name}", problem.code)
+            self.which_problem.addItem(f"{problem.code} {problem.name}", problem.code)
         self.approved_by = QLineEdit(self)
         self.role = QLineEdit(approver_role, self)
         self.approved_on = date_edit(self, "Approved on")
         self.reason = QPlainTextEdit(self)
         self.reason.setTabChangesFocus(True)
-        self.row("Problem", self.problem)
+        self.row("Problem", self.which_problem)
         self.row("Approved by (name)", self.approved_by)
         self.row("Their role", self.role)
         self.row("Approved on", self.approved_on)
         self.row("Reason", self.reason)
+        self.finish_layout()
         self.approved_by.textChanged.connect(self._check)
         self.reason.textChanged.connect(self._check)
         self._check()
@@ -182,7 +176,7 @@ class EquivalentProgressDialog(_Dialog):
     def record(self, family_id: str, recorded_by: str) -> EquivalentProgress:
         return EquivalentProgress(
             family_id=family_id,
-            problem=self.problem.currentData(),
+            problem=self.which_problem.currentData(),
             approved_by=self.approved_by.text().strip(),
             approver_role=self.role.text().strip(),
             approved_on=pydate(self.approved_on),
@@ -199,20 +193,29 @@ class EvidenceDialog(_Dialog):
         words = QLabel(outcome.text, self)
         words.setWordWrap(True)
         self.form.addRow(words)
-        self.holds_from = date_edit(self, "Holds from")
+        self.holds_from = date_edit(self, "Holds from", happened=True)
         self.source = QComboBox(self)
         self.source.setEditable(True)
         self.source.addItems(list(outcome.evidence))
         self.description = QPlainTextEdit(self)
         self.description.setTabChangesFocus(True)
+        self.description.setPlaceholderText(
+            "e.g. Attendance 96% over the autumn and spring terms (school report, 12 May)"
+        )
         self.row("Holds from", self.holds_from)
         self.row("Evidence source", self.source)
         self.row("What it shows", self.description)
-        self.source.editTextChanged.connect(lambda _t: self._check())
-        self._check()
+        self.finish_layout()
 
-    def _check(self) -> None:
-        self.ok_when(bool(self.source.currentText().strip()))
+    def check(self) -> str:
+        if not self.source.currentText().strip():
+            return "Name the evidence source, e.g. School attendance report."
+        if not self.description.toPlainText().strip():
+            return (
+                "Say what the evidence shows: whoever checks the claim reads it here, e.g. "
+                "'Attendance 96% over two terms'."
+            )
+        return ""
 
     def record(self, family_id: str, outcome: str, recorded_by: str) -> OutcomeEvidence:
         return OutcomeEvidence(
@@ -436,7 +439,7 @@ class EvidencePanel(QWidget):
         )
         chosen = self.problem_view.currentIndex()
         if chosen.isValid():
-            dialog.problem.setCurrentIndex(chosen.row())
+            dialog.which_problem.setCurrentIndex(chosen.row())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:

@@ -13,10 +13,10 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -25,8 +25,9 @@ from fmdesk.closure import ContinuingSupport, OutcomeAtClosure, OutcomeResult, c
 from fmdesk.families import ClosureReason, Person
 from fmdesk.plans import REVIEW, REVIEW_INTERVAL, FamilyPlan
 from fmdesk.taf import ReviewRating, TafMember
-from ui.kit.dialogs import FormDialog
+from ui.kit.dialogs import DraftDialog, DraftKeeper, FormDialog
 from ui.kit.forms import OptionalDateEdit
+from ui.kit.widgets import DateEdit, date_edit
 
 SUPPORT_ROWS = 3
 # Offered for printed pages (the Government Security Classifications); any other can be typed.
@@ -34,15 +35,7 @@ MARKINGS = ("OFFICIAL-SENSITIVE", "OFFICIAL")
 E = TypeVar("E", bound=enum.Enum)
 
 
-def date_edit(parent: QWidget, label: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day), parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setAccessibleName(label)
-    return edit
-
-
-def _day(edit: QDateEdit) -> dt.date:
+def _day(edit: DateEdit) -> dt.date:
     return edit.date().toPython()  # type: ignore[return-value]
 
 
@@ -64,11 +57,20 @@ def _multiline(parent: QWidget, label: str, placeholder: str = "") -> QPlainText
     return edit
 
 
-class NewVersionDialog(FormDialog):
+class NewVersionDialog(DraftDialog):
     """A review: the date it was agreed, where, and when the next review is."""
 
-    def __init__(self, current: FamilyPlan, today: dt.date, parent: QWidget | None = None) -> None:
-        super().__init__(f"New version of the plan (version {current.version + 1})", parent)
+    def __init__(
+        self,
+        current: FamilyPlan,
+        today: dt.date,
+        parent: QWidget | None = None,
+        *,
+        drafts: DraftKeeper | None = None,
+    ) -> None:
+        super().__init__(
+            f"New version of the plan (version {current.version + 1})", parent, drafts=drafts
+        )
         self.current = current
         self.form.addRow(
             QLabel(
@@ -99,9 +101,11 @@ class NewVersionDialog(FormDialog):
         return _day(self.made_on), self.made_at.text().strip(), self.next_review.value()
 
 
-class MemberDialog(FormDialog):
-    def __init__(self, today: dt.date, parent: QWidget | None = None) -> None:
-        super().__init__("Add to the team around the family", parent)
+class MemberDialog(DraftDialog):
+    def __init__(
+        self, today: dt.date, parent: QWidget | None = None, *, drafts: DraftKeeper | None = None
+    ) -> None:
+        super().__init__("Add to the team around the family", parent, drafts=drafts)
         self.name = QLineEdit(self)
         self.name.setAccessibleName("Name")
         self.role = QLineEdit(self)
@@ -113,7 +117,7 @@ class MemberDialog(FormDialog):
         self.contact = QLineEdit(self)
         self.contact.setAccessibleName("Contact")
         self.contact.setPlaceholderText("Phone or email")
-        self.joined = date_edit(self, "Joined on", today)
+        self.joined = date_edit(self, "Joined on", today, happened=True)
         self.form.addRow("&Name:", self.name)
         self.form.addRow("&Role:", self.role)
         self.form.addRow("&Agency:", self.agency)
@@ -139,7 +143,7 @@ class MemberDialog(FormDialog):
         )
 
 
-class MeetingDialog(FormDialog):
+class MeetingDialog(DraftDialog):
     """Who came, how things are going, what was decided, and whether it makes a new version."""
 
     def __init__(
@@ -150,9 +154,11 @@ class MeetingDialog(FormDialog):
         has_plan: bool,
         today: dt.date,
         parent: QWidget | None = None,
+        *,
+        drafts: DraftKeeper | None = None,
     ) -> None:
-        super().__init__(f"Team Around the Family meeting {number}", parent)
-        self.held_on = date_edit(self, "Date of the meeting", today)
+        super().__init__(f"Team Around the Family meeting {number}", parent, drafts=drafts)
+        self.held_on = date_edit(self, "Date of the meeting", today, happened=True)
         self.place = QLineEdit(self)
         self.place.setAccessibleName("Where")
         self.came: list[tuple[QCheckBox, str, str]] = []  # box, "person" or "member", id
@@ -225,7 +231,7 @@ class MeetingDialog(FormDialog):
         }
 
 
-class CloseCaseDialog(FormDialog):
+class CloseCaseDialog(DraftDialog):
     """The closing summary: why, where each problem ended up, what carries on, and the family's
     own words on moving on. Things worth a second look are listed but never block closing."""
 
@@ -236,10 +242,12 @@ class CloseCaseDialog(FormDialog):
         people: Sequence[Person],
         today: dt.date,
         parent: QWidget | None = None,
+        *,
+        drafts: DraftKeeper | None = None,
     ) -> None:
-        super().__init__("Close the case", parent)
+        super().__init__("Close the case", parent, drafts=drafts)
         self.plan = plan
-        self.closed_on = date_edit(self, "Date closed", today)
+        self.closed_on = date_edit(self, "Date closed", today, happened=True)
         self.reason = QComboBox(self)
         self.reason.setAccessibleName("Reason for closing")
         for reason in ClosureReason:
@@ -360,6 +368,47 @@ class CloseCaseDialog(FormDialog):
                 return "Name the service for each line of support that carries on."
         return ""
 
+    def missing(self) -> list[str]:
+        """What a closing summary would lack, to ask about before closing: the words on what
+        changed, and actions still open (each named)."""
+        found = []
+        if not self.summary.toPlainText().strip():
+            found.append("Nothing is written under 'What changed'.")
+        still_open = [a for a in self.plan.actions if a.status.is_open] if self.plan else []
+        if still_open:
+            listed = "; ".join(f"'{a.what or 'an action with no words'}'" for a in still_open)
+            count = len(still_open)
+            found.append(
+                f"{count} action{'' if count == 1 else 's'} in the plan "
+                f"{'is' if count == 1 else 'are'} not done or dropped: {listed}."
+            )
+        return found
+
+    def confirm(self) -> bool:
+        """Closing with what changed unwritten or actions open asks first, saying what is
+        missing; Go back (the default) keeps the dialog open with everything typed."""
+        found = self.missing()
+        if not found:
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Close the case?",
+            "The closing summary is missing things:\n\n"
+            + "\n".join(f"• {line}" for line in found)
+            + "\n\nClose the case anyway, or go back and fill them in?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        close = box.addButton("&Close anyway", QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton("&Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        if box.clickedButton() is close:
+            return True
+        self.problem.setText("Not closed yet: " + " ".join(found))
+        return False
+
     def values(self) -> dict[str, Any]:
         """Keyword arguments for `fmdesk.closure.close_family`."""
         return {
@@ -417,10 +466,12 @@ class PdfOptionsDialog(FormDialog):
         return self.marking.currentText().strip(), self.password.text() or None
 
 
-class ReopenDialog(FormDialog):
-    def __init__(self, today: dt.date, parent: QWidget | None = None) -> None:
-        super().__init__("Reopen the case", parent)
-        self.on = date_edit(self, "Date reopened", today)
+class ReopenDialog(DraftDialog):
+    def __init__(
+        self, today: dt.date, parent: QWidget | None = None, *, drafts: DraftKeeper | None = None
+    ) -> None:
+        super().__init__("Reopen the case", parent, drafts=drafts)
+        self.on = date_edit(self, "Date reopened", today, happened=True)
         self.reason = _multiline(self, "Why it is reopening", "e.g. New concerns from school")
         self.form.addRow("&Date:", self.on)
         self.form.addRow("&Why:", self.reason)

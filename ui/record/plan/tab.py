@@ -52,6 +52,7 @@ from fmdesk.families import ClosureReason, Family, Person
 from fmdesk.plans import REVIEW_INTERVAL, FamilyPlan, first_plan, new_version
 from fmdesk.taf import TafMeeting, TafMember, meeting_plan, next_meeting_number
 from ui.actions.documents import build_closure_pdf, build_plan_pdf, build_taf_pdf, framework_names
+from ui.kit.dialogs import DraftKeeper
 from ui.kit.errors import show_error
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import TaskContext, TaskRunner
@@ -127,7 +128,14 @@ class PlanTab(FeatureTab):
         self.team.meeting_pdf_asked.connect(self.save_meeting_pdf)
         self.closing.print_asked.connect(self.print_closure)
         self.closing.pdf_asked.connect(self.save_closure_pdf)
+        self.team.keep_drafts = self._drafts
         self._refresh()
+
+    def _drafts(self, kind: str) -> DraftKeeper | None:
+        """Where the `kind` dialog keeps its draft for the family shown (ui/kit/dialogs.py)."""
+        if self.plans is None:
+            return None
+        return DraftKeeper(self.runner, self.plans.family.id, kind)
 
     # ---- the family -----------------------------------------------------------------------
 
@@ -238,7 +246,7 @@ class PlanTab(FeatureTab):
         if self.read_only or current is None or self.plans is None:
             return
         self.flush()
-        dialog = NewVersionDialog(current, self.today, self)
+        dialog = NewVersionDialog(current, self.today, self, drafts=self._drafts("plan_version"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         made_on, made_at, next_review = dialog.values()
@@ -269,6 +277,7 @@ class PlanTab(FeatureTab):
             current is not None,
             self.today,
             self,
+            drafts=self._drafts("taf_meeting"),
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -308,7 +317,14 @@ class PlanTab(FeatureTab):
             return
         self.flush()
         plans = self.plans
-        dialog = CloseCaseDialog(plans.current, self.problem_names, plans.people, self.today, self)
+        dialog = CloseCaseDialog(
+            plans.current,
+            self.problem_names,
+            plans.people,
+            self.today,
+            self,
+            drafts=self._drafts("closing_summary"),
+        )
         dialog.preset(reason=reason, closed_on=on)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -322,7 +338,7 @@ class PlanTab(FeatureTab):
     def reopen_case(self) -> None:
         if self.plans is None or not self.plans.family.is_read_only:
             return
-        dialog = ReopenDialog(self.today, self)
+        dialog = ReopenDialog(self.today, self, drafts=self._drafts("reopen"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         on, reason = dialog.values()

@@ -12,6 +12,7 @@ asks for a new member itself (`MemberDialog`), and tells the tab what to save or
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QGroupBox, QLabel, QVBoxLayout, QWidget
@@ -20,6 +21,7 @@ from db.plans import PlanRecord
 from fmdesk.errors import UserError
 from fmdesk.plans import date_text
 from fmdesk.taf import TafMeeting, TafMember
+from ui.kit.dialogs import DraftKeeper
 from ui.kit.errors import show_error
 from ui.kit.forms import Field, RecordForm
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
@@ -64,6 +66,8 @@ class TeamPanel(QWidget):
 
     def __init__(self, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Where a dialog's draft is kept (the tab gives it: the panel never sees the store).
+        self.keep_drafts: Callable[[str], DraftKeeper | None] | None = None
         self.today = today
         self._plans: PlanRecord | None = None
         self._editable = False
@@ -162,7 +166,8 @@ class TeamPanel(QWidget):
     def add_member(self) -> None:
         if not self._editable or self._plans is None:
             return
-        dialog = MemberDialog(self.today, self)
+        drafts = self.keep_drafts("team_member") if self.keep_drafts else None
+        dialog = MemberDialog(self.today, self, drafts=drafts)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         member = dialog.member(self._plans.family.id)
