@@ -22,7 +22,7 @@ from db.library import add_definition_file, definitions
 from db.stars import load_catalogue
 from db.store import Store
 from fmdesk.assessment import Assessment
-from fmdesk.claims import requirements_met
+from fmdesk.claims import ClaimBatch, counted_claims, requirements_met
 from fmdesk.definition import DefinitionKind
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family, Person
@@ -34,6 +34,7 @@ from fmdesk.outcomes import (
     Framework,
     FrameworkLibrary,
     FrameworkNotFound,
+    OutcomeClaim,
     OutcomeEvidence,
     attach_framework,
     claim_readiness,
@@ -89,10 +90,18 @@ def load_requirements_met(store: Store, family: Family) -> frozenset[str]:
     )
 
 
-def _family_data(store: Store, family: Family) -> FamilyOutcomeData:
+def _family_data(store: Store, family: Family, today: dt.date) -> FamilyOutcomeData:
+    """The family's outcome records, with only the claims that count on `today`
+    (fmdesk.claims.counted_claims: one a draft batch wrote, as an older build did, or one a
+    rejected batch left behind, does not make the family claimed; the programme's judgement
+    reads them the same way)."""
     records: list[Record] = [*store.list(Person, family_id=family.id)]
     for cls in (*OUTCOME_RECORD_CLASSES, Assessment):
-        records.extend(store.list(cls, family_id=family.id))
+        if cls is not OutcomeClaim:
+            records.extend(store.list(cls, family_id=family.id))
+    claims = store.list(OutcomeClaim, family_id=family.id)
+    if claims:
+        records.extend(counted_claims(claims, store.list(ClaimBatch), today))
     return FamilyOutcomeData.from_records(family, records)
 
 
@@ -133,7 +142,7 @@ def load_family_outcomes(
     if family is None or family.deleted:
         raise UserError("That family is no longer in this store.")
     loaded = load_frameworks(store)
-    data = _family_data(store, family)
+    data = _family_data(store, family, today)
     met = load_requirements_met(store, family)
     framework: Framework | None = None
     readiness: ClaimReadiness | None = None
@@ -263,7 +272,7 @@ def family_outcomes_for_json(
             framework = load_frameworks(store).library.for_family(family)
         except FrameworkNotFound as exc:
             return no_framework_json(family, str(exc))
-        data = _family_data(store, family)
+        data = _family_data(store, family, today)
         return family_outcomes_json(
             framework, data, today, requirements_met=load_requirements_met(store, family)
         )

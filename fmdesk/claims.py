@@ -26,8 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from fmdesk.assessment.record import Assessment, AssessmentState
+from fmdesk.csvcells import Number
 from fmdesk.errors import ValidationError
-from fmdesk.families import Family
+from fmdesk.families import Family, FamilyStatus, StatusChange
 from fmdesk.outcomes import (
     ClaimReadiness,
     ClaimStatus,
@@ -42,9 +43,11 @@ from fmdesk.outcomes import (
 from fmdesk.outcomes.dates import day_text
 from fmdesk.outcomes.framework import AttendanceTest, EmploymentTest, FallTest
 from fmdesk.outcomes.readiness import EVERY_PROBLEM
-from fmdesk.outcomes.records import Measure, MeasureKind
+from fmdesk.outcomes.records import Measure, MeasureKind, MeasureStage
 from fmdesk.outcomes.sustainment import OutcomeProgress
-from fmdesk.plans import FamilyPlan, current_plan
+from fmdesk.payments import NO_AMOUNT, ClaimAmount, PaymentTable, claim_amount
+from fmdesk.payments import money_text as money_text
+from fmdesk.plans import FamilyPlan, current_plan, live_versions
 from fmdesk.records import Record, record_kind
 
 # ---- where each family stands ------------------------------------------------------------------
@@ -69,15 +72,68 @@ def requirements_met(
 
 
 @dataclasses.dataclass(frozen=True)
+class EntryDates:
+    """When the family came into the programme and got what a claim needs: identified (its
+    identification date), attached (first worked with: its first move to engaged or active),
+    assessed (its first whole-family assessment past draft), plan agreed (the first version of
+    its action plan), and its keyworker (lead practitioner, or the practitioner it is allocated
+    to)."""
+
+    identified_on: dt.date | None = None
+    attached_on: dt.date | None = None
+    assessed_on: dt.date | None = None
+    plan_agreed_on: dt.date | None = None
+    keyworker: str = ""
+
+
+_WORKED_WITH = frozenset({FamilyStatus.ENGAGED, FamilyStatus.ACTIVE})
+
+
+def entry_dates(family: Family, records: Iterable[Record]) -> EntryDates:
+    """The family's `EntryDates` from any mix of its records (status changes, assessments,
+    plans, allocations; others are passed over)."""
+    attached: list[dt.date] = []
+    assessed: list[dt.date] = []
+    plans: list[FamilyPlan] = []
+    allocated: list[tuple[dt.date, str]] = []
+    for record in records:
+        if record.deleted or record.family_id != family.id:
+            continue
+        if isinstance(record, StatusChange) and record.to_status in _WORKED_WITH:
+            attached.append(record.on)
+        elif isinstance(record, Assessment) and record.state is not AssessmentState.DRAFT:
+            day = record.completed_on or record.started_on
+            if day is not None:
+                assessed.append(day)
+        elif isinstance(record, FamilyPlan):
+            plans.append(record)
+        elif type(record).KIND == "allocation":  # fmdesk.programme.Allocation (imports this)
+            name = str(getattr(record, "to_name", "") or "")
+            day = getattr(record, "on", None)
+            if name and isinstance(day, dt.date):
+                allocated.append((day, name))
+    versions = live_versions(plans)
+    keyworker = family.lead_practitioner.strip() or (max(allocated)[1] if allocated else "")
+    return EntryDates(
+        identified_on=family.identified_on,
+        attached_on=min(attached, default=None),
+        assessed_on=min(assessed, default=None),
+        plan_agreed_on=min((v.made_on for v in versions), default=None),
+        keyworker=keyworker,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
 class FamilyOutcomes:
     """One family, its outcome records and its readiness (None when it has no framework, or
-    one this computer does not have; `problem` then says which)."""
+    one this computer does not have; `problem` then says which), and its `EntryDates`."""
 
     family: Family
     data: FamilyOutcomeData
     framework: Framework | None
     readiness: ClaimReadiness | None
     problem: str = ""
+    entry: EntryDates = EntryDates()
 
     @property
     def status(self) -> ClaimStatus | None:
@@ -113,13 +169,16 @@ def readiness_by_family(
     for family in families:
         own = by_family.get(family.id, [])
         data = FamilyOutcomeData.from_records(family, own)
+        entry = entry_dates(family, own)
         if not family.framework:
-            result[family.id] = FamilyOutcomes(family, data, None, None, "No framework attached.")
+            result[family.id] = FamilyOutcomes(
+                family, data, None, None, "No framework attached.", entry
+            )
             continue
         try:
             framework = library.for_family(family)
         except FrameworkNotFound as exc:
-            result[family.id] = FamilyOutcomes(family, data, None, None, str(exc))
+            result[family.id] = FamilyOutcomes(family, data, None, None, str(exc), entry)
             continue
         met = requirements_met(
             family,
@@ -127,7 +186,7 @@ def readiness_by_family(
             (r for r in own if isinstance(r, FamilyPlan)),
         )
         readiness = claim_readiness(framework, data, today, requirements_met=met)
-        result[family.id] = FamilyOutcomes(family, data, framework, readiness)
+        result[family.id] = FamilyOutcomes(family, data, framework, readiness, entry=entry)
     return result
 
 
@@ -549,16 +608,15 @@ def parse_amount(text: str) -> int:
     return int(found["pounds"].replace(",", "")) * 100 + int(found["pence"] or 0)
 
 
-def money_text(pence: int) -> str:
-    return f"£{pence // 100:,}.{pence % 100:02d}"
-
-
 # ---- the claim schedule ------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
 class ScheduleRow:
-    """One piece of evidence behind one outcome of one claimed family."""
+    """One piece of evidence behind one outcome of one claimed family, with what the auditor
+    ticks it against: the family's entry (`entry`, `eligibility`), the outcome's figures
+    before and after (each with its period), who recorded it and, for equivalent progress, who
+    approved it; and the family's claim (`amount`, the same on each of its rows)."""
 
     batch: str
     reference: str
@@ -572,9 +630,35 @@ class ScheduleRow:
     source: str
     evidence_date: dt.date | None
     sustained_on: dt.date | None
-    recorded_by: str
-    person: str
+    recorded_by: str  # the practitioner who recorded it
+    person: str  # the family member it is about ("" for the household)
     detail: str
+    before: str = ""  # the figures at entry, each with its period ("; " between them)
+    after: str = ""  # the figures since, each with its period
+    approved_by: str = ""  # equivalent progress: who approved it, in what role, and when
+    entry: EntryDates = EntryDates()
+    eligibility: tuple["EligibilityLine", ...] = ()
+    amount: ClaimAmount = NO_AMOUNT
+
+
+@dataclasses.dataclass(frozen=True)
+class EligibilityLine:
+    """One indicator of need the family was found eligible by: its problem, code and words,
+    whom it is about, its evidence source and the day it was recorded."""
+
+    problem: str
+    indicator: str
+    text: str
+    person: str
+    source: str
+    on: dt.date | None
+
+    @property
+    def words(self) -> str:
+        who = f" ({self.person})" if self.person else ""
+        source = f", {self.source}" if self.source else ""
+        on = f", {day_text(self.on)}" if self.on else ""
+        return f"{self.indicator} {self.text}{who}{source}{on}"
 
 
 SCHEDULE_HEADER = (
@@ -583,48 +667,149 @@ SCHEDULE_HEADER = (
     "family_name",
     "framework",
     "route",
+    "identified_on",
+    "attached_on",
+    "assessed_on",
+    "plan_agreed_on",
+    "keyworker",
+    "eligibility_at_entry",
     "problem",
     "outcome",
     "outcome_text",
     "basis",
+    "figures_before",
+    "figures_after",
     "evidence_source",
     "evidence_date",
     "sustained_on",
     "recorded_by",
     "person",
+    "approved_by",
     "detail",
+    "attachment_fee",
+    "results_payment",
+    "claim_amount",
+    "amount_basis",
 )
 
 
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _pounds(pence: int | None) -> str | Number:
+    return "" if pence is None else Number(f"{pence // 100}.{pence % 100:02d}")
+
+
 def schedule_csv_row(row: ScheduleRow) -> list[str]:
+    """The row as the schedule CSV's cells (SCHEDULE_HEADER); amounts in pounds as numbers,
+    the family's on each of its rows."""
     return [
         row.batch,
         row.reference,
         row.family,
         row.framework,
         row.route,
+        _iso(row.entry.identified_on),
+        _iso(row.entry.attached_on),
+        _iso(row.entry.assessed_on),
+        _iso(row.entry.plan_agreed_on),
+        row.entry.keyworker,
+        "; ".join(line.words for line in row.eligibility),
         row.problem,
         row.outcome,
         row.outcome_text,
         row.basis,
+        row.before,
+        row.after,
         row.source,
-        row.evidence_date.isoformat() if row.evidence_date else "",
-        row.sustained_on.isoformat() if row.sustained_on else "",
+        _iso(row.evidence_date),
+        _iso(row.sustained_on),
         row.recorded_by,
         row.person,
+        row.approved_by,
         row.detail,
+        _pounds(row.amount.attachment_fee),
+        _pounds(row.amount.results),
+        _pounds(row.amount.claimed),
+        row.amount.basis,
     ]
 
 
-def evidence_rows(item: FamilyOutcomes, batch: str = "") -> list[ScheduleRow]:
+def eligibility_lines(item: FamilyOutcomes) -> tuple[EligibilityLine, ...]:
+    """The indicators of need behind the family's eligibility, problem by problem."""
+    readiness, framework = item.readiness, item.framework
+    if readiness is None or framework is None:
+        return ()
+    lines = []
+    for present in readiness.eligibility.problems:
+        problem = f"{present.problem.code} {present.problem.name}"
+        for tick in sorted(present.ticks, key=lambda t: (t.indicator, t.on, t.person_id)):
+            try:
+                text = framework.indicator(tick.indicator)[1].text
+            except KeyError:
+                text = ""
+            lines.append(
+                EligibilityLine(
+                    problem=problem,
+                    indicator=tick.indicator,
+                    text=text,
+                    person=item.data.name(tick.person_id) if tick.person_id else "",
+                    source=tick.evidence_source,
+                    on=tick.on,
+                )
+            )
+    return tuple(lines)
+
+
+def family_amount(item: FamilyOutcomes, tables: Mapping[str, PaymentTable]) -> ClaimAmount:
+    """What the family's claim is worth by its framework's payment table (`tables`, by
+    id@version), by its route, attached on its attachment day (or, without one, the day it
+    was identified)."""
+    readiness = item.readiness
+    if readiness is None:
+        return NO_AMOUNT
+    # A claimed family: by the framework and route its claim was made under.
+    claim = readiness.claim
+    framework = (claim.framework if claim else "") or readiness.framework
+    route = (claim.route if claim else "") or readiness.route
+    met = [o.code for o in readiness.additional_results if o.achieved]
+    attached = item.entry.attached_on or item.entry.identified_on
+    return claim_amount(tables.get(framework), route, attached_on=attached, additional_met=met)
+
+
+def measure_words(item: FamilyOutcomes, measure: Measure) -> str:
+    """A figure with its period, as the schedule prints it: "Anti-social behaviour incidents
+    10 (1 Jan 2025 to 31 Dec 2025)"; attendance with its term; a yes/no state from its day."""
+    value = f"{measure.value:g}"
+    if measure.kind.is_status:
+        value = "yes" if measure.value else "no"
+    if measure.kind.counts_over_period and measure.period_start is not None:
+        when = f"{day_text(measure.period_start)} to {day_text(measure.on)}"
+    elif measure.term:
+        when = f"{measure.term}, {day_text(measure.on)}"
+    elif measure.kind.is_status:
+        when = f"from {day_text(measure.on)}"
+    else:
+        when = day_text(measure.on)
+    who = f"{item.data.name(measure.person_id)}: " if measure.person_id else ""
+    return f"{who}{measure.kind.label} {value} ({when})"
+
+
+def evidence_rows(
+    item: FamilyOutcomes, batch: str = "", tables: Mapping[str, PaymentTable] | None = None
+) -> list[ScheduleRow]:
     """The evidence behind each outcome that makes the family's claim: for every required
     problem its meeting outcome(s), or the alternative route's outcome; one row per evidence
-    record, one row for an outcome met by measures, one for an equivalent-progress approval."""
+    record, one row for an outcome met by measures, one for an equivalent-progress approval.
+    Every row carries the family's entry, eligibility and (with `tables`) its claim amount."""
     readiness, framework = item.readiness, item.framework
     if readiness is None or framework is None:
         return []
     family = item.family
     rows: list[ScheduleRow] = []
+    eligibility = eligibility_lines(item)
+    amount = family_amount(item, tables or {})
 
     def row(problem: str, outcome: OutcomeProgress | None, **fields: object) -> ScheduleRow:
         values: dict[str, object] = {
@@ -639,7 +824,18 @@ def evidence_rows(item: FamilyOutcomes, batch: str = "") -> list[ScheduleRow]:
             "sustained_on": outcome.sustained_on if outcome else None,
             "person": "",
             "detail": "",
+            "entry": item.entry,
+            "eligibility": eligibility,
+            "amount": amount,
         }
+        if outcome is not None:
+            measures = sorted(_measures_for(item, outcome), key=lambda m: (m.on, m.id))
+            values["before"] = "; ".join(
+                measure_words(item, m) for m in measures if m.stage is MeasureStage.BASELINE
+            )
+            values["after"] = "; ".join(
+                measure_words(item, m) for m in measures if m.stage is not MeasureStage.BASELINE
+            )
         values.update(fields)
         return ScheduleRow(**values)  # type: ignore[arg-type]
 
@@ -662,6 +858,7 @@ def evidence_rows(item: FamilyOutcomes, batch: str = "") -> list[ScheduleRow]:
                 )
             return
         measures = _measures_for(item, outcome)
+        people = sorted({item.data.name(m.person_id) for m in measures if m.person_id})
         rows.append(
             row(
                 problem,
@@ -670,6 +867,7 @@ def evidence_rows(item: FamilyOutcomes, batch: str = "") -> list[ScheduleRow]:
                 source="; ".join(sorted({m.source for m in measures if m.source})),
                 evidence_date=max((m.on for m in measures), default=None),
                 recorded_by="; ".join(sorted({m.recorded_by for m in measures if m.recorded_by})),
+                person="; ".join(people),
                 detail=outcome.explanation,
             )
         )
@@ -695,6 +893,8 @@ def evidence_rows(item: FamilyOutcomes, batch: str = "") -> list[ScheduleRow]:
                         source=f"Approved by {approval.approved_by}{role}",
                         evidence_date=approval.approved_on,
                         recorded_by=approval.recorded_by,
+                        approved_by=f"{approval.approved_by}{role}, "
+                        f"{day_text(approval.approved_on)}",
                         detail=approval.reason,
                     )
                 )
@@ -734,14 +934,31 @@ def _measures_for(item: FamilyOutcomes, outcome: OutcomeProgress) -> list[Measur
     return [m for m in item.data.measures if not m.deleted and m.kind in kinds]
 
 
-def schedule_rows(batch: ClaimBatch, outcomes: Mapping[str, FamilyOutcomes]) -> list[ScheduleRow]:
-    """The schedule of a batch: every family's evidence rows, in the batch's order."""
+def schedule_rows(
+    batch: ClaimBatch,
+    outcomes: Mapping[str, FamilyOutcomes],
+    tables: Mapping[str, PaymentTable] | None = None,
+) -> list[ScheduleRow]:
+    """The schedule of a batch: every family's evidence rows, in the batch's order, each with
+    the family's claim amount by its framework's payment table (`tables`, by id@version)."""
     rows: list[ScheduleRow] = []
     for family_id in batch.family_ids:
         item = outcomes.get(family_id)
         if item is not None:
-            rows.extend(evidence_rows(item, batch.reference))
+            rows.extend(evidence_rows(item, batch.reference, tables))
     return rows
+
+
+def batch_amounts(
+    batch: ClaimBatch,
+    outcomes: Mapping[str, FamilyOutcomes],
+    tables: Mapping[str, PaymentTable],
+) -> list[ClaimAmount]:
+    """Each family's claim amount in the batch (NO_AMOUNT for one no longer judged here)."""
+    return [
+        family_amount(outcomes[fid], tables) if fid in outcomes else NO_AMOUNT
+        for fid in batch.family_ids
+    ]
 
 
 def ready_families(

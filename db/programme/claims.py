@@ -17,12 +17,15 @@ from collections.abc import Sequence
 from typing import cast
 
 from db.history import began
+from db.library import definitions
 from db.programme.judgement import load_batches, load_outcomes
 from db.store import Store
 from fmdesk.claims import (
+    COUNTED,
     ClaimBatch,
     FamilyOutcomes,
     ScheduleRow,
+    batch_amounts,
     batch_claims,
     check_period,
     make_batch,
@@ -34,8 +37,28 @@ from fmdesk.claims import (
     submit_batch,
     withdraw_batch,
 )
+from fmdesk.definition import DefinitionKind
 from fmdesk.errors import UserError
-from fmdesk.outcomes import OutcomeClaim
+from fmdesk.outcomes import ClaimStatus, OutcomeClaim
+from fmdesk.payments import (
+    PaymentTable,
+    ProgrammeMoney,
+    SentBatch,
+    parse_programme_target,
+    programme_money,
+    shipped_payment_tables,
+    tables_from_contents,
+)
+from fmdesk.programme import (
+    Stage,
+    check_year,
+    quarter_bounds,
+    quarter_label,
+    year_bounds,
+    year_start,
+)
+
+PROGRAMME_TARGET_SETTING = "programme.total_target"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -239,4 +262,103 @@ def batch_schedule(
     if history_began is not None and batch.made_on < history_began:
         as_at = None
     outcomes = load_outcomes(store, today, as_at=as_at)
-    return batch, schedule_rows(batch, outcomes)
+    return batch, schedule_rows(batch, outcomes, payment_tables(store))
+
+
+# ---- the money ---------------------------------------------------------------------------------
+
+
+def payment_tables(store: Store) -> dict[str, PaymentTable]:
+    """Every framework's payment table this store knows, by id@version: the shipped
+    frameworks' and the council's held in the store (a council's own wins for its version)."""
+    tables = dict(shipped_payment_tables())
+    held = definitions(store).held.get(DefinitionKind.FRAMEWORK, ())
+    tables.update(tables_from_contents(d.content for d in held))
+    return tables
+
+
+def get_programme_target(store: Store) -> dict[Stage, int]:
+    """The whole programme's targets (families over every year of it, such as 685 turned
+    around), beside the yearly ones (db/programme/dashboard.py get_targets)."""
+    plain = parse_programme_target(store.get_setting(PROGRAMME_TARGET_SETTING, {}))
+    out = {}
+    for key, value in plain.items():
+        try:
+            out[Stage(key)] = value
+        except ValueError:
+            continue  # a stage a newer fmdesk counts: kept in the setting, not shown here
+    return out
+
+
+def set_programme_target(store: Store, values: dict[Stage, int | None]) -> dict[Stage, int]:
+    """Set (or, with None, clear) the whole programme's targets; the others are kept. A
+    negative target is refused before anything is written."""
+    if any(v is not None and (isinstance(v, bool) or v < 0) for v in values.values()):
+        raise UserError("A target cannot be negative.")
+    plain = parse_programme_target(store.get_setting(PROGRAMME_TARGET_SETTING, {}))
+    for stage, value in values.items():
+        if value is None:
+            plain.pop(stage.value, None)
+        else:
+            plain[stage.value] = value
+    store.set_setting(PROGRAMME_TARGET_SETTING, plain)
+    return get_programme_target(store)
+
+
+def year_quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
+    """The four quarters of programme `year` (label, first day, last day), Q1 April to June."""
+    first, _ = year_bounds(check_year(year))
+    quarters = []
+    day = first
+    for _ in range(4):
+        start, end = quarter_bounds(day)
+        quarters.append((quarter_label(start), start, end))
+        day = end + dt.timedelta(days=1)
+    return quarters
+
+
+def load_money(
+    store: Store,
+    today: dt.date | None = None,
+    year: int | None = None,
+    *,
+    as_at: dt.date | None = None,
+) -> ProgrammeMoney:
+    """The programme's money for `year` (default: the year holding the day judged): amounts
+    claimed (batches sent to the funder, not rejected, by the quarter they were sent) and paid
+    (by the quarter the funder paid), each family's claim priced by its framework's payment
+    table; the totals to date; and the families claimed to date against the whole programme's
+    turned-around target (`get_programme_target`). Today, or as at the end of `as_at` (the
+    batches and families as they were then). For the dashboard (h17figures) and
+    `fmdesk claims money`."""
+    today = today or dt.date.today()
+    day = as_at or today
+    year = year_start(day) if year is None else check_year(year)
+    outcomes = load_outcomes(store, today, as_at=as_at)
+    tables = payment_tables(store)
+    sent = [
+        SentBatch(
+            submitted_on=b.submitted_on,
+            paid_on=b.paid_on,
+            paid_pence=b.paid_pence,
+            amounts=batch_amounts(b, outcomes, tables),
+        )
+        for b in load_batches(store, today, as_at=as_at)
+        if not b.deleted and b.status in COUNTED
+    ]
+    claimed_families = sum(
+        1
+        for o in outcomes.values()
+        if o.status is ClaimStatus.CLAIMED
+        and o.readiness is not None
+        and o.readiness.claim is not None
+        and o.readiness.claim.claimed_on <= day
+    )
+    return programme_money(
+        sent,
+        year=year,
+        today=day,
+        quarters=year_quarters(year),
+        families_claimed=claimed_families,
+        target=get_programme_target(store).get(Stage.TURNED_AROUND),
+    )

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from db import history, programme
+from db import history, outcomes, programme
 from db.store import Store
 from fmdesk.claims import BatchStatus, ClaimBatch
 from fmdesk.errors import UserError, ValidationError
+from fmdesk.families import Family
 from fmdesk.outcomes import ClaimStatus, OutcomeClaim
 from fmdesk.programme import quarter_label
 from fmdesk.roles import Role
@@ -139,6 +140,28 @@ def test_a_draft_made_by_an_older_build_claims_nothing(held) -> None:
     assert programme.load_outcomes(store, D("2026-03-01"))[f1].status is ClaimStatus.READY
     programme.withdraw(store, "Old draft")
     assert not [c for c in store.list(OutcomeClaim) if c.family_id == f1]  # its claim went too
+
+
+def test_a_draft_made_by_an_older_build_claims_nothing_on_the_outcomes_tab(held) -> None:
+    """The Outcomes tab and `families show` (without --as-at) read the family's own records:
+    the claim an older build's draft wrote must not make it claimed there either."""
+    store, ids = held
+    f1 = ids["FM-001"]
+    draft = ClaimBatch(reference="Old draft", made_on=MADE, family_ids=(f1,), **Q3)
+    store.save(draft, OutcomeClaim(family_id=f1, claimed_on=MADE, batch="Old draft"))
+    today = D("2026-03-01")
+    shown = outcomes.load_family_outcomes(store, f1, today)
+    assert shown.readiness is not None
+    assert shown.readiness.status is ClaimStatus.READY
+    family = store.get(Family, f1)
+    assert family is not None
+    assert outcomes.family_outcomes_for_json(store, family, today)["claim"]["status"] == "ready"
+    programme.submit(store, "Old draft", on=SENT, approved_by="Amara Okafor", today=SENT)
+    sent = outcomes.load_family_outcomes(store, f1, today).readiness
+    assert sent is not None
+    assert sent.status is ClaimStatus.CLAIMED
+    assert sent.claim is not None
+    assert sent.claim.claimed_on == SENT  # dated the day it was sent, not the day it was made
 
 
 def test_submitting_a_draft_made_by_an_older_build_leaves_one_claim_dated_when_sent(held) -> None:
