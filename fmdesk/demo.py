@@ -975,6 +975,7 @@ def _results(
                     star_score=high[1],
                     person_id=person.id if person else "",
                     source="Family Progress Star",
+                    description=f"A Star reading of {high[1]} in {star[1]}.",
                     recorded_by=worker,
                 )
             )

@@ -5,12 +5,16 @@ able to say why a family is, or is not, eligible.
 """
 
 import dataclasses
+import datetime as dt
 
-from fmdesk.families import PersonRole
+from fmdesk.families import Person, PersonRole
+from fmdesk.outcomes.dates import day_text
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.outcomes.framework import (
     EligibilityKind,
     Framework,
+    IndicatorPerson,
+    NeedsCounted,
     Problem,
 )
 from fmdesk.outcomes.records import (
@@ -37,12 +41,56 @@ class ProblemPresent:
         return f"{self.problem.short_name} ({', '.join(seen)})"
 
 
+def is_adult(framework: Framework, person: Person, on: dt.date) -> bool:
+    """Adult by age on `on` (the framework's adult_age); by role when no date of birth is known."""
+    age = person.age(on)
+    if age is not None:
+        return age >= framework.rules.adult_age
+    if person.is_unborn:
+        return False
+    return person.role is not PersonRole.CHILD
+
+
+def tick_refused(framework: Framework, data: FamilyOutcomeData, tick: IndicatorTick) -> str:
+    """Why a tick cannot count (an indicator for an adult ticked for a child, or the reverse);
+    "" when it can."""
+    who = framework.rules.indicator_person(tick.indicator)
+    if who is IndicatorPerson.ANY or not tick.person_id:
+        return ""
+    person = data.person(tick.person_id)
+    if person is None:
+        return ""
+    adult = is_adult(framework, person, tick.on)
+    if adult == (who is IndicatorPerson.ADULT):
+        return ""
+    name = data.name(tick.person_id)
+    if who is IndicatorPerson.ADULT:
+        return (
+            f"Indicator {tick.indicator} is for an adult; {name} is a child, so it does not count."
+        )
+    return f"Indicator {tick.indicator} is for a child; {name} is an adult, so it does not count."
+
+
+def refused_ticks(framework: Framework, data: FamilyOutcomeData) -> list[str]:
+    return sorted(
+        {
+            reason
+            for t in data.ticks
+            if not t.deleted and (reason := tick_refused(framework, data, t))
+        }
+    )
+
+
 def problems_present(framework: Framework, data: FamilyOutcomeData) -> list[ProblemPresent]:
-    """Each problem with at least one of its indicators ticked, in the framework's order."""
+    """Each problem with at least one of its indicators ticked, in the framework's order. A
+    tick the framework refuses (an adult's indicator for a child) does not count."""
     problem_of = framework.problem_code_by_indicator
+    checks_people = bool(framework.rules.indicator_people)
     ticks_by_problem: dict[str, list[IndicatorTick]] = {}
     for tick in data.ticks:
         code = None if tick.deleted else problem_of.get(tick.indicator)
+        if code is not None and checks_people and tick_refused(framework, data, tick):
+            code = None
         if code is not None:
             ticks_by_problem.setdefault(code, []).append(tick)
     return [
@@ -74,8 +122,19 @@ def eligibility(framework: Framework, data: FamilyOutcomeData) -> EligibilityRes
             f"Indicators are ticked under {count} of the {total} problems; "
             f"at least {rule.min} are needed."
         )
+    elif rule.kind is EligibilityKind.NEEDS and (
+        framework.rules.needs_counted is NeedsCounted.EVERY_HEADLINE
+    ):
+        # Needs read as headlines with a need: the same count the claim's success uses.
+        count = len(present)
+        eligible = count >= rule.min
+        summary = f"needs under {count} of {total} headlines"
+        shortfall = (
+            f"Needs are evidenced under {count} of the {total} headlines; "
+            f"at least {rule.min} are needed."
+        )
     elif rule.kind is EligibilityKind.NEEDS:
-        needs = len({t.indicator for p in present for t in p.ticks})
+        needs = len(needs_present(framework, present))
         eligible = needs >= rule.min
         summary = (
             f"{needs} need{'s' if needs != 1 else ''} across {len(present)} of {total} headlines"
@@ -98,10 +157,12 @@ def eligibility(framework: Framework, data: FamilyOutcomeData) -> EligibilityRes
             f"{rule.min_national_alone} are needed, or {rule.min_national_with_local} "
             "with a local filter."
         )
-    if eligible and rule.requires_children and not _has_dependent_children(data):
-        eligible = False
-        summary += ", but no dependent child or expected baby is recorded"
-        shortfall = "No dependent child or expected baby is recorded in the household."
+    if eligible and rule.requires_children:
+        lacking = _no_dependent_child(framework, data)
+        if lacking:
+            eligible = False
+            summary += f", but {lacking[0].lower()}{lacking[1:]}"
+            shortfall = f"{lacking}."
     if not present:
         return EligibilityResult(
             False,
@@ -115,5 +176,48 @@ def eligibility(framework: Framework, data: FamilyOutcomeData) -> EligibilityRes
     )
 
 
-def _has_dependent_children(data: FamilyOutcomeData) -> bool:
-    return any(p.role is PersonRole.CHILD and not p.deleted for p in data.people)
+def needs_present(framework: Framework, present: list[ProblemPresent]) -> list[tuple[str, str]]:
+    """The needs counted under every_need: each indicator for each person it was ticked for
+    (person id "" for the household), as (indicator, person id) pairs."""
+    return sorted({(t.indicator, t.person_id) for p in present for t in p.ticks})
+
+
+def dependent_child(framework: Framework, person: Person, on: dt.date) -> bool:
+    """A dependent child on `on` by the framework's ages: up to max_age, or up to
+    max_age_in_education with a school, college or training place recorded; an expected baby
+    where the framework counts one. The household role alone decides nothing."""
+    if person.deleted or not person.in_household or person.role is PersonRole.PARENT_CARER:
+        return False
+    rule = framework.rules.dependent_children
+    if person.is_unborn:
+        return rule.unborn
+    age = person.age(on)
+    if age is None:
+        return False
+    return age <= rule.max_age or (age <= rule.max_age_in_education and bool(person.school.strip()))
+
+
+def _no_dependent_child(framework: Framework, data: FamilyOutcomeData) -> str:
+    """ "" when the household has a dependent child on the family's entry date; else why not."""
+    on = data.entry_on
+    if on is None:
+        return "No date of entry is recorded, so no child's age can be worked out"
+    if any(dependent_child(framework, p, on) for p in data.people):
+        return ""
+    rule = framework.rules.dependent_children
+    undated = [
+        data.name(p.id)
+        for p in data.people
+        if not p.deleted
+        and p.role is PersonRole.CHILD
+        and p.date_of_birth is None
+        and not p.is_unborn
+    ]
+    ages = (
+        f"aged 0 to {rule.max_age}, or up to {rule.max_age_in_education} in education or training"
+    )
+    baby = " or expected baby" if rule.unborn else ""
+    text = f"No dependent child{baby} ({ages}) was in the household on {day_text(on)}"
+    if undated:
+        text += f"; no date of birth is recorded for {', '.join(undated)}"
+    return text

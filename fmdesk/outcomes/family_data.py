@@ -4,6 +4,7 @@ A completed whole-family assessment's indicators count as ticks too (`ticks_from
 """
 
 import dataclasses
+import datetime as dt
 import functools
 from collections.abc import Iterable
 from typing import Any, Self
@@ -18,6 +19,7 @@ from fmdesk.outcomes.records import (
     OutcomeClaim,
     OutcomeEvidence,
 )
+from fmdesk.plans import FamilyPlan, current_plan
 from fmdesk.records import Record, counts
 
 
@@ -32,6 +34,21 @@ class FamilyOutcomeData:
     evidence: tuple[OutcomeEvidence, ...] = ()
     approvals: tuple[EquivalentProgress, ...] = ()
     claims: tuple[OutcomeClaim, ...] = ()
+    # The family's action plan versions, when the caller has them (the action_plan requirement
+    # then also checks what the current plan covers); None when not given.
+    plans: tuple[FamilyPlan, ...] | None = None
+
+    @functools.cached_property
+    def entry_on(self) -> dt.date | None:
+        """The day the family entered the programme: the day it was identified, else the day its
+        first indicator of need was recorded. Progress is shown only by what came after."""
+        if self.family.identified_on is not None:
+            return self.family.identified_on
+        return min((t.on for t in self.ticks), default=None)
+
+    @property
+    def current_plan(self) -> FamilyPlan | None:
+        return current_plan(self.plans or ())
 
     @functools.cached_property
     def ticked_indicators(self) -> frozenset[str]:
@@ -58,6 +75,7 @@ class FamilyOutcomeData:
             OutcomeEvidence: [],
             EquivalentProgress: [],
             OutcomeClaim: [],
+            FamilyPlan: [],
         }
         for record in records:
             if not counts(record) or record.family_id != family.id:
@@ -76,6 +94,7 @@ class FamilyOutcomeData:
             evidence=tuple(buckets[OutcomeEvidence]),
             approvals=tuple(buckets[EquivalentProgress]),
             claims=tuple(buckets[OutcomeClaim]),
+            plans=tuple(buckets[FamilyPlan]) if buckets[FamilyPlan] else None,
         )
 
     def person(self, person_id: str) -> Person | None:

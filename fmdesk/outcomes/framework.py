@@ -67,6 +67,59 @@ class OutcomesRequired(enum.StrEnum):
     ALL_APPLICABLE = "all_applicable"  # every outcome whose indicators were ticked
 
 
+class PlanCoverage(enum.StrEnum):
+    """What the family's current action plan must name before the action_plan requirement is met."""
+
+    ANY_GOAL = "any_goal"  # a plan with at least one goal
+    EVERY_PROBLEM = "every_problem"  # a goal on every problem present at entry
+    EVERY_PROBLEM_AND_MEMBER = "every_problem_and_member"  # and every member with a need
+
+
+class EmploymentRule(enum.StrEnum):
+    """Continuous employment: sustained once the weeks are reached, or only while still in work."""
+
+    SUSTAINED_FOR_PERIOD = "sustained_for_period"  # the weeks were reached, even if work ended
+    IN_WORK_NOW = "in_work_now"  # the weeks were reached and the adult is still in work
+
+
+class NeedsCounted(enum.StrEnum):
+    """What the framework counts, the same way for eligibility and for success."""
+
+    EVERY_HEADLINE = "every_headline"  # problems (headlines) with a need; one outcome each
+    EVERY_NEED = "every_need"  # each need (indicator, for whom); an outcome for each
+
+
+class IndicatorPerson(enum.StrEnum):
+    CHILD = "child"
+    ADULT = "adult"
+    ANY = "any"
+
+
+@dataclasses.dataclass(frozen=True)
+class DependentChildren:
+    """Who counts as a dependent child, by age on the family's entry date."""
+
+    max_age: int = 15  # every child up to this age
+    max_age_in_education: int = 18  # older, up to this age, when in education or training
+    unborn: bool = True  # an expected baby counts
+
+
+@dataclasses.dataclass(frozen=True)
+class Rules:
+    """The rule choices a framework states (the file's "rules"; docs/frameworks.md, Rules)."""
+
+    dependent_children: DependentChildren = DependentChildren()
+    adult_age: int = 18  # an indicator for an adult is for someone this age or older
+    plan_covers: PlanCoverage = PlanCoverage.EVERY_PROBLEM
+    employment: EmploymentRule = EmploymentRule.SUSTAINED_FOR_PERIOD
+    needs_counted: NeedsCounted = NeedsCounted.EVERY_HEADLINE
+    indicator_people: Mapping[str, IndicatorPerson] = dataclasses.field(default_factory=dict)
+    source: str = ""
+
+    def indicator_person(self, code: str) -> IndicatorPerson:
+        return self.indicator_people.get(code, IndicatorPerson.ANY)
+
+
 @dataclasses.dataclass(frozen=True)
 class Period:
     unit: PeriodUnit
@@ -209,6 +262,7 @@ class Framework:
     eligibility: Eligibility
     claim: ClaimRule
     term_calendar: tuple[Term, ...] = ()
+    rules: Rules = Rules()
     description: str = ""
     source: str = ""
     unverified: tuple[str, ...] = ()  # settings a council should check before relying on them
@@ -339,6 +393,7 @@ def parse_framework(data: Any, source: str = "framework") -> Framework:
         problems=problems,
         eligibility=_eligibility(r, data["eligibility"], "eligibility"),
         claim=_claim(data["claim"]),
+        rules=_rules(data.get("rules", {})),
     )
     _check_references(r, framework)
     return framework
@@ -510,6 +565,31 @@ def _claim(item: Mapping[str, Any]) -> ClaimRule:
     )
 
 
+def _rules(item: Mapping[str, Any]) -> Rules:
+    """The schema has checked the shape; defaults are the national rules (docs/frameworks.md)."""
+    raw_children = item.get("dependent_children", {})
+    default = DependentChildren()
+    children = DependentChildren(
+        max_age=raw_children.get("max_age", default.max_age),
+        max_age_in_education=raw_children.get("max_age_in_education", default.max_age_in_education),
+        unborn=raw_children.get("unborn", default.unborn),
+    )
+    return Rules(
+        dependent_children=children,
+        adult_age=item.get("adult_age", 18),
+        plan_covers=PlanCoverage(item.get("plan_covers", PlanCoverage.EVERY_PROBLEM.value)),
+        employment=EmploymentRule(
+            item.get("employment", EmploymentRule.SUSTAINED_FOR_PERIOD.value)
+        ),
+        needs_counted=NeedsCounted(item.get("needs_counted", NeedsCounted.EVERY_HEADLINE.value)),
+        indicator_people={
+            str(code): IndicatorPerson(who)
+            for code, who in item.get("indicator_people", {}).items()
+        },
+        source=_text(item, "source"),
+    )
+
+
 def _check_unique(r: _Checker, problems: Sequence[Problem]) -> None:
     seen: set[str] = set()
     for pindex, problem in enumerate(problems):
@@ -548,6 +628,15 @@ def _check_references(r: _Checker, framework: Framework) -> None:
     for index, code in enumerate(claim.additional_results):
         if not framework.has_outcome(code):
             r.fail(f"claim.additional_results[{index}]", f"{code!r} is not an outcome")
+    for code in framework.rules.indicator_people:
+        if not framework.has_indicator(code):
+            r.fail(f"rules.indicator_people.{code}", f"{code!r} is not an indicator code")
+    children = framework.rules.dependent_children
+    if children.max_age_in_education < children.max_age:
+        r.fail(
+            "rules.dependent_children.max_age_in_education",
+            f"expected a whole number of at least {children.max_age}",
+        )
 
 
 # ---- files, the shipped set, and the library -------------------------------------------------

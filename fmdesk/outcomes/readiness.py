@@ -11,11 +11,20 @@ import enum
 from collections.abc import Collection
 
 from fmdesk.outcomes.dates import day_text
-from fmdesk.outcomes.eligibility import EligibilityResult, eligibility
+from fmdesk.outcomes.eligibility import (
+    EligibilityResult,
+    eligibility,
+    needs_present,
+    refused_ticks,
+)
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.outcomes.framework import (
+    EvidenceTest,
     Framework,
+    NeedsCounted,
+    Outcome,
     OutcomesRequired,
+    PlanCoverage,
     Problem,
 )
 from fmdesk.outcomes.records import (
@@ -111,6 +120,21 @@ def claim_readiness(
                 f"{problem.name}: this framework does not allow equivalent progress, so the "
                 "approval recorded is not counted."
             )
+        if rule.equivalent_progress:
+            for approval in data.approvals:
+                if approval.problem == problem.code and not approval.deleted:
+                    refused = approver_refused(framework, approval)
+                    if refused:
+                        warnings.append(f"{problem.name}: {refused}")
+    if framework.rules.needs_counted is NeedsCounted.EVERY_NEED:
+        unmet = _every_need_missing(framework, data, result, today, required_codes)
+        for index, progress in enumerate(problems):
+            gaps = unmet.get(progress.code)
+            if gaps and progress.required and progress.equivalent_progress is None:
+                problems[index] = dataclasses.replace(progress, met=False, met_by="")
+                if progress.met:
+                    outcome_gaps.extend(gaps)
+    warnings.extend(refused_ticks(framework, data))
     routes = tuple(
         (route.name, evaluate_outcome(framework, route.outcome, data, today))
         for route in rule.alternative_routes
@@ -123,6 +147,8 @@ def claim_readiness(
     if not required and not route:
         outcome_gaps.append("None of the problems present at entry is one this framework pays for.")
     requirement_gaps = [r.text for r in rule.requirements if r.id not in requirements_met]
+    if any(r.id == "action_plan" for r in rule.requirements) and "action_plan" in requirements_met:
+        requirement_gaps.extend(plan_gaps(framework, data, present))
     claims = sorted((c for c in data.claims if not c.deleted), key=lambda c: c.claimed_on)
     missing: list[str] = []
     if claims:
@@ -174,6 +200,7 @@ def _problem_progress(
             ),
             key=lambda a: a.approved_on,
         )
+        approvals = [a for a in approvals if not approver_refused(framework, a)]
         if approvals:
             approval = approvals[0]
             role = f" ({approval.approver_role})" if approval.approver_role else ""
@@ -183,6 +210,90 @@ def _problem_progress(
                 f"{day_text(approval.approved_on)}: {approval.reason}"
             )
     return ProblemProgress(problem.code, problem.name, required, met, met_by, outcomes, approval)
+
+
+def approver_refused(framework: Framework, approval: EquivalentProgress) -> str:
+    """Why an equivalent-progress approval does not count: the approver's role must be the one
+    the framework names (e.g. Head of Service); "" when it counts."""
+    named = framework.claim.equivalent_progress_approver.strip()
+    role = approval.approver_role.strip()
+    if not named:
+        if role:
+            return ""
+        return (
+            f"The equivalent progress approved by {approval.approved_by} does not record the "
+            "approver's role, so it is not counted."
+        )
+    if role.casefold() == named.casefold():
+        return ""
+    said = f"is recorded as {role}" if role else "has no role recorded"
+    return (
+        f"Equivalent progress must be approved by the {named}; {approval.approved_by} {said}, "
+        "so the approval is not counted."
+    )
+
+
+def plan_gaps(framework: Framework, data: FamilyOutcomeData, present: Collection[str]) -> list[str]:
+    """What the family's current action plan leaves out that the framework's plan rule asks it
+    to cover (every problem present at entry; and, where the framework says so, every family
+    member with a need): plain sentences, none when it covers them all or the plans were not
+    given."""
+    rule = framework.rules.plan_covers
+    plan = data.current_plan
+    if data.plans is None or plan is None or rule is PlanCoverage.ANY_GOAL:
+        return []
+    named = set(plan.problems)
+    gaps = []
+    left_out = [p for p in framework.problems if p.code in present and p.code not in named]
+    if left_out:
+        listing = ", ".join(f"{p.short_name} ({p.code})" for p in left_out)
+        gaps.append(
+            f"The action plan has no goal for every problem identified at entry: {listing}."
+        )
+    if rule is PlanCoverage.EVERY_PROBLEM_AND_MEMBER:
+        in_plan = {a.owner.person_id for a in plan.actions if a.owner.person_id}
+        needing = sorted(
+            {t.person_id for t in data.ticks if not t.deleted and t.person_id} - in_plan,
+            key=data.name,
+        )
+        if needing:
+            names = ", ".join(data.name(p) for p in needing)
+            gaps.append(f"The action plan does not name every family member with a need: {names}.")
+    return gaps
+
+
+def _every_need_missing(
+    framework: Framework,
+    data: FamilyOutcomeData,
+    result: EligibilityResult,
+    today: dt.date,
+    required: Collection[str],
+) -> dict[str, list[str]]:
+    """Under every_need: for each required problem, each need (indicator, for whom) that no
+    achieved outcome answers. Evidence for the household answers every need in its problem;
+    evidence for a person, that person's needs; a measured outcome, the whole family's."""
+    missing: dict[str, list[str]] = {}
+    for present in result.problems:
+        problem = present.problem
+        if problem.code not in required:
+            continue
+        for indicator, person_id in needs_present(framework, [present]):
+            answers = [o for o in problem.outcomes if not o.indicators or indicator in o.indicators]
+            if not any(_achieved_for(framework, o, data, person_id, today) for o in answers):
+                who = f" for {data.name(person_id)}" if person_id else ""
+                missing.setdefault(problem.code, []).append(
+                    f"{problem.name}: the need {indicator}{who} shows no sustained outcome yet."
+                )
+    return missing
+
+
+def _achieved_for(
+    framework: Framework, outcome: Outcome, data: FamilyOutcomeData, person_id: str, today: dt.date
+) -> bool:
+    if isinstance(outcome.test, EvidenceTest) and person_id:
+        own = tuple(e for e in data.evidence if e.person_id in ("", person_id))
+        data = dataclasses.replace(data, evidence=own)
+    return evaluate_outcome(framework, outcome.code, data, today).achieved
 
 
 def _problem_missing(

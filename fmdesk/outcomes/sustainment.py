@@ -8,6 +8,7 @@ time it is shown.
 
 import dataclasses
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from fmdesk.families import PersonRole
@@ -15,6 +16,7 @@ from fmdesk.outcomes.dates import add_months, day_text
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.outcomes.framework import (
     AttendanceTest,
+    EmploymentRule,
     EmploymentTest,
     FallTest,
     Framework,
@@ -126,7 +128,7 @@ def evaluate_outcome(
     elif isinstance(test, FallTest):
         finding = _fall(outcome, test, data, today)
     elif isinstance(test, EmploymentTest):
-        finding = _employment(outcome, test, data, today)
+        finding = _employment(framework, outcome, test, data, today)
     else:
         finding = _evidence(framework, outcome, data, today)
     return _progress(problem, outcome, applicable, finding)
@@ -180,8 +182,13 @@ def _evidence(
 ) -> _Finding:
     best: _Finding | None = None
     refused: list[str] = []
+    entry = data.entry_on
     for item in data.evidence:
         if item.deleted or item.outcome != outcome.code or item.holds_from > today:
+            continue
+        unusable = evidence_refused(item, entry)
+        if unusable:
+            refused.append(unusable)
             continue
         basis = "evidence"
         if item.basis is EvidenceBasis.STAR:
@@ -230,6 +237,26 @@ def _evidence(
     if refused:
         return _Finding(False, None, None, 0.0, "", " ".join(refused))
     return _NO_EVIDENCE
+
+
+def evidence_refused(item: OutcomeEvidence, entry: dt.date | None) -> str:
+    """Why a piece of evidence cannot count towards a claim; "" when it can. Evidence needs its
+    source and what it shows, and must date from the family's entry or after: what held before
+    the family came in shows no progress against a problem found at entry."""
+    when = day_text(item.holds_from)
+    if not item.source.strip():
+        return f"The evidence from {when} for {item.outcome} names no source, so it does not count."
+    if not item.description.strip():
+        return (
+            f"The evidence from {when} for {item.outcome} does not say what it shows, "
+            "so it does not count."
+        )
+    if entry is not None and item.holds_from < entry:
+        return (
+            f"The evidence for {item.outcome} holds from {when}, before the family's entry on "
+            f"{day_text(entry)}, so it shows no progress since then."
+        )
+    return ""
 
 
 def _star_refused(framework: Framework, outcome: Outcome, item: OutcomeEvidence) -> str:
@@ -388,10 +415,20 @@ def _counted(measure: Measure, people: PeopleFilter, data: FamilyOutcomeData) ->
     return (person.role is PersonRole.CHILD) == (people is PeopleFilter.CHILDREN)
 
 
+def _months(start: dt.date, end: dt.date) -> Fraction:
+    """The length of the period from `start` to `end` (both days included) in months: whole
+    calendar months when it is exactly that (1 Jan to 31 Dec is 12), else its days over the
+    average month's (365.25 / 12)."""
+    after_end = end + dt.timedelta(days=1)
+    whole = (after_end.year - start.year) * 12 + after_end.month - start.month
+    if whole > 0 and add_months(start, whole) == after_end:
+        return Fraction(whole)
+    return Fraction((after_end - start).days * 12 * 4, 1461)
+
+
 def _fall(outcome: Outcome, test: FallTest, data: FamilyOutcomeData, today: dt.date) -> _Finding:
     label = test.measure.label.lower()
     window = outcome.period.count
-    baseline_months = test.baseline_months or window
     measures = [
         m
         for m in data.measures
@@ -406,10 +443,26 @@ def _fall(outcome: Outcome, test: FallTest, data: FamilyOutcomeData, today: dt.d
         return dataclasses.replace(
             _NOTHING, explanation=f"The baseline count of {label} is 0, so no fall can be measured."
         )
+    entry = data.entry_on
+    early = [m for m in later if entry is not None and (m.period_start or m.on) < entry]
+    later = [m for m in later if m not in early]
     if not later:
-        return dataclasses.replace(
-            _NOTHING, explanation=f"No count of {label} since entry is recorded yet."
-        )
+        text = f"No count of {label} since entry is recorded yet."
+        if early:
+            text = (
+                f"The count of {label} from {day_text(early[-1].period_start)} starts before the "
+                f"family's entry on {day_text(entry)}, so it shows no progress since then."
+            )
+        return dataclasses.replace(_NOTHING, explanation=text)
+    # The baseline's own period, from its start date: a rate per month over that length.
+    starts = [m.period_start for m in baseline if m.period_start is not None]
+    if starts:
+        base_from, base_to = min(starts), max(m.on for m in baseline)
+        base_months = _months(base_from, base_to)
+        base_words = f" over {int(base_months)} months" if base_months.denominator == 1 else ""
+    else:
+        base_months = Fraction(test.baseline_months or window)
+        base_words = ""
     groups: dict[tuple[dt.date, dt.date], float] = {}
     for m in later:
         assert m.period_start is not None  # Measure checks counts carry their period
@@ -418,15 +471,22 @@ def _fall(outcome: Outcome, test: FallTest, data: FamilyOutcomeData, today: dt.d
     (start, end), after = max(
         groups.items(), key=lambda item: (item[0][1], -item[0][0].toordinal())
     )
-    # A fall of at least X%: after (as a rate over the baseline's length) <= before * (1 - X%).
-    # Compared in whole products, so exactly 60% passes without rounding luck.
-    on_track = after * baseline_months * 100 <= before * (100 - test.min_fall_percent) * window
-    fall = 100 * (1 - (after * baseline_months / window) / before)
+    # A fall of at least X% in the rate: the count over the window may be at most the
+    # baseline's rate over the same length, less X%. Compared exactly (fractions), so exactly
+    # 60% passes without rounding luck; a count part way through the window is judged against
+    # the whole window's allowance (it can only grow).
+    before_q = Fraction(before).limit_denominator(10**6)
+    after_q = Fraction(after).limit_denominator(10**6)
+    length = max(_months(start, end), Fraction(window))
+    allowed = before_q * length / base_months * (100 - Fraction(test.min_fall_percent)) / 100
+    on_track = after_q <= allowed
     target = add_months(start, window)
     covered_to = end + dt.timedelta(days=1)
+    fall = 100 * (1 - (after_q / length) / (before_q / base_months))
     text = (
-        f"{test.measure.label}: {before:g} at baseline, {after:g} from {day_text(start)} "
-        f"to {day_text(end)} — a fall of {fall:.0f}% ({test.min_fall_percent:g}% needed)."
+        f"{test.measure.label}: {before:g} at baseline{base_words}, {after:g} from "
+        f"{day_text(start)} to {day_text(end)} — a fall of {float(fall):.0f}% in the rate "
+        f"({test.min_fall_percent:g}% needed)."
     )
     if not on_track:
         return _Finding(False, None, None, 0.0, "measures", text)
@@ -436,9 +496,31 @@ def _fall(outcome: Outcome, test: FallTest, data: FamilyOutcomeData, today: dt.d
     return _Finding(False, start, target, _fraction(start, covered_to, target), "measures", text)
 
 
+def _spells(measures: list[Measure], on_value: float) -> list[tuple[dt.date, dt.date | None]]:
+    """The spells a yes/no status held `on_value`, from readings in date order: (from, until),
+    until None while it still holds."""
+    spells: list[tuple[dt.date, dt.date | None]] = []
+    since: dt.date | None = None
+    for m in measures:
+        if m.value == on_value and since is None:
+            since = m.on
+        elif m.value != on_value and since is not None:
+            spells.append((since, m.on))
+            since = None
+    if since is not None:
+        spells.append((since, None))
+    return spells
+
+
 def _employment(
-    outcome: Outcome, test: EmploymentTest, data: FamilyOutcomeData, today: dt.date
+    framework: Framework,
+    outcome: Outcome,
+    test: EmploymentTest,
+    data: FamilyOutcomeData,
+    today: dt.date,
 ) -> _Finding:
+    in_work_now = framework.rules.employment is EmploymentRule.IN_WORK_NOW
+    entry = data.entry_on
     live = sorted(
         (m for m in data.measures if not m.deleted and m.person_id and m.on <= today),
         key=lambda m: m.on,
@@ -448,54 +530,86 @@ def _employment(
     reasons: list[str] = []
     for person_id in people:
         name = data.name(person_id)
-        in_work_since: dt.date | None = None
-        for m in live:
-            if m.person_id == person_id and m.kind is MeasureKind.EMPLOYMENT:
-                if m.value == 1 and in_work_since is None:
-                    in_work_since = m.on
-                elif m.value == 0:
-                    in_work_since = None
-        if in_work_since is None:
+        own = [m for m in live if m.person_id == person_id]
+        work = _spells([m for m in own if m.kind is MeasureKind.EMPLOYMENT], 1)
+        if not work:
             reasons.append(f"{name} is not recorded as in work.")
             continue
-        start, weeks = in_work_since, outcome.period.count
+        weeks = outcome.period.count
+        spells = work
         if test.off_benefits:
-            benefits = [
-                m for m in live if m.person_id == person_id and m.kind is MeasureKind.BENEFITS
-            ]
+            benefits = [m for m in own if m.kind is MeasureKind.BENEFITS]
             at_entry = [m for m in benefits if m.stage is MeasureStage.BASELINE and m.value == 1]
             since = [m for m in benefits if m.stage is MeasureStage.LATER]
             if not at_entry:
                 reasons.append(f"{name} was not recorded as on out-of-work benefits at entry.")
                 continue
-            if not since or since[-1].value != 0:
+            off = _spells(since, 0)
+            if not off:
                 reasons.append(f"{name} is not yet recorded as off out-of-work benefits.")
                 continue
-            start = max(start, since[-1].on)
             benefit = at_entry[-1].detail.strip().lower()
             weeks = test.weeks_by_benefit.get(benefit, weeks)
-        target = start + dt.timedelta(weeks=weeks)
-        if target <= today:
-            finding = _Finding(
-                True,
-                start,
-                target,
-                1.0,
-                "measures",
-                f"{name} has been in work, off benefits, since {day_text(start)} ({weeks} weeks "
-                f"reached on {day_text(target)}).",
-            )
-        else:
-            finding = _Finding(
-                False,
-                start,
-                target,
-                _fraction(start, today, target),
-                "measures",
-                f"{name} in work since {day_text(start)}; "
-                f"{weeks} weeks reached on {day_text(target)}.",
-            )
-        best = finding if best is None else _better(best, finding)
+            # Work and off benefits at once: the overlap of the two kinds of spell.
+            spells = []
+            for w_from, w_to in work:
+                for o_from, o_to in off:
+                    start = max(w_from, o_from)
+                    ends = [d for d in (w_to, o_to) if d is not None]
+                    until = min(ends) if ends else None
+                    if until is None or start < until:
+                        spells.append((start, until))
+        if entry is not None:
+            # Work before the family's entry shows no progress: weeks count from entry.
+            spells = [
+                (max(start, entry), until)
+                for start, until in spells
+                if until is None or until > entry
+            ]
+        if not spells:
+            reasons.append(f"{name} has not been in work, off benefits, since the family's entry.")
+            continue
+        for start, until in spells:
+            target = start + dt.timedelta(weeks=weeks)
+            ended = until is not None and until <= today
+            reached = target <= today and (until is None or target <= until)
+            if reached and not (in_work_now and ended):
+                later = f"; the job ended on {day_text(until)}" if ended else ""
+                finding = _Finding(
+                    True,
+                    start,
+                    target,
+                    1.0,
+                    "measures",
+                    f"{name} was in work, off benefits, from {day_text(start)} ({weeks} weeks "
+                    f"reached on {day_text(target)}){later}.",
+                )
+            elif ended:
+                why = (
+                    "the framework counts only an adult still in work"
+                    if reached
+                    else f"before {weeks} weeks"
+                )
+                finding = _Finding(
+                    False,
+                    None,
+                    None,
+                    0.0,
+                    "measures",
+                    f"{name} was in work, off benefits, from {day_text(start)} to "
+                    f"{day_text(until)}: {why}.",
+                )
+            else:
+                finding = _Finding(
+                    False,
+                    start,
+                    target,
+                    _fraction(start, today, target),
+                    "measures",
+                    f"{name} in work since {day_text(start)}; "
+                    f"{weeks} weeks reached on {day_text(target)}.",
+                )
+            best = finding if best is None else _better(best, finding)
     if best is not None:
         return best
     if not reasons:

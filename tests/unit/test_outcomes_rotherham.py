@@ -50,6 +50,15 @@ def rotherham_family() -> tuple[Family, list[Record]]:
         person("Adult J", PersonRole.PARENT_CARER),
     )
     k, l_, m = (person(n, PersonRole.CHILD) for n in ("Child K", "Child L", "Child M"))
+    # The case study's ages in 2013: K 16, L 12, M 4.
+    k, l_, m = (
+        p.replace(date_of_birth=born)
+        for p, born in (
+            (k, dt.date(1996, 9, 1)),
+            (l_, dt.date(2000, 6, 1)),
+            (m, dt.date(2008, 11, 1)),
+        )
+    )
 
     def tick(code: str, who: Person, source: str) -> IndicatorTick:
         return IndicatorTick(
@@ -65,7 +74,9 @@ def rotherham_family() -> tuple[Family, list[Record]]:
         return Measure(family_id=family.id, kind=kind, value=value, on=on, **fields)  # type: ignore[arg-type]
 
     baseline = {"stage": MeasureStage.BASELINE, "period_start": dt.date(2012, 8, 1)}
-    since = {"period_start": dt.date(2013, 2, 1)}
+    # Counts since entry start on the day the family was identified: a count from before then
+    # shows no progress against a problem found at entry.
+    since = {"period_start": IDENTIFIED}
     records: list[Record] = [
         mum,
         dad,
@@ -81,8 +92,8 @@ def rotherham_family() -> tuple[Family, list[Record]]:
         # Six months before and six months after the family was taken on.
         measure(MeasureKind.ASB_INCIDENTS, 4, dt.date(2013, 1, 31), person_id=k.id, **baseline),
         measure(MeasureKind.OFFENCES, 2, dt.date(2013, 1, 31), person_id=k.id, **baseline),
-        measure(MeasureKind.ASB_INCIDENTS, 1, dt.date(2013, 7, 31), person_id=k.id, **since),
-        measure(MeasureKind.OFFENCES, 0, dt.date(2013, 7, 31), person_id=k.id, **since),
+        measure(MeasureKind.ASB_INCIDENTS, 1, dt.date(2013, 8, 10), person_id=k.id, **since),
+        measure(MeasureKind.OFFENCES, 0, dt.date(2013, 8, 10), person_id=k.id, **since),
         # K's attendance, then leaving school for college; L attends well throughout.
         measure(
             MeasureKind.ATTENDANCE, 72, dt.date(2013, 3, 31), term="Spring 2013", person_id=k.id

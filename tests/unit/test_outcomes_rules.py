@@ -47,8 +47,19 @@ class Case:
         self.family = Family(reference="T-0001", name="Nowak", framework=framework.ref)
         self.records: list[Any] = []
 
-    def person(self, name: str, role: PersonRole = PersonRole.CHILD) -> Person:
-        person = Person(family_id=self.family.id, role=role, given_name=name, family_name="Nowak")
+    def person(
+        self, name: str, role: PersonRole = PersonRole.CHILD, born: dt.date | None = None
+    ) -> Person:
+        """A child is born in 2009 (3 in 2012, 13 in 2023), an adult in 1985, unless `born`."""
+        if born is None:
+            born = dt.date(2009, 3, 1) if role is PersonRole.CHILD else dt.date(1985, 6, 1)
+        person = Person(
+            family_id=self.family.id,
+            role=role,
+            given_name=name,
+            family_name="Nowak",
+            date_of_birth=born,
+        )
         self.records.append(person)
         return person
 
@@ -80,6 +91,8 @@ class Case:
             self.measure(MeasureKind.EXCLUSIONS, exclusions, end, term=term, person_id=child.id)
 
     def evidence(self, outcome: str, holds_from: dt.date, **fields: Any) -> None:
+        fields.setdefault("source", "Keyworker report")
+        fields.setdefault("description", "The review found the need met and still met.")
         self.records.append(
             OutcomeEvidence(
                 family_id=self.family.id, outcome=outcome, holds_from=holds_from, **fields
@@ -433,7 +446,10 @@ def test_a_family_without_dependent_children_is_not_eligible() -> None:
     case.tick("6A")
     result = eligibility(FM, case.data)
     assert not result.eligible
-    assert result.shortfall == "No dependent child or expected baby is recorded in the household."
+    assert result.shortfall == (
+        "No dependent child or expected baby (aged 0 to 15, or up to 18 in education or "
+        "training) was in the household on 1 Sep 2012."
+    )
 
 
 @pytest.mark.parametrize(

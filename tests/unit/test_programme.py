@@ -106,7 +106,13 @@ def _eligible(family: Family, *, evidence: dict[str, str]) -> list[Record]:
     """A child, indicators under domestic abuse (5) and health (6), a completed assessment,
     a plan, and evidence for the outcomes given (code -> holds from)."""
     records: list[Record] = [
-        Person(family_id=family.id, role=PersonRole.CHILD, given_name="Zoë", family_name="Nowak"),
+        Person(
+            family_id=family.id,
+            role=PersonRole.CHILD,
+            given_name="Zoë",
+            family_name="Nowak",
+            date_of_birth=D("2015-03-01"),
+        ),
         IndicatorTick(family_id=family.id, indicator="5A", on=family.identified_on),
         IndicatorTick(family_id=family.id, indicator="6A", on=family.identified_on),
         Assessment(
@@ -119,7 +125,7 @@ def _eligible(family: Family, *, evidence: dict[str, str]) -> list[Record]:
         FamilyPlan(
             family_id=family.id,
             made_on=family.identified_on,
-            goals=(PlanGoal(words="Everyone safe at home"),),
+            goals=(PlanGoal(words="Everyone safe at home", problems=("5", "6")),),
         ),
     ]
     for code, since in evidence.items():
@@ -129,6 +135,7 @@ def _eligible(family: Family, *, evidence: dict[str, str]) -> list[Record]:
                 outcome=code,
                 holds_from=D(since),
                 source="Police domestic abuse unit" if code.startswith("5") else "GP letter",
+                description="No further incident or concern since the plan began.",
                 recorded_by="Pat Keyworker",
             )
         )
