@@ -15,6 +15,7 @@ named sources: the council's, the framework file's, or the generated pattern.
     known_terms(framework_terms, council)    # every term from the earliest known to 2100
     term_for(day, terms)                     # the term a day falls in (or the last one ended)
     outside_known_terms(day, terms)          # a plain sentence when a day is not covered
+    terms_warnings(frameworks, day)          # each framework whose own dates do not reach a day
 """
 
 import bisect
@@ -165,3 +166,48 @@ def from_framework(
 ) -> tuple[SchoolTerm, ...]:
     """A framework's `term_calendar` as SchoolTerms."""
     return tuple(SchoolTerm(t.name, t.start, t.end, source) for t in calendar)
+
+
+class TermedFramework(Protocol):
+    """A framework as far as its terms go (fmdesk.outcomes.framework.Framework)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def term_calendar(self) -> Sequence[DatedTerm]: ...
+
+
+def covered(day: dt.date, terms: Sequence[DatedTerm]) -> bool:
+    """Whether `day` is in one of these terms or the holiday after one (up to the next term, or
+    the summer holiday after the last)."""
+    if not terms:
+        return False
+    return terms[0].start <= day <= terms[-1].end + dt.timedelta(days=45)
+
+
+def terms_warnings(
+    frameworks: Iterable[TermedFramework],
+    day: dt.date,
+    council_terms: Sequence[SchoolTerm] = (),
+) -> list[str]:
+    """One sentence for each framework whose own term dates (and the council's) do not reach
+    `day`: attendance then cannot be judged by term on that framework's calendar. For the
+    dashboard and `self-test`; [] when every framework's dates cover the day."""
+    if covered(day, council_terms):
+        return []
+    found = []
+    for framework in frameworks:
+        calendar = framework.term_calendar
+        if not calendar or covered(day, calendar):
+            continue
+        first, last = calendar[0], calendar[-1]
+        when = "end with" if day > last.end else "start with"
+        edge = last if day > last.end else first
+        usual = term_for(day, known_terms())
+        found.append(
+            f"{framework.name}: its term dates {when} {edge.name} ({edge.start.isoformat()} to "
+            f"{edge.end.isoformat()}), so attendance on {day.isoformat()} cannot be judged by "
+            f"its terms (by the usual pattern the day is in {usual.name if usual else 'no term'})"
+            ": add the council's term dates, or a newer version of the framework."
+        )
+    return found

@@ -32,11 +32,12 @@ from db.store import DB_NAME, Store
 from fmdesk.assessment import load_template
 from fmdesk.errors import UserError
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole
-from fmdesk.outcomes.framework import load_framework
+from fmdesk.outcomes.framework import Framework, load_framework
 from fmdesk.plans import ActionOwner, PlanAction, PlanGoal, first_plan
 from fmdesk.roles import Role
 from fmdesk.stars import load_instrument
 from fmdesk.sync.bundle import AGE_MAGIC
+from fmdesk.terms import terms_warnings
 from reports.base import FONT_DIR
 from ui.actions.documents import CouldNotSave, build_plan_pdf, save
 
@@ -177,22 +178,26 @@ def _program_files(font_dir: Path, definitions_dir: Path | None) -> str:
         "instruments": load_instrument,
     }
     counts: dict[str, int] = {}
+    loaded: list[object] = []
     for kind, load in loaders.items():
         files = sorted((folder / kind).glob("*.json"))
         if not files:
             raise StepFailed(f"No {kind} were found in {folder / kind}. {REINSTALL}")
         for file in files:
             try:
-                load(file)
+                loaded.append(load(file))
             except UserError as exc:
                 raise StepFailed(
                     f"A shipped definition file is not valid: {exc}. {REINSTALL}"
                 ) from None
         counts[kind] = len(files)
+    # Today outside a framework's own term dates is warned about, not failed (issue 17).
+    frameworks = [f for f in loaded if isinstance(f, Framework)]
+    warnings = "".join(f"; warning: {w}" for w in terms_warnings(frameworks, dt.date.today()))
     return (
         f"{len(FONT_FILES)} fonts; definitions: {counts['frameworks']} outcomes framework(s), "
         f"{counts['templates']} assessment template(s), {counts['instruments']} Star "
-        "instrument(s)"
+        f"instrument(s){warnings}"
     )
 
 
