@@ -5,7 +5,8 @@ behind it are:
 - `enrolment`: this store's sync keys, the partners it has enrolled, the recovery slot;
 - `outbox`: what a partner has not acknowledged, and exporting it as a bundle;
 - `inbox`: importing bundles, each in one transaction, with `applier` merging each record and
-  `quarantine` holding those refused;
+  `quarantine` holding those refused (the rule of what each side may send is
+  fmdesk/sync/authority.py, asked by `applier`);
 - `field_conflicts`: fields two sides changed differently, for a person to decide;
 - `purge`: a closed or reassigned family leaving a practitioner's laptop once acknowledged;
 - `overview`: where sync stands, for the Sync page and `fmdesk sync status`, and what has not
@@ -19,11 +20,17 @@ from db.sync.enrolment import (
     IDENTITY_SETTING,
     RECOVERY_KEY_FORMAT,
     RECOVERY_SLOT,
+    Enrolled,
+    KeyChanged,
     NotEnrolled,
     Partner,
+    ReEnrolment,
     enrol,
+    enrolled,
     identity,
     partners,
+    re_enrolments,
+    same_keys,
     seal_recovery_slot,
 )
 from db.sync.field_conflicts import Conflict, conflicts, open_conflicts, resolve_conflict
@@ -42,6 +49,7 @@ from db.sync.overview import (
     unsent_warning_days,
 )
 from db.sync.purge import CannotPurge, purge_family, purgeable_families
+from db.sync.quarantine import Quarantined, held_records
 
 __all__ = [
     "DEFAULT_UNSENT_WARNING_DAYS",
@@ -50,16 +58,22 @@ __all__ = [
     "RECOVERY_SLOT",
     "CannotPurge",
     "Conflict",
+    "Enrolled",
     "ExportResult",
     "ImportResult",
+    "KeyChanged",
     "NotEnrolled",
     "Partner",
     "PartnerStatus",
+    "Quarantined",
+    "ReEnrolment",
     "SyncStatus",
     "UnsentSummary",
     "conflicts",
     "enrol",
+    "enrolled",
     "export_bundle",
+    "held_records",
     "identity",
     "import_bundle",
     "import_bundles",
@@ -70,7 +84,9 @@ __all__ = [
     "pending_count",
     "purge_family",
     "purgeable_families",
+    "re_enrolments",
     "resolve_conflict",
+    "same_keys",
     "seal_recovery_slot",
     "set_unsent_warning_days",
     "status",

@@ -1,30 +1,37 @@
 """Applying one bundle's records to the store: each incoming record checked, then merged field
 by field with the copy held here against the last version both sides knew (fmdesk.sync.merge).
 
-`Applier.apply` is the one function every incoming record goes through: a rule about what the
-sender may send belongs at its start (`_checked`), raising ValidationError with the reason, and
-the inbox quarantines that record and reports it back while the rest of the bundle applies.
+`Applier.apply` is the one function every incoming record goes through. At its start
+(`_checked`) each record meets its kind's own rules and then the rule of what its sender may
+send (fmdesk/sync/authority.py decides; `_incoming` finds the facts: who holds the family, what
+was known of the record). A refusal is a ValidationError with the reason, and the inbox
+quarantines that record and reports it back while the rest of the bundle applies. A bundle from
+a store of this store's own role is refused whole, when the Applier is made.
 
 Threading: like the Store, call on its thread, inside the import's transaction.
 """
 
+import dataclasses
+import datetime as dt
 import json
 from typing import Any
 
 from db.store import Store
+from db.sync.enrolment import partner
 from db.sync.field_conflicts import all_differences, record_conflicts
 from db.sync.outbox import local_defaults
 from db.sync.tables import dump
 from fmdesk.definition import Definition, check_fits
-from fmdesk.errors import ValidationError
+from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family
 from fmdesk.hlc import is_revision
 from fmdesk.programme import Allocation
 from fmdesk.records import Record, kind_class
+from fmdesk.roles import Role
+from fmdesk.sync import authority
+from fmdesk.sync.authority import FamilyHolding, Holding, Incoming, Move
 from fmdesk.sync.bundle import Change
 from fmdesk.sync.merge import Outcome, merge_record
-
-# A hybrid-logical-clock revision (fmdesk/hlc.py): milliseconds, counter, device.
 
 
 class Applier:
@@ -40,6 +47,17 @@ class Applier:
         self.store = store
         self.partner_id = partner_id
         self.bundle_id = bundle_id
+        sender = partner(store, partner_id).enrolment
+        self.sender_role = sender.role
+        refused = authority.bundle_refusal(
+            sender.role, store.info.role, sender.name or sender.store_id
+        )
+        if refused:
+            raise UserError(refused)
+        # Every id in the bundle: a family not held here whose own record is among them is
+        # one the sender registered (a Family's id is its family_id).
+        self._ids = set(ids)
+        self._families: dict[str, _Family] = {}
         self._local: dict[str, tuple[str, str | dict[str, Any]]] = {}
         self._base: dict[str, str | dict[str, Any]] = {}
         for start in range(0, len(ids), self.CHUNK):
@@ -86,7 +104,104 @@ class Applier:
         cls = kind_class(change.kind)  # an unknown kind is a ValidationError: quarantined
         incoming = change.record_dict()
         incoming.update(local_defaults(change.kind))  # another store's own marks are not taken
-        return cls, incoming, cls.from_dict(incoming)
+        record = cls.from_dict(incoming)
+        reason = authority.refusal(
+            self.sender_role, self.store.info.role, self._incoming(change, record, incoming)
+        )
+        if reason:
+            family = self._families.get(record.family_id)
+            if change.kind == Family.KIND and family is not None and family.new:
+                # A new family refused: the rest of its records have no family to join.
+                self._families[record.family_id] = dataclasses.replace(family, new=False)
+            raise ValidationError(reason)
+        return cls, incoming, record
+
+    def _incoming(self, change: Change, record: Record, incoming: dict[str, Any]) -> Incoming:
+        """The facts the authority rule weighs about one incoming record. From the coordinator
+        only its kind and whether it belongs to a family count, so nothing is looked up."""
+        family_id = record.family_id
+        if self.sender_role is Role.COORDINATOR or not family_id:
+            return Incoming(
+                kind=change.kind,
+                record_id=change.id,
+                family=FamilyHolding(holding=Holding.SENDERS, family_id=family_id)
+                if family_id
+                else None,
+            )
+        held = self._local.get(change.id)
+        local = _parsed(held[1]) if held is not None else None
+        held_in = ""
+        if local is not None and local.get("family_id", family_id) != family_id:
+            held_in = local["family_id"]
+        changed: tuple[str, ...] = ()
+        if change.kind == Family.KIND:
+            base = self._base.get(change.id)
+            known = [v for v in (_parsed(base) if base is not None else None, local) if v]
+            changed = authority.allocation_changes(incoming, known, sender=self.partner_id)
+        return Incoming(
+            kind=change.kind,
+            record_id=change.id,
+            family=self._family(family_id).holding_at(self.partner_id, change.revision),
+            held_in_family=held_in,
+            allocation_changes=changed,
+        )
+
+    def _family(self, family_id: str) -> "_Family":
+        """Who holds a family here and has held it, looked up once per bundle. A family this
+        bundle brings new stays the sender's for the rest of the bundle."""
+        found = self._families.get(family_id)
+        if found is not None:
+            return found
+        row = self.store.db.execute(
+            "SELECT body FROM records WHERE id = ? AND kind = ?", [family_id, Family.KIND]
+        ).fetchone()
+        if row is None:
+            new = family_id in self._ids
+            found = _Family(family_id=family_id, held=False, new=new)
+        else:
+            body = json.loads(row[0])
+            moves = [
+                Move(
+                    revision=a["revision"],
+                    to_store=a.get("to_store", ""),
+                    from_store=a.get("from_store", ""),
+                    to_name=a.get("to_name", ""),
+                    on=_date(a.get("on")),
+                )
+                for (text,) in self.store.db.execute(
+                    "SELECT body FROM records WHERE kind = ? AND family_id = ? AND deleted = 0",
+                    [Allocation.KIND, family_id],
+                )
+                for a in [json.loads(text)]
+            ]
+            # A family allocated to nobody is held by the practitioner whose bundle brought it
+            # (as db/allocation.py family_holders has it), or by the coordinator alone. Who
+            # registered it is the writer of its first version (db/history.py), when that
+            # was a partner; a store older than the history knows it only while unallocated.
+            first = self.store.db.execute(
+                "SELECT written_by_store FROM record_history WHERE id = ? "
+                "ORDER BY revision LIMIT 1",
+                [family_id],
+            ).fetchone()
+            brought_by = self.store.db.execute(
+                "SELECT partner FROM sync_base WHERE id = ? ORDER BY revision DESC LIMIT 1",
+                [family_id],
+            ).fetchone()
+            registered_by = ""
+            if first and first[0] and first[0] != self.store.info.store_id:
+                registered_by = first[0]
+            elif brought_by and not moves:
+                registered_by = brought_by[0]
+            found = _Family(
+                family_id=family_id,
+                held=True,
+                reference=body.get("reference", ""),
+                holder=body.get("allocated_to", "") or (registered_by if not moves else ""),
+                moves=tuple(sorted(moves, key=lambda m: m.revision)),
+                first_holder=authority.first_holder(moves, registered_by),
+            )
+        self._families[family_id] = found
+        return found
 
     def apply(self, change: Change) -> tuple[Outcome, int]:
         """Apply one incoming record: (what became of it, how many of its fields conflict).
@@ -179,6 +294,56 @@ class Applier:
         )
         self._rows.clear()
         self._bases.clear()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Family:
+    """A family as the authority rule asks about it: held here or not, who holds it now, and
+    its allocations (who held it when)."""
+
+    family_id: str
+    held: bool
+    new: bool = False  # not held here, and this bundle brings its own record
+    reference: str = ""
+    holder: str = ""  # the practitioner store holding it now; "" for the coordinator's own
+    moves: tuple[Move, ...] = ()
+    first_holder: str = ""
+
+    def holding_at(self, sender: str, revision: str) -> FamilyHolding:
+        """How the family stands with `sender`, for a record of this revision."""
+        if not self.held:
+            holding = Holding.NEW if self.new else Holding.UNKNOWN
+            return FamilyHolding(holding=holding, family_id=self.family_id)
+        if self.holder == sender:
+            return FamilyHolding(
+                holding=Holding.SENDERS, family_id=self.family_id, reference=self.reference
+            )
+        # The allocations that moved the family away from the sender, oldest first.
+        holder, away = self.first_holder, []
+        for move in self.moves:
+            if holder == sender and move.to_store != sender:
+                away.append(move)
+            holder = move.to_store
+        if not away:
+            return FamilyHolding(holding=Holding.ELSEWHERE, family_id=self.family_id)
+        held_then = (
+            authority.holder_at(self.moves, revision, first_holder=self.first_holder) == sender
+        )
+        return FamilyHolding(
+            holding=Holding.FORMER,
+            family_id=self.family_id,
+            reference=self.reference,
+            held_then=held_then,
+            moved_to=self.moves[-1].to_name,
+            moved_on=away[-1].on,
+        )
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _parsed(body: str | dict[str, Any]) -> dict[str, Any]:

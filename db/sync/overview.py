@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from db.store import Store
 from db.sync import quarantine
-from db.sync.enrolment import Partner, identity, partners
+from db.sync.enrolment import Partner, ReEnrolment, identity, partners, re_enrolments
 from db.sync.field_conflicts import open_count
 from db.sync.inbox import ImportResult
 from db.sync.outbox import unacknowledged
@@ -35,6 +35,9 @@ DEFAULT_UNSENT_WARNING_DAYS = 7
 class PartnerStatus:
     partner: Partner
     pending: int  # records the partner has not acknowledged
+    # When the partner's latest acknowledgement of our bundles arrived (UTC); None: never, or
+    # before this store kept the time.
+    acked_at: str | None = None
 
     @property
     def name(self) -> str:
@@ -53,13 +56,27 @@ class SyncStatus:
     quarantined: int  # incoming records rejected and not yet acknowledged by their sender
     purgeable: tuple[Family, ...]
     last_import: ImportResult | None
+    # Incoming records refused, newest first (quarantine.held_records), and every partner key
+    # replaced, oldest first.
+    refused: tuple[quarantine.Quarantined, ...] = ()
+    re_enrolments: tuple[ReEnrolment, ...] = ()
+    # What has not reached the other side, the council's number of days, and the warning due
+    # once a change has waited longer ("" when none is: always on a coordinator's store).
+    unsent: "UnsentSummary | None" = None
+    warn_after_days: int = DEFAULT_UNSENT_WARNING_DAYS
+    unsent_warning: str = ""
 
 
 def status(store: Store) -> SyncStatus:
     me = identity(store)
     with store.transaction():
+        acked = _acked_at(store)
         known = tuple(
-            PartnerStatus(partner=p, pending=len(unacknowledged(store, p.enrolment.store_id)))
+            PartnerStatus(
+                partner=p,
+                pending=len(unacknowledged(store, p.enrolment.store_id)),
+                acked_at=acked.get(p.enrolment.store_id),
+            )
             for p in partners(store)
         )
         open_conflicts = open_count(store)
@@ -67,6 +84,8 @@ def status(store: Store) -> SyncStatus:
         last = store.db.execute(
             "SELECT summary FROM sync_imported ORDER BY imported_at DESC, rowid DESC LIMIT 1"
         ).fetchone()
+        refused = tuple(quarantine.held_records(store))
+        replaced = tuple(re_enrolments(store))
     return SyncStatus(
         role=store.info.role,
         name=store.info.owner_name,
@@ -76,7 +95,17 @@ def status(store: Store) -> SyncStatus:
         quarantined=quarantined,
         purgeable=tuple(purgeable_families(store)),
         last_import=ImportResult.from_json(last[0]) if last else None,
+        refused=refused,
+        re_enrolments=replaced,
+        unsent=unsent_summary(store),
+        warn_after_days=unsent_warning_days(store),
+        unsent_warning=unsent_warning(store),
     )
+
+
+def _acked_at(store: Store) -> dict[str, str]:
+    saved = store.get_setting(ACKNOWLEDGED_AT_SETTING, {})
+    return {k: v for k, v in saved.items() if isinstance(v, str)} if isinstance(saved, dict) else {}
 
 
 class UnsentSummary(NamedTuple):
@@ -99,8 +128,7 @@ def unsent_summary(store: Store) -> UnsentSummary:
                 0
             ]
             return UnsentSummary(None, None, waiting)
-        acked = store.get_setting(ACKNOWLEDGED_AT_SETTING, {})
-        acked = acked if isinstance(acked, dict) else {}
+        acked = _acked_at(store)
         waiting = sum(len(unacknowledged(store, p.enrolment.store_id)) for p in known)
     sent = [_time(p.last_sent_at) for p in known]
     acks = [_time(acked.get(p.enrolment.store_id)) for p in known]

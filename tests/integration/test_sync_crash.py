@@ -18,6 +18,7 @@ from db.store import Store
 from fmdesk.demo import demo_caseload
 from fmdesk.hlc import Clock
 from fmdesk.roles import Role
+from fmdesk.sync.authority import COORDINATOR_KINDS
 from fmdesk.sync.bundle import Change, open_bundle, write_bundle
 from fmdesk.sync.identity import StoreIdentity
 from tests.conftest import TEST_PASSPHRASE
@@ -68,6 +69,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path],
             Change.from_record(r.replace(revision=clock.now()))
             for family in caseload[n::BUNDLES]
             for r in family
+            if r.KIND not in COORDINATOR_KINDS  # the demo's claims: a practitioner sends none
         ]
         paths.append(folder / f"{n}.fmb")
         write_bundle(

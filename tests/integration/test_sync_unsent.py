@@ -2,6 +2,7 @@
 acknowledged, how many changes wait, and a warning after the council's number of days."""
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ from db import sync
 from db.store import Store
 from fmdesk.errors import UserError
 from fmdesk.families import CaseNote, Family
+from fmdesk.roles import Role
+from tests.cli import run_cli
+from tests.conftest import TEST_PASSPHRASE, StoreTemplates
 
 DAY = dt.date(2026, 11, 2)
 
@@ -75,3 +79,39 @@ def test_a_coordinator_is_never_warned_but_sees_what_its_practitioners_lack(
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
     coordinator_store.save(Family(reference="EH-0001", name="Nowak family"))
     assert sync.unsent_warning(coordinator_store, now=later) == ""
+
+
+def test_sync_status_says_what_waits_and_the_council_sets_the_days(
+    tmp_path: Path, store_templates: StoreTemplates
+) -> None:
+    path = store_templates.copy(tmp_path / "p", Role.PRACTITIONER, name="Zoë Adeyemi")
+    env = {
+        "FMDESK_HOME": str(tmp_path / "home"),
+        "FMDESK_STORE": str(path),
+        "FMDESK_PASSPHRASE": TEST_PASSPHRASE,
+    }
+    opened = Store.open(path, TEST_PASSPHRASE)
+    try:
+        family = Family(reference="EH-0411", name="Okafor family")
+        opened.save(family, CaseNote(family_id=family.id, on=DAY, text="First visit"))
+    finally:
+        opened.close()
+    shown = run_cli("sync", "status", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert (
+        "Changes not yet acknowledged: 2 (a warning after 7 days: 'fmdesk sync warn-after DAYS')"
+        in shown.stdout
+    )
+    set_days = run_cli("sync", "warn-after", "14", env=env)
+    assert set_days.returncode == 0, set_days.stderr
+    as_json = json.loads(run_cli("sync", "status", "--json", env=env).stdout)["unsent"]
+    assert as_json == {
+        "last_sent": None,
+        "last_acknowledged": None,
+        "waiting": 2,
+        "warn_after_days": 14,
+        "warning": "",
+    }
+    refused = run_cli("sync", "warn-after", "0", env=env)
+    assert refused.returncode == 1
+    assert "from 1 to 365" in refused.stderr

@@ -6,6 +6,7 @@ docs/bundle-format.md and the recovery procedure in docs/recovery.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -96,28 +97,68 @@ def enrol_export(store_path: Path | None, output: Path) -> None:
     click.echo("Read it out by phone when the other side enrols this file.")
 
 
+_REPLACE_KEY_HELP = (
+    "Replace the keys of a store already enrolled with this file's, having checked both "
+    "fingerprints with them by phone."
+)
+
+
 @enrol.command("import")
 @store_option
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Enrol without asking (the fingerprint was checked).")
-def enrol_import(store_path: Path | None, file: Path, yes: bool) -> None:
+@click.option("--replace-key", is_flag=True, help=_REPLACE_KEY_HELP)
+def enrol_import(store_path: Path | None, file: Path, yes: bool, replace_key: bool) -> None:
     """Enrol the other side's enrolment file, after comparing its fingerprint by phone."""
+    enrol_file(store_path, file, yes=yes, replace_key=replace_key)
+
+
+def enrol_file(store_path: Path | None, file: Path, *, yes: bool, replace_key: bool) -> None:
+    """`enrol import` and `sync enrol`: enrol a partner's file. The same keys again change
+    nothing; other keys for a store already enrolled are refused, showing both fingerprints,
+    unless `replace_key` (the user has checked them by phone): then they replace the old ones,
+    and the replacement is recorded."""
     enrolment = Enrolment.from_json(_read(file))
+    name = enrolment.name or enrolment.store_id
     click.echo(f"{enrolment.name or 'Unnamed'} ({enrolment.role.label.lower()})")
     click.echo(f"Fingerprint: {enrolment.fingerprint}")
     with open_store(store_path) as store:
-        _confirm(
-            "Is this the fingerprint they read out to you?",
-            yes,
-            check="Check the fingerprint by phone",
-        )
-        sync.enrol(store, enrolment)
+        held = sync.enrolled(store, enrolment.store_id)
+        if held is not None and sync.same_keys(held, enrolment):
+            click.echo(f"{name} is already enrolled with these keys: nothing changed.")
+            return
+        if held is None:
+            _confirm(
+                "Is this the fingerprint they read out to you?",
+                yes,
+                check="Check the fingerprint by phone",
+            )
+        elif not replace_key:
+            raise UserError(
+                f"{sync.KeyChanged(held, enrolment)}\nIf {name} reads out this file's "
+                "fingerprint, run this again with --replace-key."
+            )
+        else:
+            click.echo(f"Enrolled fingerprint, to be replaced: {held.fingerprint}")
+            click.echo(
+                f"Warning: a changed key is what someone pretending to be {name} would send. "
+                "Replace it only if they have read out this file's fingerprint to you by phone."
+            )
+            if not yes and sys.stdin.isatty():
+                _confirm("Replace the enrolled key with this file's?", False, check="")
+        result = sync.enrol(store, enrolment, replace_key=replace_key)
         try:
             sealed = store.key_file.has_slot(recovery.SLOT)
         except RuntimeError:  # a store without encryption (benchmarks) has no key slots
             sealed = False
         role = store.info.role
-    click.echo(f"Enrolled {enrolment.name or enrolment.store_id}.")
+    if held is not None and result is sync.Enrolled.REPLACED:
+        click.echo(
+            f"Enrolled {name} again, with the new key (it was {held.fingerprint}); "
+            "'fmdesk sync status' lists the change."
+        )
+    else:
+        click.echo(f"Enrolled {name}.")
     if role is Role.PRACTITIONER and sealed:
         click.echo(
             "This store's key is now also sealed to the coordinator, so they can help you set "
@@ -225,6 +266,16 @@ def sync_group() -> None:
     """Where sync stands, and removing closed or reassigned families the coordinator has seen."""
 
 
+@sync_group.command("enrol")
+@store_option
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Enrol without asking (the fingerprint was checked).")
+@click.option("--replace-key", is_flag=True, help=_REPLACE_KEY_HELP)
+def sync_enrol(store_path: Path | None, file: Path, yes: bool, replace_key: bool) -> None:
+    """Enrol the other side's enrolment file (the same as 'fmdesk enrol import')."""
+    enrol_file(store_path, file, yes=yes, replace_key=replace_key)
+
+
 @sync_group.command("status")
 @store_option
 @json_option
@@ -233,6 +284,7 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
     with open_store(store_path) as store:
         state = sync.status(store)
         rekeyed = last_rekey(store)
+    unsent = state.unsent or sync.UnsentSummary(None, None, 0)
     if as_json:
         echo_json(
             {
@@ -249,14 +301,38 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
                         "received_up_to": p.partner.received_up_to,
                         "last_received_at": p.partner.last_received_at,
                         "acknowledged_by_them": p.partner.acked_by_them,
+                        "acknowledged_at": p.acked_at,
                         "pending": p.pending,
                     }
                     for p in state.partners
                 ],
                 "open_conflicts": state.open_conflicts,
                 "quarantined": state.quarantined,
+                "refused": [
+                    {
+                        "partner": q.partner,
+                        "partner_name": q.partner_name,
+                        "kind": q.kind,
+                        "record_id": q.record_id,
+                        "family_id": q.family_id,
+                        "family": q.family_label,
+                        "reason": q.reason,
+                        "received_at": q.received_at,
+                        "reported_in": q.reported_in,
+                        "acknowledged": q.acknowledged,
+                    }
+                    for q in state.refused
+                ],
+                "re_enrolments": [r.to_plain() for r in state.re_enrolments],
                 "purgeable": [f.reference for f in state.purgeable],
                 "rekeyed_at": rekeyed,
+                "unsent": {
+                    "last_sent": _iso(unsent.last_sent),
+                    "last_acknowledged": _iso(unsent.last_acked),
+                    "waiting": unsent.waiting,
+                    "warn_after_days": state.warn_after_days,
+                    "warning": state.unsent_warning,
+                },
             }
         )
         return
@@ -273,17 +349,67 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
         click.echo(
             f"  last bundle received: {_when(p.partner.received_up_to, p.partner.last_received_at)}"
         )
+        acked = _when(p.partner.acked_by_them, p.acked_at) if p.acked_at else "none"
+        if p.partner.acked_by_them and not p.acked_at:
+            acked = f"number {p.partner.acked_by_them}"
+        click.echo(f"  last bundle they acknowledged: {acked}")
         click.echo(f"  changes waiting for them: {p.pending}")
+    if state.unsent_warning:
+        click.echo(f"Warning: {state.unsent_warning}")
+    elif state.role is Role.PRACTITIONER:
+        click.echo(
+            f"Changes not yet acknowledged: {unsent.waiting} (a warning after "
+            f"{state.warn_after_days} days: 'fmdesk sync warn-after DAYS')"
+        )
     click.echo(f"Conflicts to decide: {state.open_conflicts}")
     if state.quarantined:
         click.echo(f"Records rejected from a partner, not yet reported back: {state.quarantined}")
+    if state.refused:
+        click.echo(f"Records refused from partners, newest first ({len(state.refused)}):")
+        for q in state.refused[:STATUS_REFUSED]:
+            family = f" of family {q.family_label}" if q.family_label else ""
+            click.echo(
+                f"  {_at(q.received_at)}  from {q.partner_name}: {q.kind.replace('_', ' ')} "
+                f"{q.record_id[:8]}{family}: {q.reason} (reported back {q.reported_text})"
+            )
+        if len(state.refused) > STATUS_REFUSED:
+            click.echo(f"  and {len(state.refused) - STATUS_REFUSED} more: --json lists them.")
+    for r in state.re_enrolments:
+        click.echo(
+            f"Key replaced: {r.name or r.store_id} ({r.store_id}), {_at(r.at)}, by {r.by}: "
+            f"fingerprint {r.old_fingerprint} became {r.new_fingerprint}"
+        )
     if state.purgeable:
         refs = ", ".join(f.reference for f in state.purgeable)
         click.echo(f"Closed and confirmed by the coordinator, may be removed: {refs}")
 
 
+# How many refused records `sync status` prints (--json gives every one it lists).
+STATUS_REFUSED = 20
+
+
 def _when(sequence: int, at: str | None) -> str:
-    return f"number {sequence}, {at.replace('T', ' ')[:16]} UTC" if sequence and at else "none"
+    return f"number {sequence}, {_at(at)}" if sequence and at else "none"
+
+
+def _at(at: str | None) -> str:
+    return f"{at.replace('T', ' ')[:16]} UTC" if at else "(time unknown)"
+
+
+def _iso(at: dt.datetime | None) -> str | None:
+    return at.isoformat(timespec="seconds") if at else None
+
+
+@sync_group.command("warn-after")
+@store_option
+@click.argument("days", type=int)
+def sync_warn_after(store_path: Path | None, days: int) -> None:
+    """Warn on this laptop once a change has waited DAYS days to reach the coordinator (the
+    council's number; 7 unless set). Shown by 'fmdesk sync status', the Sync page and the
+    caseload."""
+    with open_store(store_path) as store:
+        sync.set_unsent_warning_days(store, days)
+    click.echo(f"A change not acknowledged by the coordinator after {days} days is warned about.")
 
 
 @sync_group.command("purge")
