@@ -31,7 +31,11 @@ def home(tmp_path_factory: pytest.TempPathFactory, store_templates: StoreTemplat
     with store:
         family = Family(reference="FM-0007", name="Kowalczyk family")
         child = Person(
-            family_id=family.id, role=PersonRole.CHILD, given_name="Siobhán", family_name="K"
+            family_id=family.id,
+            role=PersonRole.CHILD,
+            given_name="Siobhán",
+            family_name="K",
+            date_of_birth=dt.date(2006, 4, 1),
         )
         store.save(family, child, Family(reference="FM-0008", name="Adeyemi family"))
         attach_family_framework(store, family.id, "families-matter@2015.1")

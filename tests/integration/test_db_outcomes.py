@@ -41,7 +41,13 @@ DAY = dt.date(2015, 9, 10)
 
 def household(store: Store, *, lead: str = "Siobhán Kelly") -> tuple[Family, Person, Person]:
     family = Family(reference="FM-0101", name="Nowak family", lead_practitioner=lead)
-    child = Person(family_id=family.id, role=PersonRole.CHILD, given_name="Zoë", family_name="N")
+    child = Person(
+        family_id=family.id,
+        role=PersonRole.CHILD,
+        given_name="Zoë",
+        family_name="N",
+        date_of_birth=dt.date(2006, 4, 1),
+    )
     parent = Person(
         family_id=family.id, role=PersonRole.PARENT_CARER, given_name="Łukasz", family_name="N"
     )

@@ -40,7 +40,13 @@ def test_outcome_records_survive_the_store_and_give_the_same_answer(
 ) -> None:
     framework = LIBRARY.latest("families-matter")
     family = attach_framework(Family(reference="FM-0042", name="Wiśniewski"), framework)
-    zoe = Person(family_id=family.id, role=PersonRole.CHILD, given_name="Zoë", family_name="W")
+    zoe = Person(
+        family_id=family.id,
+        role=PersonRole.CHILD,
+        given_name="Zoë",
+        family_name="W",
+        date_of_birth=dt.date(2006, 4, 1),
+    )
     marta = Person(
         family_id=family.id, role=PersonRole.PARENT_CARER, given_name="Marta", family_name="W"
     )
@@ -74,6 +80,8 @@ def test_outcome_records_survive_the_store_and_give_the_same_answer(
             basis=EvidenceBasis.STAR,
             star_area="parenting",
             star_score=8,
+            source="Family Star Plus",
+            description="A reading of 8 for parenting",
         ),
         EquivalentProgress(
             family_id=family.id,

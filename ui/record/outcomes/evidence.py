@@ -157,6 +157,9 @@ class EquivalentProgressDialog(_Dialog):
             self.which_problem.addItem(f"{problem.code} {problem.name}", problem.code)
         self.approved_by = QLineEdit(self)
         self.role = QLineEdit(approver_role, self)
+        if approver_role:
+            # The claim counts the approval only from the role the framework names.
+            self.role.setToolTip(f"This framework counts approvals by the {approver_role} only.")
         self.approved_on = date_edit(self, "Approved on")
         self.reason = QPlainTextEdit(self)
         self.reason.setTabChangesFocus(True)
@@ -167,11 +170,13 @@ class EquivalentProgressDialog(_Dialog):
         self.row("Reason", self.reason)
         self.finish_layout()
         self.approved_by.textChanged.connect(self._check)
+        self.role.textChanged.connect(self._check)
         self.reason.textChanged.connect(self._check)
         self._check()
 
     def _check(self) -> None:
-        self.ok_when(bool(self.approved_by.text().strip() and self.reason.toPlainText().strip()))
+        named = self.approved_by.text().strip() and self.role.text().strip()
+        self.ok_when(bool(named and self.reason.toPlainText().strip()))
 
     def record(self, family_id: str, recorded_by: str) -> EquivalentProgress:
         return EquivalentProgress(
