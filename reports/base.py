@@ -177,15 +177,16 @@ def build_pdf(
     author: str = "fmdesk",
     invariant: bool = True,
     password: str | None = None,
+    pagesize: tuple[float, float] = A4,
 ) -> bytes:
-    """Lay out `story` on A4 with the marking and page numbers; returns the PDF's bytes. A
-    blank marking is refused (UserError)."""
+    """Lay out `story` on A4 (or `pagesize`, such as landscape(A4)) with the marking and page
+    numbers; returns the PDF's bytes. A blank marking is refused (UserError)."""
     marking = checked_marking(marking)
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=22 * mm,
@@ -198,7 +199,7 @@ def build_pdf(
         # English (PDF/UA; WCAG 3.1.1).
         lang=LANGUAGE,
     )
-    doc.build(story, canvasmaker=_numbered_canvas(marking, title))
+    doc.build(story, canvasmaker=_numbered_canvas(marking, title, pagesize))
     if password:
         return encrypt_pdf(buffer.getvalue(), password)
     return buffer.getvalue()
@@ -254,7 +255,9 @@ def write_pdf(pdf: bytes, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _numbered_canvas(marking: str, title: str) -> type[pdfcanvas.Canvas]:
+def _numbered_canvas(
+    marking: str, title: str, pagesize: tuple[float, float] = A4
+) -> type[pdfcanvas.Canvas]:
     class NumberedCanvas(pdfcanvas.Canvas):
         """Holds each page until the end so every page can say 'Page x of y'."""
 
@@ -275,7 +278,7 @@ def _numbered_canvas(marking: str, title: str) -> type[pdfcanvas.Canvas]:
             super().save()
 
         def _decorate(self, total: int) -> None:
-            width, height = A4
+            width, height = pagesize
             self.saveState()
             self.setFillColor(INK)
             self.setFont(FONT_BOLD, 9)
