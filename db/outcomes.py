@@ -96,7 +96,8 @@ def _family_data(store: Store, family: Family, today: dt.date) -> FamilyOutcomeD
     rejected batch left behind, does not make the family claimed; the programme's judgement
     reads them the same way)."""
     records: list[Record] = [*store.list(Person, family_id=family.id)]
-    for cls in (*OUTCOME_RECORD_CLASSES, Assessment):
+    # Plans too: the claim's action_plan requirement checks what the current plan covers.
+    for cls in (*OUTCOME_RECORD_CLASSES, Assessment, FamilyPlan):
         if cls is not OutcomeClaim:
             records.extend(store.list(cls, family_id=family.id))
     claims = store.list(OutcomeClaim, family_id=family.id)
