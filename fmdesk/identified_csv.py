@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from fmdesk import references
 from fmdesk import text as fmtext
 from fmdesk.csvcells import could_be_formula, formula_warning
 from fmdesk.errors import ValidationError
@@ -26,6 +27,9 @@ from fmdesk.outcomes.records import IndicatorTick, Measure, MeasureKind, Measure
 # column -> what it holds, for the docs and the error messages
 COLUMNS: dict[str, str] = {
     "family_key": "the household's key from data matching; it becomes the case reference",
+    "case_id": "the family's id in the council's case system (once per family)",
+    "upn": "the child's unique pupil number",
+    "nhs_number": "the person's NHS number",
     "household_name": "what the family is called, e.g. 'Nowak family' (default: from surname)",
     "identified_on": "the day the family was identified (default: the day of the import)",
     "address": "the household's address",
@@ -61,7 +65,7 @@ TEXT_COLUMNS = (
     "gender",
     "school",
 )
-FAMILY_FIELDS = ("household_name", "identified_on", "address", "postcode")
+FAMILY_FIELDS = ("household_name", "identified_on", "address", "postcode", "case_id")
 ROLE_WORDS = {
     "parent": PersonRole.PARENT_CARER,
     "carer": PersonRole.PARENT_CARER,
@@ -131,6 +135,9 @@ class IdentifiedImport:
     # Values imported as written that a spreadsheet may run as a formula (fmdesk/csvcells.py)
     warnings: tuple[CsvProblem, ...] = ()
     framework: str = ""  # id@version the families are attached under; "" for none
+    # Rows that could not be read as rows at all (a cell too long for the reader, lines taken
+    # into an unclosed quote): counted in row_count and named in errors.
+    unreadable_rows: int = 0
 
     @property
     def eligible_count(self) -> int:
@@ -166,6 +173,11 @@ class IdentifiedImport:
             parts.append(
                 f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''} in "
                 f"{len(self.rejected_keys)} famil{'ies' if len(self.rejected_keys) != 1 else 'y'}"
+            )
+        if self.unreadable_rows:
+            parts.append(
+                f"{self.unreadable_rows} row{'s' if self.unreadable_rows != 1 else ''} could not "
+                "be read"
             )
         if self.warnings:
             parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
@@ -319,49 +331,92 @@ def parse_identified_csv(
     warnings: list[CsvProblem] = []
     groups: dict[str, list[_Row]] = {}
     count = 0
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue  # Excel leaves blank lines at the end
+    unreadable = 0
+    broken: set[str] = set()  # families with rows taken into an unclosed quote
+    number = 1
+    while True:
+        number += 1
+        line_before = reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # One row the reader cannot take (a cell over its size limit): said, counted, and
+            # the rows after it still read.
             count += 1
-            if count > MAX_ROWS:
-                raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
-            if len(cells) > len(header):
-                problems.append(
-                    CsvProblem(
-                        number,
-                        "",
-                        f"has {len(cells)} cells but the header has {len(header)} columns",
-                    )
+            unreadable += 1
+            problems.append(CsvProblem(number, "", f"cannot be read ({exc}); the row is left out"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # Excel leaves blank lines at the end
+        count += 1
+        if count > MAX_ROWS:
+            raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
+        swallowed = _unclosed_quote(cells, header, reader.line_num - line_before)
+        if swallowed is not None:
+            column, lines = swallowed
+            # The row's family, and each family a swallowed line begins with, is left out
+            # whole: nothing of a family is imported without all its rows.
+            key_at = header.index("family_key")
+            broken.add(fmtext.nfc(cells[key_at].strip()) if len(cells) > key_at else "")
+            for line in cells[header.index(column)].split("\n")[1:]:
+                if line.strip():
+                    broken.add(fmtext.nfc(line.split(",")[0].strip().strip('"')))
+            count += lines
+            unreadable += lines
+            problems.append(
+                CsvProblem(
+                    number,
+                    column,
+                    f'opens a quote (") that is not closed, so the {lines} line'
+                    f"{'s' if lines != 1 else ''} after it (lines {line_before + 2} to "
+                    f"{reader.line_num} of the file) were read into this cell and not as "
+                    "rows: close the quote, or take it out",
                 )
-            row = _Row(number, dict(zip(header, cells, strict=False)), problems)
-            warnings.extend(
-                CsvProblem(number, column, formula_warning(value))
-                for column in TEXT_COLUMNS
-                if could_be_formula(value := row.cells.get(column) or "")
             )
-            key = row.text("family_key")
-            if not key:
-                row.fail("family_key", "is empty; every row needs its household's key")
-                continue
-            groups.setdefault(key, []).append(row)
-    except csv.Error as exc:
-        problems.append(CsvProblem(reader.line_num, "", f"cannot be read: {exc}"))
+            continue
+        if len(cells) > len(header):
+            problems.append(
+                CsvProblem(
+                    number,
+                    "",
+                    f"has {len(cells)} cells but the header has {len(header)} columns",
+                )
+            )
+        row = _Row(number, dict(zip(header, cells, strict=False)), problems)
+        warnings.extend(
+            CsvProblem(number, column, formula_warning(value))
+            for column in TEXT_COLUMNS
+            if could_be_formula(value := row.cells.get(column) or "")
+        )
+        key = row.text("family_key")
+        if not key:
+            row.fail("family_key", "is empty; every row needs its household's key")
+            continue
+        groups.setdefault(key, []).append(row)
 
     held_refs = {
         fmtext.nfc(f.reference.strip()).casefold(): f for f in existing_families if not f.deleted
     }
     held_people: dict[tuple[str, str, str], Person] = {}
+    held_ids: dict[tuple[str, str], Person] = {}  # ("upn" | "nhs", value): the council's ids
     for person in existing_people:
+        if person.deleted:
+            continue
         known = _person_key(person.given_name, person.family_name, person.date_of_birth)
-        if known and not person.deleted:
+        if known:
             held_people[known] = person
+        for ident in _idents(person):
+            held_ids[ident] = person
+    held_cases = {f.case_id: f for f in existing_families if f.case_id and not f.deleted}
     ref_of = {f.id: f.reference for f in held_refs.values()}
+    seen_ids: dict[tuple[str, str], tuple[int, str]] = {}
 
     families = []
     duplicates = []
     rejected = []
-    seen_people: dict[tuple[str, str, str], tuple[int, str]] = {}
+    seen_people: dict[tuple[str, str, str], tuple[int, str, Person]] = {}
     for key, rows in groups.items():
         before = len(problems)
         built = _family(key, rows, today, framework)
@@ -369,18 +424,65 @@ def parse_identified_csv(
             pkey = _person_key(person.given_name, person.family_name, person.date_of_birth)
             if pkey is None:
                 continue
+            for ident in _idents(person):
+                if ident in seen_ids and seen_ids[ident][1] != key:
+                    row.fail(
+                        "upn" if ident[0] == "upn" else "nhs_number",
+                        f"{ident[1]} is also on row {seen_ids[ident][0]} (family "
+                        f"{seen_ids[ident][1]}): one person cannot be in two families",
+                    )
+                seen_ids.setdefault(ident, (row.number, key))
             if pkey in seen_people:
-                first_row, first_key = seen_people[pkey]
-                row.fail(
-                    "given_name",
-                    f"{person.full_name} born {person.date_of_birth} is already on row "
-                    f"{first_row}" + (f" (family {first_key})" if first_key != key else ""),
-                )
+                first_row, first_key, first = seen_people[pkey]
+                if first_key == key:
+                    row.fail(
+                        "given_name",
+                        f"{person.full_name} born {person.date_of_birth} is already on row "
+                        f"{first_row}",
+                    )
+                elif not _told_apart(person, first):
+                    # Two people may share a name and a birthday: flagged, never merged.
+                    warnings.append(
+                        CsvProblem(
+                            row.number,
+                            "given_name",
+                            f"{person.full_name} born {person.date_of_birth} is also on row "
+                            f"{first_row} (family {first_key}): confirm they are two people "
+                            "(their UPN or NHS number tells them apart)",
+                        )
+                    )
             else:
-                seen_people[pkey] = (row.number, key)
+                seen_people[pkey] = (row.number, key, person)
         numbers = tuple(r.number for r in rows)
-        if len(problems) > before:
+        if len(problems) > before or key in broken:
             rejected.append(key)
+            continue
+        case = built.family.case_id
+        if case and case in held_cases:
+            duplicates.append(
+                Duplicate(
+                    key,
+                    numbers,
+                    f"case id {case} is already held as {held_cases[case].reference}",
+                    held_cases[case].id,
+                )
+            )
+            continue
+        by_id = next(
+            ((p, held_ids[i]) for _, p in built.people_rows for i in _idents(p) if i in held_ids),
+            None,
+        )
+        if by_id is not None:
+            new_person, old_person = by_id
+            duplicates.append(
+                Duplicate(
+                    key,
+                    numbers,
+                    f"{new_person.full_name} ({new_person.upn or new_person.nhs_number}) is "
+                    f"already in family {ref_of.get(old_person.family_id, 'held here')}",
+                    old_person.family_id,
+                )
+            )
             continue
         held = held_refs.get(key.casefold())
         if held is not None:
@@ -388,26 +490,20 @@ def parse_identified_csv(
                 Duplicate(key, numbers, f"reference {held.reference} is already held", held.id)
             )
             continue
-        match = next(
-            (
-                (p, held_people[k])
-                for _, p in built.people_rows
-                if (k := _person_key(p.given_name, p.family_name, p.date_of_birth)) in held_people
-            ),
-            None,
-        )
-        if match is not None:
-            new, old = match
-            duplicates.append(
-                Duplicate(
-                    key,
-                    numbers,
-                    f"{new.full_name}, born {new.date_of_birth}, is already in family "
-                    f"{ref_of.get(old.family_id, 'held here')}",
-                    old.family_id,
+        for row, p in built.people_rows:
+            k = _person_key(p.given_name, p.family_name, p.date_of_birth)
+            old = held_people.get(k) if k else None
+            if old is not None and not _told_apart(p, old):
+                # A name and birthday held already: for a person to confirm, never merged.
+                warnings.append(
+                    CsvProblem(
+                        row.number,
+                        "given_name",
+                        f"{p.full_name}, born {p.date_of_birth}, has the name and birthday of "
+                        f"someone in family {ref_of.get(old.family_id, 'held here')}: confirm "
+                        "they are two people",
+                    )
                 )
-            )
-            continue
         families.append(
             IdentifiedFamily(
                 key,
@@ -417,10 +513,44 @@ def parse_identified_csv(
                 numbers,
             )
         )
+    rejected.extend(k for k in sorted(broken) if k and k not in groups)
     problems.sort(key=lambda p: (p.row, p.column))
     return IdentifiedImport(
-        tuple(families), tuple(problems), tuple(duplicates), tuple(rejected), count, tuple(warnings)
+        tuple(families),
+        tuple(problems),
+        tuple(duplicates),
+        tuple(rejected),
+        count,
+        tuple(warnings),
+        unreadable_rows=unreadable,
     )
+
+
+def _idents(person: Person) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in (("upn", person.upn), ("nhs", person.nhs_number)) if v]
+
+
+def _told_apart(one: Person, other: Person) -> bool:
+    """Whether the council's identifiers say two people are different people."""
+    return bool(
+        (one.upn and other.upn and one.upn != other.upn)
+        or (one.nhs_number and other.nhs_number and one.nhs_number != other.nhs_number)
+    )
+
+
+def _unclosed_quote(
+    cells: Sequence[str], header: Sequence[str], lines: int
+) -> tuple[str, int] | None:
+    """(column, lines taken) when a cell opened a quote that was never closed: the reader then
+    takes the following lines into that cell. Told from a cell with line breaks in it (an
+    address typed on two lines) by lines that look like rows: as many commas as the header."""
+    if lines <= 1:
+        return None
+    for column, cell in zip(header, cells, strict=False):
+        rest = [line for line in cell.split("\n")[1:] if line.strip()]
+        if rest and any(line.count(",") >= len(header) - 1 for line in rest):
+            return column, len(rest)
+    return None
 
 
 @dataclasses.dataclass
@@ -455,8 +585,16 @@ def _family(key: str, rows: Sequence[_Row], today: dt.date, framework: str) -> _
     except ValueError as exc:  # a name made from a long surname: the family is refused
         rows[0].fail("household_name" if "household_name" in values else "surname", str(exc))
         name = key
+    case_id = values.get("case_id", ("",))[0]
+    if case_id:
+        try:
+            case_id = references.case_id(case_id)
+        except ValueError as exc:
+            rows[0].fail("case_id", str(exc))
+            case_id = ""
     family = Family(
         reference=key,
+        case_id=case_id,
         name=name,
         status=FamilyStatus.IDENTIFIED,
         address=values.get("address", ("",))[0],
@@ -494,9 +632,19 @@ def _person(row: _Row, family_id: str, today: dt.date) -> Person | None:
     if born is not None and born > today:
         row.fail("date_of_birth", f"{born} is in the future")
         born = None
+    idents: dict[str, str] = {}
+    for column, check in (("upn", references.upn), ("nhs_number", references.nhs_number)):
+        value = row.text(column)
+        if value:
+            try:
+                idents[column] = check(value)
+            except ValueError as exc:
+                row.fail(column, str(exc))
     if not given or role is None:
         return None
     return Person(
+        upn=idents.get("upn", ""),
+        nhs_number=idents.get("nhs_number", ""),
         family_id=family_id,
         role=role,
         given_name=given,
