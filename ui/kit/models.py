@@ -41,6 +41,8 @@ class Column(Generic[T]):
     text: Callable[[Any], str] | None = None
     align_right: bool = False
     tooltip: Callable[[T], str] | None = None
+    # What the column sorts by, when not its value (a summary shown as words).
+    sort_key: Callable[[Any], Any] | None = None
 
 
 def show_date(value: Any) -> str:
@@ -159,9 +161,10 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def _row_key(self, column: int) -> Callable[[T], tuple[bool, Any]]:
         value = self._columns[column].value
+        by = self._columns[column].sort_key or _sort_key
 
         def key(item: T) -> tuple[bool, Any]:
-            k = _sort_key(value(item))
+            k = by(value(item))
             return isinstance(k, str), k  # numbers before text, so mixed columns still sort
 
         return key

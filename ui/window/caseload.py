@@ -1,9 +1,18 @@
-"""The caseload: every family as a sortable, filterable table (model/view)."""
+"""The caseload: every family as a sortable, filterable table (model/view).
+
+After the rows, a moment later (`fill_extras`, on the task runner's worker), come what is due
+and late for each family (fmdesk/caseload.py's rules, read by db/caseload.py), who holds each
+family on a coordinator's store, and a line saying when the last bundle went, was acknowledged
+and how many changes wait (db.sync.unsent_summary), with the council's warning once they have
+waited too long (db.sync.unsent_warning).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,21 +30,56 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
-from fmdesk.caseload import CaseloadRow, matches
+from fmdesk.caseload import CaseloadRow, DueSummary, due_text, matches, plural
 from fmdesk.families import FamilyStatus
+from fmdesk.roles import Role
+from ui.kit.colours import notice_style
 from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
+from ui.kit.tasks import Task, TaskContext, TaskRunner
+
+if TYPE_CHECKING:
+    from db.caseload import CaseloadExtras
+
+
+def _due_key(due: DueSummary | None) -> tuple[int, dt.date]:
+    return due.sort_key if due is not None else (3, dt.date.max)
+
 
 CASELOAD_COLUMNS: tuple[Column[CaseloadRow], ...] = (
     Column("Reference", lambda r: r.reference),
     Column("Family", lambda r: r.name),
+    Column("Practitioner", lambda r: r.practitioner),
     Column("Status", lambda r: r.status, text=lambda s: s.label),
     Column("Intensity", lambda r: r.intensity, text=lambda i: i.label),
     Column("Children", lambda r: r.children, align_right=True),
-    Column("Next action due", lambda r: r.next_action_due, tooltip=lambda r: r.next_action or ""),
+    Column(
+        "What's due",
+        lambda r: r.due,
+        text=lambda d: d.text if d else "",
+        tooltip=lambda r: r.due.sentences() if r.due else "",
+        sort_key=_due_key,
+    ),
+    Column(
+        "Next action due",
+        lambda r: r.next_action_due,
+        text=lambda d: due_text(d, dt.date.today()),
+        tooltip=lambda r: r.next_action or "",
+    ),
     Column("Last contact", lambda r: r.last_contact),
     Column("Claim status", lambda r: r.claim_status),
     Column("Star", lambda r: r.star_due),
 )
+PRACTITIONER_COLUMN = 2
+
+
+class DueView(enum.Enum):
+    ALL = "All families"
+    LATE = "Something late"
+    THIS_WEEK = "Late or due this week"
+
+
+# The practitioner filter's choice for families nobody holds yet.
+NOBODY = "<nobody>"
 
 
 class CaseloadFilterProxy(RowFilterProxy):
@@ -47,6 +91,8 @@ class CaseloadFilterProxy(RowFilterProxy):
         super().__init__(parent)
         self._text = ""
         self._status: FamilyStatus | None = None
+        self._due = DueView.ALL
+        self._practitioner: str | None = None
 
     def set_text(self, text: str) -> None:
         self.beginFilterChange()
@@ -58,12 +104,29 @@ class CaseloadFilterProxy(RowFilterProxy):
         self._status = status
         self.endFilterChange()
 
+    def set_due(self, view: DueView) -> None:
+        self.beginFilterChange()
+        self._due = view
+        self.endFilterChange()
+
+    def set_practitioner(self, name: str | None) -> None:
+        """Only the families `name` holds (NOBODY: those nobody holds); None: everyone's."""
+        self.beginFilterChange()
+        self._practitioner = name
+        self.endFilterChange()
+
     @override
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         row: CaseloadRow = self.sourceModel().index(source_row, 0, source_parent).data(ROW_ROLE)
         if self._status is not None and row.status is not self._status:
+            return False
+        if self._due is DueView.LATE and not row.is_late():
+            return False
+        if self._due is DueView.THIS_WEEK and not row.is_due_this_week():
+            return False
+        if self._practitioner is not None and (row.practitioner or NOBODY) != self._practitioner:
             return False
         return matches(row, self._text)
 
@@ -89,13 +152,36 @@ class CaseloadPage(QWidget):
         self.status.addItem("All statuses", None)
         for s in FamilyStatus:
             self.status.addItem(s.label, s)
+        self.due = QComboBox(self)
+        self.due.setAccessibleName("Show what is due")
+        self.due.setToolTip(
+            "Late: an action, review, Star reading or consent renewal past its date. "
+            "This week: due in the next 7 days."
+        )
+        for view in DueView:
+            self.due.addItem(view.value, view.name)
+        self.practitioner = QComboBox(self)
+        self.practitioner.setAccessibleName("Practitioner filter")
+        self.practitioner.addItem("All practitioners", None)
+        self.practitioner.hide()  # a coordinator's store only
         self.count = QLabel(self)
+        self.sync = QLabel(self)
+        self.sync.setAccessibleName("Sync")
+        self.sync.setWordWrap(True)
+        self.sync.hide()
+        self.sync_warning = QLabel(self)
+        self.sync_warning.setAccessibleName("Sync warning")
+        self.sync_warning.setWordWrap(True)
+        self.sync_warning.hide()
+        self.role: Role | None = None
         self.add_button = QPushButton("&New family", self)
         self.add_button.setToolTip("Add a family (Ctrl+N)")
 
         top = QHBoxLayout()
         top.addWidget(self.filter, 3)
         top.addWidget(self.status, 1)
+        top.addWidget(self.due, 1)
+        top.addWidget(self.practitioner, 1)
         top.addWidget(self.count)
         top.addWidget(self.add_button)
 
@@ -119,12 +205,18 @@ class CaseloadPage(QWidget):
         # and sort cost seconds (benchmarks/bench_app.py).
         header.setResizeContentsPrecision(0)
 
+        self.table.setColumnHidden(PRACTITIONER_COLUMN, True)  # until a coordinator's store
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.sync_warning)
+        layout.addWidget(self.sync)
         layout.addWidget(self.table)
 
         self.filter.textChanged.connect(self._filter_changed)
         self.status.currentIndexChanged.connect(self._status_picked)
+        self.due.currentIndexChanged.connect(self._due_picked)
+        self.practitioner.currentIndexChanged.connect(self._practitioner_picked)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)  # Enter on a row
         self.add_button.clicked.connect(self.new_family)
@@ -134,6 +226,56 @@ class CaseloadPage(QWidget):
     def set_rows(self, rows: list[CaseloadRow]) -> None:
         self.model.set_rows(rows)
         self._update_count()
+        if not rows:  # locked, or a new store: the next fill says what stands
+            self.sync.hide()
+            self.sync_warning.hide()
+
+    def fill_extras(self, runner: TaskRunner) -> None:
+        """What is due, who holds each family and the sync line, read on the worker after the
+        rows (the main window calls it each time the caseload is read)."""
+
+        def op(ctx: TaskContext) -> CaseloadExtras:
+            from db.caseload import caseload_extras
+
+            return caseload_extras(ctx.store, dt.date.today())
+
+        Task(runner, op, self.show_extras, parent=self).run()
+
+    def show_extras(self, extras: CaseloadExtras) -> None:
+        self.model.update_rows(
+            [
+                replace(
+                    r,
+                    due=extras.due.get(r.family_id),
+                    practitioner=extras.practitioners.get(r.family_id, ""),
+                )
+                for r in self.model.rows()
+            ]
+        )
+        self.role = extras.role
+        coordinator = extras.role is Role.COORDINATOR
+        self.table.setColumnHidden(PRACTITIONER_COLUMN, not coordinator)
+        self._fill_practitioners(sorted(set(extras.practitioners.values()) - {""}))
+        self.practitioner.setVisible(coordinator)
+        self.sync.setText(extras.sync_line)
+        self.sync.setVisible(True)
+        self.sync_warning.setText(extras.sync_warning)
+        self.sync_warning.setStyleSheet(notice_style())
+        self.sync_warning.setVisible(bool(extras.sync_warning))
+        self._update_count()
+
+    def _fill_practitioners(self, names: list[str]) -> None:
+        chosen = self.practitioner.currentData()
+        self.practitioner.blockSignals(True)
+        self.practitioner.clear()
+        self.practitioner.addItem("All practitioners", None)
+        for name in names:
+            self.practitioner.addItem(name, name)
+        self.practitioner.addItem("Nobody yet", NOBODY)
+        index = self.practitioner.findData(chosen) if chosen is not None else 0
+        self.practitioner.setCurrentIndex(max(index, 0))
+        self.practitioner.blockSignals(False)
+        self.proxy.set_practitioner(self.practitioner.currentData())
 
     def show_claim_status(self, statuses: dict[str, str]) -> None:
         """Fill the Claim status column, which is worked out after the rows are listed."""
@@ -165,11 +307,18 @@ class CaseloadPage(QWidget):
         self.proxy.set_status(status)
         self._update_count()
 
+    def _due_picked(self, _index: int) -> None:
+        self.proxy.set_due(DueView[self.due.currentData()])
+        self._update_count()
+
+    def _practitioner_picked(self, _index: int) -> None:
+        self.proxy.set_practitioner(self.practitioner.currentData())
+        self._update_count()
+
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count.setText(
-            f"{shown} of {total} families" if shown != total else f"{total} families"
-        )
+        families = plural(total, "family", "families")
+        self.count.setText(f"{shown} of {families}" if shown != total else families)
 
     def _open_index(self, index: QModelIndex) -> None:
         row = index.data(ROW_ROLE)

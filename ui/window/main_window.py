@@ -528,6 +528,7 @@ class MainWindow(QMainWindow):
         self._set_data_actions(True)
         self.caseload.set_rows(rows)
         self._fill_claim_status()
+        self.caseload.fill_extras(self.runner)  # what is due, who holds it, what waits to go
 
         def remember_info(ctx: TaskContext) -> tuple[StoreInfo, bool]:
             return ctx.store.info, ctx.store.key_file.has_slot("keychain")
@@ -615,6 +616,7 @@ class MainWindow(QMainWindow):
         if current is not None:
             self.caseload.select_family(current.id)
         self._fill_claim_status()
+        self.caseload.fill_extras(self.runner)
 
     def _fill_claim_status(self) -> None:
         """The caseload's Claim status column, after the rows: judging a coordinator's 3,000
