@@ -34,12 +34,14 @@ from fmdesk.outcomes import (
     Framework,
     FrameworkLibrary,
     FrameworkNotFound,
+    IndicatorTick,
     OutcomeClaim,
     OutcomeEvidence,
     attach_framework,
     claim_readiness,
     family_outcomes_json,
     no_framework_json,
+    tick_mismatch,
 )
 from fmdesk.plans import FamilyPlan
 from fmdesk.records import Record
@@ -206,11 +208,33 @@ def attach_family_framework(store: Store, family_id: str, ref: str) -> Family:
 
 
 def save_outcome_records(store: Store, family_id: str, records: Sequence[Record]) -> list[Record]:
-    """Save ticks, measures, evidence or approvals of one open family, in one transaction."""
-    _live_family(store, family_id)
+    """Save ticks, measures, evidence or approvals of one open family, in one transaction. A
+    tick for someone its indicator is not for (an adult's indicator for a child, or the
+    reverse, by the framework's rules) is refused, and nothing is saved."""
+    family = _live_family(store, family_id)
     if any(r.family_id != family_id for r in records):
         raise UserError("These records belong to another family; nothing was saved.")
+    _refuse_mismatched_ticks(store, family, records)
     return store.save(*records)
+
+
+def _refuse_mismatched_ticks(store: Store, family: Family, records: Sequence[Record]) -> None:
+    ticks = [r for r in records if isinstance(r, IndicatorTick) and r.person_id and not r.deleted]
+    if not ticks or not family.framework:
+        return
+    try:
+        framework = load_frameworks(store).library.for_family(family)
+    except FrameworkNotFound:
+        return
+    people = tuple(store.list(Person, family_id=family.id))
+    data = FamilyOutcomeData(family=family, people=people)
+    for tick in ticks:
+        mismatch = tick_mismatch(framework, data, tick)
+        if mismatch:
+            raise ValidationError(
+                f"{mismatch}: tick it for someone it is for, or for the household. "
+                "Nothing was saved."
+            )
 
 
 def delete_outcome_records(store: Store, family_id: str, records: Sequence[Record]) -> None:

@@ -24,7 +24,12 @@ the module that holds the name.
 """
 
 from fmdesk.outcomes.dates import add_months, day_text
-from fmdesk.outcomes.eligibility import EligibilityResult, eligibility, problems_present
+from fmdesk.outcomes.eligibility import (
+    EligibilityResult,
+    eligibility,
+    problems_present,
+    tick_mismatch,
+)
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.outcomes.framework import (
     Framework,
@@ -95,5 +100,6 @@ __all__ = [
     "parse_framework",
     "problems_present",
     "shipped_frameworks",
+    "tick_mismatch",
     "unknown_codes",
 ]

@@ -51,9 +51,9 @@ def is_adult(framework: Framework, person: Person, on: dt.date) -> bool:
     return person.role is not PersonRole.CHILD
 
 
-def tick_refused(framework: Framework, data: FamilyOutcomeData, tick: IndicatorTick) -> str:
-    """Why a tick cannot count (an indicator for an adult ticked for a child, or the reverse);
-    "" when it can."""
+def tick_mismatch(framework: Framework, data: FamilyOutcomeData, tick: IndicatorTick) -> str:
+    """ "Indicator 4A is for an adult; Zoë is a child" when the tick names someone the
+    indicator is not for (the framework's rules.indicator_people); "" when it may be ticked."""
     who = framework.rules.indicator_person(tick.indicator)
     if who is IndicatorPerson.ANY or not tick.person_id:
         return ""
@@ -65,10 +65,15 @@ def tick_refused(framework: Framework, data: FamilyOutcomeData, tick: IndicatorT
         return ""
     name = data.name(tick.person_id)
     if who is IndicatorPerson.ADULT:
-        return (
-            f"Indicator {tick.indicator} is for an adult; {name} is a child, so it does not count."
-        )
-    return f"Indicator {tick.indicator} is for a child; {name} is an adult, so it does not count."
+        return f"Indicator {tick.indicator} is for an adult; {name} is a child"
+    return f"Indicator {tick.indicator} is for a child; {name} is an adult"
+
+
+def tick_refused(framework: Framework, data: FamilyOutcomeData, tick: IndicatorTick) -> str:
+    """Why a tick cannot count (an indicator for an adult ticked for a child, or the reverse);
+    "" when it can."""
+    mismatch = tick_mismatch(framework, data, tick)
+    return f"{mismatch}, so it does not count." if mismatch else ""
 
 
 def refused_ticks(framework: Framework, data: FamilyOutcomeData) -> list[str]:
