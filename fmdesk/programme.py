@@ -1057,7 +1057,7 @@ def _work(records: ProgrammeRecords, year: int) -> Section:
         )
     for key in sorted(extra_names):
         ref, code = key
-        words = f"Progress to work ({code}{', ' + ref if many else ''}): {extra_names[key]}"
+        words = f"{extra_names[key]} ({code}{', ' + ref if many else ''})"
         figures.append(
             Figure(f"extra:{ref}:{code}", words, len(extras[key]), tuple(sorted(extras[key])))
         )

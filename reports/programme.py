@@ -2,14 +2,16 @@
 
 Bars are drawn with reportlab shapes (not its chart widgets) so that every string is set in the
 embedded DejaVu font and the layout is the same as the app's: a label, the bar, and the figure in
-words. Against a target, the bar is the count and a dark tick marks the target; a share is drawn
-against its whole (100%); counts against the largest count of the section.
+words. A long label (a council's problem name) wraps onto more lines; it is never cut short.
+Against a target, the bar is the count and a dark tick marks the target; a share is drawn
+against its whole (100%); counts against the largest count of the section. A quarterly trend is
+a table: a row per headline figure, a column per quarter.
 """
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from fmdesk.programme import Chart, Dashboard, Figure, Section
@@ -20,6 +22,7 @@ from reports.base import (
     INK,
     RULE,
     SHADE,
+    Styles,
     build_pdf,
     grid_table,
     make_styles,
@@ -32,18 +35,21 @@ BAR = colors.HexColor("#1d5fa8")
 BAR_MET = colors.HexColor("#2e7d32")
 TARGET = colors.HexColor("#c0561a")
 ROW_HEIGHT = 7 * mm
+LINE_HEIGHT = 3.4 * mm  # a further line of a wrapped label
 LABEL_WIDTH = 58 * mm
 VALUE_WIDTH = 42 * mm
 FONT_SIZE = 8
 
 
-def _fit(label: str, width: float) -> str:
-    """The label, cut with an ellipsis to fit `width` at the chart's font size."""
-    if stringWidth(label, FONT, FONT_SIZE) <= width:
-        return label
-    while label and stringWidth(label + "…", FONT, FONT_SIZE) > width:
-        label = label[:-1]
-    return label + "…"
+def wrap(words: str, width: float) -> list[str]:
+    """The words in lines no wider than `width` at the chart's font size: a long label (a
+    council's problem name) is wrapped, never cut short."""
+    register_fonts()  # measured in the embedded font
+    return simpleSplit(words, FONT, FONT_SIZE, width) or [""]
+
+
+def _row_height(lines: int) -> float:
+    return ROW_HEIGHT + (lines - 1) * LINE_HEIGHT
 
 
 def _scale(section: Section, figure: Figure) -> tuple[float, float | None]:
@@ -69,25 +75,31 @@ def _drawing(width: float, height: float) -> Drawing:
 
 
 def section_chart(section: Section, width: float = CONTENT_WIDTH) -> Drawing:
-    """One horizontal bar per figure, with its label and its value in words."""
-    rows = len(section.figures)
-    height = rows * ROW_HEIGHT + 2 * mm
+    """One horizontal bar per figure, with its label (wrapped onto more lines when long) and
+    its value in words; the bar sits beside the label's first line."""
+    labels = [wrap(f.label, LABEL_WIDTH - 2 * mm) for f in section.figures]
+    values = [wrap(_words(f), VALUE_WIDTH - 2 * mm) for f in section.figures]
+    heights = [_row_height(max(len(a), len(b))) for a, b in zip(labels, values, strict=True)]
+    height = sum(heights) + 2 * mm
     drawing = _drawing(width, height)
     bar_left = LABEL_WIDTH
     bar_width = width - LABEL_WIDTH - VALUE_WIDTH
+    top = height
     for index, figure in enumerate(section.figures):
-        y = height - (index + 1) * ROW_HEIGHT
+        top -= heights[index]
+        y = top + heights[index] - ROW_HEIGHT  # the first line's row
         filled, tick = _scale(section, figure)
-        drawing.add(
-            String(
-                0,
-                y + 2.2 * mm,
-                _fit(figure.label, LABEL_WIDTH - 2 * mm),
-                fontName=FONT,
-                fontSize=FONT_SIZE,
-                fillColor=INK,
+        for n, line in enumerate(labels[index]):
+            drawing.add(
+                String(
+                    0,
+                    y + 2.2 * mm - n * LINE_HEIGHT,
+                    line,
+                    fontName=FONT,
+                    fontSize=FONT_SIZE,
+                    fillColor=INK,
+                )
             )
-        )
         drawing.add(
             Rect(
                 bar_left,
@@ -122,21 +134,47 @@ def section_chart(section: Section, width: float = CONTENT_WIDTH) -> Drawing:
                     strokeWidth=1.6,
                 )
             )
-        words = figure.value_text
-        if figure.average is not None:
-            words += f", avg {figure.average:+.1f}"
-        drawing.add(
-            String(
-                bar_left + bar_width + 2 * mm,
-                y + 2.2 * mm,
-                _fit(words, VALUE_WIDTH - 2 * mm),
-                fontName=FONT,
-                fontSize=FONT_SIZE,
-                fillColor=INK,
+        for n, line in enumerate(values[index]):
+            drawing.add(
+                String(
+                    bar_left + bar_width + 2 * mm,
+                    y + 2.2 * mm - n * LINE_HEIGHT,
+                    line,
+                    fontName=FONT,
+                    fontSize=FONT_SIZE,
+                    fillColor=INK,
+                )
             )
-        )
     drawing.add(Line(bar_left, 1 * mm, bar_left, height, strokeColor=RULE, strokeWidth=0.5))
     return drawing
+
+
+def _words(figure: Figure) -> str:
+    words = figure.value_text
+    if figure.average is not None:
+        words += f", avg {figure.average:+.1f}"
+    return words
+
+
+def trend_table(section: Section, styles: Styles) -> Flowable:
+    """A trend as a table: a row per series, a column per period, and the year's total; a
+    period still to come shows a dash."""
+    periods = list(dict.fromkeys(f.period for f in section.figures))
+    series = list(dict.fromkeys(f.series for f in section.figures))
+    cells = {(f.series, f.period): f for f in section.figures}
+    rows = []
+    for name in series:
+        row: list[object] = [name]
+        for period in periods:
+            figure = cells.get((name, period))
+            row.append("–" if figure is None or figure.note else figure.value)
+        row.append(sum(f.value for f in section.figures if f.series == name))
+        rows.append(row)
+    first = 60 * mm
+    rest = (CONTENT_WIDTH - first) / (len(periods) + 1)
+    return grid_table(
+        ["Figure", *periods, "Year"], rows, [first, *[rest] * (len(periods) + 1)], styles
+    )
 
 
 def dashboard_story(dashboard: Dashboard) -> list[Flowable]:
@@ -146,8 +184,9 @@ def dashboard_story(dashboard: Dashboard) -> list[Flowable]:
         Paragraph(
             text(
                 f"As at {dashboard.today.day} {dashboard.today:%B %Y}; "
-                f"{dashboard.family_count} families in the programme. Every figure counts "
-                "families, and the app lists the families behind each one."
+                f"{dashboard.family_count} families in the programme. The figures count "
+                "families unless they say otherwise (assessments, meetings, actions, adults), "
+                "and the app lists the families behind each one."
             ),
             styles.body,
         ),
@@ -166,6 +205,10 @@ def dashboard_story(dashboard: Dashboard) -> list[Flowable]:
             parts.append(Paragraph(text(section.note), styles.small))
         if not section.figures:
             parts.append(Paragraph("Nothing to show yet.", styles.body))
+            story.append(KeepTogether(parts))
+            continue
+        if section.chart is Chart.TREND:
+            parts += [spacer(1.5), trend_table(section, styles)]
             story.append(KeepTogether(parts))
             continue
         parts += [spacer(1.5), section_chart(section)]

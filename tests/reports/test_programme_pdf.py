@@ -5,11 +5,13 @@ import io
 
 import pypdf
 import pytest
+from reportlab.graphics.shapes import String
+from reportlab.lib.units import mm
 
 from fmdesk.claims import ClaimBatch, readiness_by_family, schedule_rows, submit_batch
 from fmdesk.families import Family
 from fmdesk.outcomes import FrameworkLibrary
-from fmdesk.programme import build_dashboard
+from fmdesk.programme import Chart, Dashboard, Figure, Section, build_dashboard
 from fmdesk.stars import InstrumentCatalogue
 from reports.claims import schedule_pdf
 from reports.programme import dashboard_pdf, section_chart
@@ -79,10 +81,49 @@ def test_the_schedule_pdf_lists_each_piece_of_evidence(programme):
     )
     batch = submit_batch(batch, on=TODAY, by="Łucja Nowak")
     reader = read(schedule_pdf(batch, schedule_rows(batch, outcomes)))
-    text = "\n".join(page.extract_text() for page in reader.pages)  # landscape: on 2 pages
+    text = reader.pages[0].extract_text()
     assert "Claim schedule: 2025/26 Q3" in text
     assert "Submitted on 15 January 2026 by Łucja Nowak" in text
     assert "Police domestic" in text
     assert "GP letter" in text
     assert "Pieces of evidence\n2" in text
     assert all("DejaVu" in f for f in fonts(reader))
+
+
+def test_a_long_problem_label_wraps_in_the_chart_and_is_never_cut_short() -> None:
+    label = "Crime and anti-social behaviour (families-matter-2015@1)"
+    section = Section(
+        "outcomes",
+        "Outcomes by problem",
+        Chart.SHARE,
+        (
+            Figure("fm:1", label, 2, ("a", "b"), of=3),
+            Figure("fm:2", "Health", 1, ("a",), of=3),
+        ),
+    )
+    chart = section_chart(section)
+    lines = [s.text for s in chart.contents if isinstance(s, String)]
+    assert not any("…" in line for line in lines)
+    label_lines = [line for line in lines if line not in ("Health", "2 of 3 (67%)", "1 of 3 (33%)")]
+    assert len(label_lines) >= 2  # wrapped
+    assert " ".join(label_lines) == label
+    # The wrapped row is taller than the one-line row, so nothing overlaps the next bar.
+    one_line = section_chart(Section("x", "x", Chart.SHARE, (section.figures[1],)))
+    assert chart.height > 2 * one_line.height - 2 * mm
+    text = " ".join(read(dashboard_pdf(dashboard_with(section))).pages[0].extract_text().split())
+    assert label in text
+
+
+def dashboard_with(*sections: Section) -> Dashboard:
+    return Dashboard(2025, TODAY, sections, 3)
+
+
+def test_the_quarterly_trend_is_a_table_of_quarters(programme) -> None:
+    _, _, board = programme
+    text = "\n".join(page.extract_text() for page in read(dashboard_pdf(board)).pages)
+    assert "Quarterly trend, 2025/26" in text
+    assert "Figure Q1 Q2 Q3 Q4 Year" in " ".join(text.split())
+    # On 15 January 2026 the fourth quarter has begun: no quarter shows as still to come.
+    trend = board.section("trend")
+    identified = [f.value for f in trend.figures if f.series == "Identified"]
+    assert identified == [3, 2, 0, 0]  # FM-001, FM-003, FM-005; FM-004, FM-006

@@ -11,6 +11,7 @@ from db.keyslots import KdfParams
 from db.store import Store
 from fmdesk.families import Family
 from fmdesk.identified_csv import parse_identified_csv
+from fmdesk.programme import Chart, Figure, Section
 from fmdesk.roles import Role
 from tests.conftest import TEST_PASSPHRASE
 from tests.recorded import recorded_on
@@ -20,7 +21,7 @@ from tests.unit.test_programme import TODAY, fixture_programme
 from ui.kit.models import ROW_ROLE
 from ui.workspace.allocation import AllocationPage, PreviewDialog
 from ui.workspace.claims import ClaimsPage
-from ui.workspace.programme import ROW, FamiliesDialog, ProgrammePage
+from ui.workspace.programme import ROW, BarChart, FamiliesDialog, ProgrammePage
 
 
 @pytest.fixture
@@ -75,7 +76,8 @@ def test_the_dashboard_draws_each_section_and_opens_the_families_behind_a_bar(
         lambda: page.dashboard is not None and page.dashboard.year == 2025, timeout=10_000
     )
     board = page.dashboard
-    assert [c.section.key for c in page.charts] == [s.key for s in board.sections if s.figures]
+    charted = [s.key for s in board.sections if s.figures and s.chart is not Chart.TREND]
+    assert [c.section.key for c in page.charts] == charted
     consent = next(c for c in page.charts if c.section.key == "consent")
     assert "Refused: 1 of 6 (17%)" in consent.accessibleDescription()
 
@@ -174,3 +176,65 @@ def test_pages_are_only_on_the_coordinators_menu(qtbot, make_window, make_store)
     for action, _ in window.page_actions:
         if action.text() in ("Programme &dashboard", "&Allocation", "C&laims"):
             assert not action.isVisible()
+
+
+def test_a_long_problem_label_wraps_and_its_row_grows_to_hold_it(qtbot) -> None:
+    label = "Crime and anti-social behaviour (families-matter-2015@1)"
+    short = Figure("fm:6", "Health", 1, ("a",), of=3)
+    section = Section(
+        "outcomes",
+        "Outcomes by problem",
+        Chart.SHARE,
+        (Figure("fm:1", label, 2, ("a", "b"), of=3), short),
+    )
+    chart = BarChart(section)
+    qtbot.addWidget(chart)
+    chart.resize(560, chart.height())
+    chart.show()
+    qtbot.waitExposed(chart)
+    (top, tall), (_, one_line) = chart.rows()
+    assert one_line == ROW
+    # The label's width is a third of the chart: the name takes two lines or more, all shown.
+    label_width = chart._layout()[0]
+    metrics = chart.fontMetrics()
+    assert metrics.horizontalAdvance(label) > label_width
+    assert tall > ROW
+    qtbot.waitUntil(lambda: chart.height() >= top + tall + one_line)
+    # A click on the second row still chooses the second figure.
+    assert chart.figure_at(top + tall + ROW // 2) == 1
+
+
+def test_the_quarterly_trend_is_a_table_whose_cells_open_their_families(
+    qtbot, make_window, coordinator_path
+) -> None:
+    path, _refs, _ = coordinator_path
+    window = make_window(path)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.info is not None)
+    page = go_to(qtbot, window, ProgrammePage)
+    page.year.setValue(2025)
+    qtbot.waitUntil(
+        lambda: page.dashboard is not None and page.dashboard.year == 2025 and bool(page.trends),
+        timeout=10_000,
+    )
+    trend = page.trends[0]
+    rows = trend.model.rows()
+    assert [r.series for r in rows] == [
+        "Identified",
+        "Allocated",
+        "Worked with",
+        "Turned around",
+        "Claimed",
+    ]
+    identified = rows[0]
+    assert [c.value for c in identified.cells] == [3, 2, 0, 0]
+    assert identified.year.value == 5
+    # Enter on "Identified, Q2" lists FM-004 and FM-006.
+    table = trend.table
+    table.setFocus()
+    table.setCurrentIndex(trend.model.index(0, 2))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(getattr(page, "families_dialog", None), FamiliesDialog))
+    dialog = page.families_dialog
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
+    assert {dialog.model.row_at(r).reference for r in range(2)} == {"FM-004", "FM-006"}

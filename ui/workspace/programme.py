@@ -2,8 +2,11 @@
 
 Each section of the dashboard is a `BarChart` painted with QPainter: a label, a bar and the
 figure in words per row; against a target the bar is the count and an orange tick marks the
-target. Clicking a bar (or choosing it with the arrow keys and pressing Enter) opens the list of
-families behind it; opening one of those shows its family record. The page exports the whole
+target. A long label (a council's problem name) wraps onto more lines and the row grows to hold
+it; nothing is cut short. Clicking a bar (or choosing it with the arrow keys and pressing Enter)
+opens the list of families behind it; opening one of those shows its family record. The
+quarterly trend is a `TrendTable`: a row per headline figure, a column per quarter, each cell
+opening its families. The page exports the whole
 dashboard as a PDF and its figures as CSV, and sets the year's targets.
 
 Beside the programme year, "As at" judges the dashboard as at the end of an earlier day: every
@@ -13,12 +16,13 @@ and "as at March" snapshots). Choosing a day moves the year to the one holding i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QDate, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
     QFontMetrics,
@@ -28,6 +32,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -41,6 +46,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -68,9 +74,10 @@ from ui.kit.colours import colours
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
-from ui.kit.widgets import date_edit, make_table, selected_rows
+from ui.kit.widgets import date_edit, make_table, record_table, selected_rows
 
-ROW = 30  # pixels per bar: big enough to click on a shared screen
+ROW = 30  # pixels per bar (one line of label): big enough to click on a shared screen
+WRAP = int(Qt.TextFlag.TextWordWrap)
 
 
 class BarChart(QWidget):
@@ -86,7 +93,7 @@ class BarChart(QWidget):
         self.setMouseTracking(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(ROW * max(1, len(section.figures)) + 4)
+        self.setFixedHeight(self.height_for(self.sizeHint().width()))
         self.setAccessibleName(f"{section.title} chart")
         self.setAccessibleDescription(
             "; ".join(f"{f.label}: {self.words(f)}" for f in section.figures)
@@ -104,6 +111,40 @@ class BarChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(640, ROW * max(1, len(self.section.figures)) + 4)
 
+    def rows(self, width: int | None = None) -> list[tuple[int, int]]:
+        """(top, height) of each figure's row at `width` (default: the chart's): a row is one
+        bar high, or as high as its label and words need when they wrap."""
+        width = self.width() if width is None else width
+        label_width, left, bar_width = self._layout(width)
+        value_width = max(40, int(width - left - bar_width - 8))
+        metrics = QFontMetrics(self.font())
+        rows, top = [], 2
+        for figure in self.section.figures:
+            needed = max(
+                metrics.boundingRect(
+                    QRect(0, 0, int(label_width), 10_000), WRAP, figure.label
+                ).height(),
+                metrics.boundingRect(
+                    QRect(0, 0, value_width, 10_000), WRAP, self.words(figure)
+                ).height(),
+            )
+            height = max(ROW, needed + 10)
+            rows.append((top, height))
+            top += height
+        return rows
+
+    def height_for(self, width: int) -> int:
+        rows = self.rows(width)
+        return (rows[-1][0] + rows[-1][1] + 2) if rows else ROW + 4
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A narrower chart wraps more: it grows to hold its rows (the page scrolls).
+        wanted = self.height_for(event.size().width())
+        if wanted != self.height():
+            self.setFixedHeight(wanted)
+
     def fullness(self, figure: Figure) -> tuple[float, float | None]:
         figures = self.section.figures
         if self.section.chart is Chart.TARGET:
@@ -114,9 +155,9 @@ class BarChart(QWidget):
         top = max([1, *(f.value for f in figures)])
         return figure.value / top, None
 
-    def _layout(self) -> tuple[float, float, float]:
-        """(label width, bar start, bar width) for the widget's current width."""
-        width = self.width()
+    def _layout(self, width: int | None = None) -> tuple[float, float, float]:
+        """(label width, bar start, bar width) for `width` (default: the widget's)."""
+        width = self.width() if width is None else width
         label = min(260.0, width * 0.34)
         value = min(230.0, width * 0.3)
         return label, label + 8, max(40.0, width - label - value - 16)
@@ -125,48 +166,51 @@ class BarChart(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetrics(self.font())
         label_width, left, bar_width = self._layout()
         text_colour = self.palette().text().color()
         # Bars, track and target tick from the palette (ui/kit/colours.py), each 3:1 against
         # what it meets; the bar with focus gets a frame (its fill was 1.07:1, unseen).
         ink = colours(self.palette())
-        for index, figure in enumerate(self.section.figures):
-            top = 2 + index * ROW
+        for index, (figure, (top, height)) in enumerate(
+            zip(self.section.figures, self.rows(), strict=True)
+        ):
             if index == self.current and self.hasFocus():
                 painter.setPen(QPen(ink.focus, 2))
-                painter.drawRect(QRectF(1, top + 1, self.width() - 2, ROW - 2))
+                painter.drawRect(QRectF(1, top + 1, self.width() - 2, height - 2))
             painter.setPen(text_colour)
-            label = metrics.elidedText(figure.label, Qt.TextElideMode.ElideRight, int(label_width))
+            # The whole label, wrapped: a council's long problem name is never cut short.
             painter.drawText(
-                QRectF(0, top, label_width, ROW),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                label,
+                QRectF(0, top, label_width, height),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft) | WRAP,
+                figure.label,
             )
-            track = QRectF(left, top + 6, bar_width, ROW - 12)
+            bar_top = top + (height - (ROW - 12)) / 2
+            track = QRectF(left, bar_top, bar_width, ROW - 12)
             painter.fillRect(track, ink.track)
             filled, tick = self.fullness(figure)
             met = figure.target is not None and figure.value >= figure.target > 0
             if filled > 0:
                 painter.fillRect(
-                    QRectF(left, top + 6, bar_width * min(filled, 1.0), ROW - 12),
+                    QRectF(left, bar_top, bar_width * min(filled, 1.0), ROW - 12),
                     ink.bar_met if met else ink.bar,
                 )
             if tick is not None:
                 x = left + bar_width * min(tick, 1.0)
                 painter.setPen(QPen(ink.target, 3))
-                painter.drawLine(int(x), top + 2, int(x), top + ROW - 2)
+                painter.drawLine(int(x), int(bar_top) - 4, int(x), int(bar_top) + ROW - 8)
             painter.setPen(text_colour)
             painter.drawText(
-                QRectF(left + bar_width + 8, top, self.width() - left - bar_width - 8, ROW),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                QRectF(left + bar_width + 8, top, self.width() - left - bar_width - 8, height),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft) | WRAP,
                 self.words(figure),
             )
         painter.end()
 
     def figure_at(self, y: float) -> int | None:
-        index = int((y - 2) // ROW)
-        return index if 0 <= index < len(self.section.figures) else None
+        for index, (top, height) in enumerate(self.rows()):
+            if top <= y < top + height:
+                return index
+        return None
 
     @override
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -197,6 +241,93 @@ class BarChart(QWidget):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.update()
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendRow:
+    """One headline figure across the quarters: a cell per period, and the year."""
+
+    series: str
+    cells: tuple[Figure, ...]
+    year: Figure
+
+
+def trend_rows(section: Section) -> list[TrendRow]:
+    rows = []
+    for series in dict.fromkeys(f.series for f in section.figures):
+        cells = tuple(f for f in section.figures if f.series == series)
+        families = tuple(sorted({fid for f in cells for fid in f.families}))
+        total = Figure(
+            f"{series}:year", f"{series}, the year", sum(f.value for f in cells), families
+        )
+        rows.append(TrendRow(series, cells, total))
+    return rows
+
+
+def _cell_text(figure: Figure) -> str:
+    return "–" if figure.note else str(figure.value)
+
+
+def _period_column(period: str, n: int) -> Column[TrendRow]:
+    def tip(row: TrendRow) -> str:
+        cell = row.cells[n]
+        return cell.label + (f": {cell.note}" if cell.note else "")
+
+    return Column(period, lambda r: _cell_text(r.cells[n]), align_right=True, tooltip=tip)
+
+
+class TrendTable(QWidget):
+    """A trend section as a table: a row per headline figure, a column per quarter and the
+    year. Enter or a double click on a cell emits `figure_chosen` with that cell's figure."""
+
+    figure_chosen = Signal(object)  # Figure
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.section = section
+        rows = trend_rows(section)
+        periods = [f.period for f in rows[0].cells] if rows else []
+        columns: list[Column[TrendRow]] = [Column("Figure", lambda r: r.series)]
+        for n, period in enumerate(periods):
+            columns.append(_period_column(period, n))
+        columns.append(Column("Year", lambda r: r.year.value, align_right=True))
+        self.model: RowTableModel[TrendRow] = RowTableModel(columns, self)
+        self.model.set_rows(rows)
+        self.table = record_table(self, f"{section.title} table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
+        self.table.setToolTip("Press Enter, or double-click a cell, to see its families.")
+        self.table.activated.connect(self._chosen)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(64)
+        header.setResizeContentsPrecision(-1)  # every row: there are only a few
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedSize(
+            header.length() + frame + 2,
+            header.sizeHint().height() + self.table.verticalHeader().length() + frame + 2,
+        )
+
+    def figure_in(self, index: QModelIndex) -> Figure | None:
+        if not index.isValid() or index.column() == 0:
+            return None
+        row = self.model.row_at(index.row())
+        if index.column() <= len(row.cells):
+            return row.cells[index.column() - 1]
+        return row.year
+
+    def _chosen(self, index: QModelIndex) -> None:
+        figure = self.figure_in(index)
+        if figure is not None:
+            self.figure_chosen.emit(figure)
 
 
 FAMILY_COLUMNS: tuple[Column[FamilyListRow], ...] = (
@@ -278,6 +409,7 @@ class ProgrammePage(WorkspacePage):
         super().__init__(runner, parent)
         self.dashboard: Dashboard | None = None
         self.charts: list[BarChart] = []
+        self.trends: list[TrendTable] = []
         self.heading = QLabel("Programme dashboard")
         self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
         self.year = QSpinBox(self)
@@ -378,6 +510,12 @@ class ProgrammePage(WorkspacePage):
                     self.body_layout.count() - 1, QLabel("Nothing to show yet.")
                 )
                 continue
+            if section.chart is Chart.TREND:
+                trend = TrendTable(section, self.body)
+                trend.figure_chosen.connect(lambda figure, s=section: self.show_families(s, figure))
+                self.body_layout.insertWidget(self.body_layout.count() - 1, trend)
+                self.trends.append(trend)
+                continue
             chart = BarChart(section, self.body)
             chart.figure_chosen.connect(lambda figure, s=section: self.show_families(s, figure))
             self.body_layout.insertWidget(self.body_layout.count() - 1, chart)
@@ -385,6 +523,7 @@ class ProgrammePage(WorkspacePage):
 
     def _clear_body(self) -> None:
         self.charts = []
+        self.trends = []
         while self.body_layout.count() > 1:
             item = self.body_layout.takeAt(0)
             widget = item.widget() if item else None
