@@ -1,20 +1,25 @@
 """The Sync page on a real practitioner store, with a real coordinator store on the other side:
 export, import (many files, one refused), a conflict decided side by side, and purging."""
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from db import sync
 from db.keyslots import KdfParams
 from db.store import Store
-from fmdesk.families import ClosureReason, Family, FamilyStatus
+from fmdesk.families import CaseNote, ClosureReason, Family, FamilyStatus
+from fmdesk.hlc import Timestamp
 from fmdesk.roles import Role
+from fmdesk.sync.identity import StoreIdentity
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.kit.models import ROW_ROLE
+from ui.kit.tasks import Task, TaskContext, TaskRunner
 from ui.window.main_window import MainWindow
 from ui.workspace.sync import SyncPage
 
@@ -48,8 +53,6 @@ def open_sync_page(qtbot, window: MainWindow) -> SyncPage:
 
 def on_store(qtbot, window: MainWindow, fn: Callable[[Store], Any]) -> Any:
     """Run `fn` on the window's own store, on its worker thread, and wait for the answer."""
-    from ui.kit.tasks import Task
-
     box: list[Any] = []
     Task(window.runner, lambda ctx: fn(ctx.store), box.append, parent=window).run()
     qtbot.waitUntil(lambda: bool(box), timeout=10_000)
@@ -72,7 +75,8 @@ def test_the_page_shows_the_partner_and_exports_a_bundle(
     assert partner.name == "Central Team"
     assert partner.partner.enrolment.fingerprint == sync.identity(central).fingerprint
     assert partner.pending > 3
-    assert not page.enrol_button.isEnabled()  # a practitioner has one coordinator
+    # A practitioner has one coordinator, and enrols it again only when its key changes.
+    assert "again" in page.enrol_button.toolTip()
 
     bundle = tmp_path / "to-central.fmb"
     monkeypatch.setattr(page, "ask_save_path", lambda *a: bundle)
@@ -170,3 +174,201 @@ def test_a_closed_family_the_coordinator_confirmed_is_offered_for_removal(
     qtbot.waitUntil(lambda: "Removed 1 closed families" in page.result.text(), timeout=10_000)
     assert on_store(qtbot, window, lambda s: s.get(Family, closed.id)) is None
     qtbot.waitUntil(lambda: page.purge_box.isHidden())
+
+
+# ---- the page alone, on a coordinator's store: refused records and replaced keys ---------------
+
+
+@pytest.fixture
+def coordinator_page(qtbot, tmp_path: Path):
+    """The Sync page on its own over a coordinator's store (on the runner's worker) that has
+    enrolled one practitioner, whose open store comes too."""
+    central_path = tmp_path / "central"
+    Store.create(
+        central_path,
+        TEST_PASSPHRASE,
+        role=Role.COORDINATOR,
+        name="Central Team",
+        kdf=KdfParams.fast(),
+    ).close()
+    zoe = Store.create(
+        tmp_path / "zoe",
+        TEST_PASSPHRASE,
+        role=Role.PRACTITIONER,
+        name="Zoë Adebayo",
+        kdf=KdfParams.fast(),
+    )
+    runner = TaskRunner()
+    on_worker(qtbot, runner, lambda ctx: ctx.set_store(Store.open(central_path, TEST_PASSPHRASE)))
+    central = on_worker(qtbot, runner, lambda ctx: sync.identity(ctx.store).enrolment)
+    sync.enrol(zoe, central)
+    zoes = sync.identity(zoe).enrolment
+    on_worker(qtbot, runner, lambda ctx: sync.enrol(ctx.store, zoes))
+    page = SyncPage(runner)
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page.partners.rowCount() == 1, timeout=10_000)
+    yield page, runner, zoe
+    runner.shutdown()
+    zoe.close()
+
+
+def on_worker(qtbot, runner: TaskRunner, op: Callable[[TaskContext], Any]) -> Any:
+    answer: list[Any] = []
+    Task(runner, op, answer.append).failure(answer.append).run()
+    qtbot.waitUntil(lambda: bool(answer), timeout=10_000)
+    if isinstance(answer[0], BaseException):
+        raise answer[0]
+    return answer[0]
+
+
+def test_records_refused_from_a_practitioner_are_listed_with_the_reason(
+    qtbot, qtmodeltester, coordinator_page, tmp_path: Path
+) -> None:
+    page, runner, zoe = coordinator_page
+    assert page.refused_box.isHidden()
+    # A family of the coordinator's own (allocated to nobody), and Zoë writing into it.
+    family = Family(reference="EH-0412", name="Nowak family")
+    on_worker(qtbot, runner, lambda ctx: ctx.store.save(family))
+    zoe.save(CaseNote(family_id=family.id, on=dt.date(2025, 7, 14), text="Planted"))
+    me = on_worker(qtbot, runner, lambda ctx: ctx.store.info.store_id)
+    sync.export_bundle(zoe, me, tmp_path / "1.fmb")
+    page.import_paths([tmp_path / "1.fmb"])
+    qtbot.waitUntil(lambda: page.refused.rowCount() == 1, timeout=10_000)
+    assert "1 rejected" in page.result.text()
+    assert page.refused_box.isVisible()
+    shown = [page.refused.index(0, c).data() for c in range(page.refused.columnCount())]
+    received, partner, kind, family_label, reason, reported = shown
+    assert received.endswith(" UTC")
+    assert (partner, kind, family_label) == ("Zoë Adebayo", "Note", "EH-0412")
+    assert reason == (
+        f"family {family.id[:8]} is not the sender's: it is not allocated to them, nor did "
+        "they register it"
+    )
+    assert reported == "in the next bundle"
+    assert page.refused_count.text() == (
+        "1 record refused, 1 to be reported back in the next bundle. Nothing refused was "
+        "applied here or passed on to anyone."
+    )
+    qtmodeltester.check(page.refused)
+    # Exporting reports it back; the list says so.
+    monkeypatch_path = tmp_path / "2.fmb"
+    page.ask_save_path = lambda *a: monkeypatch_path  # type: ignore[method-assign]
+    page.export_button.click()
+    qtbot.waitUntil(lambda: page.refused.index(0, 5).data() == "in bundle 1", timeout=10_000)
+
+
+def enrolment_file(tmp_path: Path, identity: StoreIdentity, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(identity.enrolment.to_json())
+    return path
+
+
+def test_a_changed_key_is_replaced_only_after_a_warning_showing_both_fingerprints(
+    qtbot, coordinator_page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page, runner, zoe = coordinator_page
+    real = sync.identity(zoe)
+    assert page.enrol_button.isEnabled()
+    # Never the question asked of a new partner: a store already enrolled is not one.
+    new_partner_questions: list[str] = []
+    monkeypatch.setattr(page, "confirm", lambda *a: new_partner_questions.append(a[0]) or False)
+    monkeypatch.setattr(page, "ask_open_path", lambda *a: enrolment_file(tmp_path, real, "a.fmid"))
+    page.enrol_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            page.result.text()
+            == "Zoë Adebayo is already enrolled with these keys: nothing changed."
+        ),
+        timeout=10_000,
+    )
+
+    fake = StoreIdentity.generate(
+        store_id=zoe.info.store_id, role=Role.PRACTITIONER, name="Zoë Adebayo"
+    )
+    monkeypatch.setattr(page, "ask_open_path", lambda *a: enrolment_file(tmp_path, fake, "b.fmid"))
+    asked: list[QMessageBox] = []
+
+    def answer(yes: bool) -> Callable[..., bool]:
+        def confirm(held: Any, offered: Any) -> bool:
+            asked.append(page.key_change_box(held, offered))
+            return yes
+
+        return confirm
+
+    monkeypatch.setattr(page, "confirm_key_change", answer(False))
+    page.enrol_button.click()
+    qtbot.waitUntil(lambda: "key was kept" in page.result.text(), timeout=10_000)
+    box = asked[-1]
+    assert real.fingerprint in box.text()
+    assert fake.enrolment.fingerprint in box.text()
+    assert "pretending to be Zoë Adebayo" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    assert box.icon() is QMessageBox.Icon.Warning
+    held = on_worker(qtbot, runner, lambda ctx: sync.enrolled(ctx.store, zoe.info.store_id))
+    assert held == real.enrolment
+    assert page.key_changes_box.isHidden()
+
+    monkeypatch.setattr(page, "confirm_key_change", answer(True))
+    page.enrol_button.click()
+    qtbot.waitUntil(lambda: "again, with the new key" in page.result.text(), timeout=10_000)
+    assert real.fingerprint in page.result.text()
+    qtbot.waitUntil(lambda: page.key_changes.rowCount() == 1, timeout=10_000)
+    assert page.key_changes_box.isVisible()
+    row = [page.key_changes.index(0, c).data() for c in range(page.key_changes.columnCount())]
+    assert row[1:] == ["Zoë Adebayo", "Central Team", real.fingerprint, fake.enrolment.fingerprint]
+    assert row[0].endswith(" UTC")
+    assert new_partner_questions == []
+
+
+def test_the_page_says_what_has_not_reached_the_coordinator_and_warns_when_it_is_old(
+    qtbot, make_window, coordinator: tuple[Path, Store], tmp_path: Path, monkeypatch
+) -> None:
+    path, central = coordinator
+    window = make_window(path)
+    page = open_sync_page(qtbot, window)
+    waiting = page.partners.row_at(0).pending
+    assert page.unsent.text() == (
+        f"No bundle sent yet; none acknowledged yet. {waiting} changes wait to reach the "
+        "coordinator."
+    )
+    assert page.unsent_warning.isHidden()
+    assert page.partners.index(0, 5).data() == "never"  # last acknowledged
+
+    # A note written ten days ago on this laptop (its revision says when), never sent.
+    def old_note(store: Store) -> None:
+        family = store.list(Family)[0]
+        ten_days_ago = int((dt.datetime.now(dt.UTC) - dt.timedelta(days=10)).timestamp() * 1000)
+        revision = Timestamp(ten_days_ago, 0, "laptop1").encode()
+        store.write_rows(
+            [
+                CaseNote(
+                    family_id=family.id, on=dt.date(2026, 11, 27), text="Visit", revision=revision
+                )
+            ]
+        )
+
+    on_store(qtbot, window, old_note)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.unsent_warning.isVisible(), timeout=10_000)
+    assert page.unsent_warning.text().startswith(
+        f"{waiting + 1} changes have not reached the coordinator: the oldest was made 10 days ago"
+    )
+    assert "no bundle has been sent yet" in page.unsent_warning.text()
+
+    # Sent and acknowledged: nothing waits, and the warning goes.
+    bundle = tmp_path / "to-central.fmb"
+    monkeypatch.setattr(page, "ask_save_path", lambda *a: bundle)
+    page.export_button.click()
+    qtbot.waitUntil(lambda: "Wrote bundle 1" in page.result.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: page.unsent.text().startswith("Last bundle sent "), timeout=10_000)
+    sync.import_bundle(central, bundle)
+    reply = tmp_path / "reply.fmb"
+    sync.export_bundle(central, on_store(qtbot, window, lambda s: s.info.store_id), reply)
+    page.import_paths([reply])
+    qtbot.waitUntil(lambda: "0 changes wait" in page.unsent.text(), timeout=10_000)
+    assert "last acknowledged " in page.unsent.text()
+    assert page.unsent_warning.isHidden()
+    assert page.partners.index(0, 5).data().startswith("no. 1, ")

@@ -1,4 +1,5 @@
-"""The Sync page: enrolled partners, bundles out and in, conflicts to decide, purging.
+"""The Sync page: enrolled partners, bundles out and in, records refused from a partner, keys
+replaced, conflicts to decide, purging.
 
 Every store call runs in a Task (db/sync.py does the work). File choices go through `ask_*`
 methods, which the tests replace; no native dialog is ever driven by a test. What an import
@@ -35,6 +36,7 @@ from fmdesk.roles import Role
 from fmdesk.sync.bundle import SUFFIX
 from fmdesk.sync.identity import Enrolment
 from ui.actions import documents
+from ui.kit.colours import notice_style
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import WorkspacePage
@@ -67,6 +69,39 @@ def kind_text(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
 
 
+def _at(at: str) -> str:
+    return f"{at.replace('T', ' ')[:16]} UTC" if at else ""
+
+
+def _acked_text(p: sync.PartnerStatus) -> str:
+    """Our latest bundle the partner has acknowledged, and when that arrived here."""
+    if not p.partner.acked_by_them:
+        return "never"
+    if not p.acked_at:  # acknowledged before this store kept the time
+        return f"no. {p.partner.acked_by_them}"
+    return _when(p.partner.acked_by_them, p.acked_at)
+
+
+def unsent_text(state: sync.SyncStatus) -> str:
+    """What has not reached the other side, in a sentence for the Sync page."""
+    unsent = state.unsent
+    if unsent is None or not state.partners:
+        return ""
+    other = "the coordinator" if state.role is Role.PRACTITIONER else "your practitioners"
+    sent = (
+        f"Last bundle sent {_at(unsent.last_sent.isoformat())}"
+        if unsent.last_sent
+        else "No bundle sent yet"
+    )
+    acked = (
+        f"last acknowledged {_at(unsent.last_acked.isoformat())}"
+        if unsent.last_acked
+        else "none acknowledged yet"
+    )
+    waiting = "1 change waits" if unsent.waiting == 1 else f"{unsent.waiting} changes wait"
+    return f"{sent}; {acked}. {waiting} to reach {other}."
+
+
 PARTNER_COLUMNS: tuple[Column[sync.PartnerStatus], ...] = (
     Column("Partner", lambda p: p.name),
     Column("Role", lambda p: p.partner.enrolment.role.label),
@@ -76,7 +111,23 @@ PARTNER_COLUMNS: tuple[Column[sync.PartnerStatus], ...] = (
         "Last bundle received",
         lambda p: _when(p.partner.received_up_to, p.partner.last_received_at),
     ),
+    Column("Last acknowledged", _acked_text),
     Column("Changes waiting", lambda p: p.pending, align_right=True),
+)
+REFUSED_COLUMNS: tuple[Column[sync.Quarantined], ...] = (
+    Column("Received", lambda q: q.received_at, text=_at),
+    Column("Partner", lambda q: q.partner_name),
+    Column("Record", lambda q: kind_text(q.kind) if q.kind else "(unreadable)"),
+    Column("Family", lambda q: q.family_label or "(none)"),
+    Column("Reason", lambda q: q.reason, tooltip=lambda q: q.reason),
+    Column("Reported back", lambda q: q.reported_text),
+)
+KEY_CHANGE_COLUMNS: tuple[Column[sync.ReEnrolment], ...] = (
+    Column("When", lambda r: r.at, text=_at),
+    Column("Partner", lambda r: r.name or r.store_id, tooltip=lambda r: r.store_id),
+    Column("Confirmed by", lambda r: r.by),
+    Column("Old fingerprint", lambda r: r.old_fingerprint),
+    Column("New fingerprint", lambda r: r.new_fingerprint),
 )
 CONFLICT_COLUMNS: tuple[Column[sync.Conflict], ...] = (
     Column("Family", lambda c: c.family_label, tooltip=lambda c: c.family_label),
@@ -130,6 +181,18 @@ class SyncPage(WorkspacePage):
         self.partner_table = make_table(self.partners, "Enrolled partners", stretch=0)
         self.partner_table.setMaximumHeight(120)
         layout.addWidget(self.partner_table)
+        # What has not reached the other side, and the council's warning when it has waited
+        # too long (db/sync/overview.py unsent_summary, unsent_warning).
+        self.unsent = QLabel("")
+        self.unsent.setAccessibleName("What has not reached the other side")
+        self.unsent.setWordWrap(True)
+        layout.addWidget(self.unsent)
+        self.unsent_warning = QLabel("")
+        self.unsent_warning.setAccessibleName("Sync warning")
+        self.unsent_warning.setWordWrap(True)
+        self.unsent_warning.setStyleSheet(notice_style())
+        self.unsent_warning.hide()
+        layout.addWidget(self.unsent_warning)
 
         actions = QHBoxLayout()
         self.export_button = QPushButton("E&xport bundle…")
@@ -167,6 +230,30 @@ class SyncPage(WorkspacePage):
         purge_layout.addWidget(self.purge_button)
         self.purge_box.hide()
         layout.addWidget(self.purge_box)
+
+        # Records a partner sent that this store did not take (invalid, or not theirs to
+        # send: fmdesk/sync/authority.py), each with the reason its sender is told.
+        self.refused_box = QGroupBox("Records refused from a partner")
+        refused_layout = QVBoxLayout(self.refused_box)
+        self.refused_count = QLabel("")
+        self.refused_count.setWordWrap(True)
+        self.refused_count.setAccessibleName("Records refused")
+        refused_layout.addWidget(self.refused_count)
+        self.refused: RowTableModel[sync.Quarantined] = RowTableModel(REFUSED_COLUMNS, self)
+        self.refused_table = make_table(self.refused, "Records refused from a partner", stretch=4)
+        self.refused_table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first
+        refused_layout.addWidget(self.refused_table)
+        self.refused_box.hide()
+        layout.addWidget(self.refused_box, 1)
+
+        self.key_changes_box = QGroupBox("Partner keys replaced")
+        key_layout = QVBoxLayout(self.key_changes_box)
+        self.key_changes: RowTableModel[sync.ReEnrolment] = RowTableModel(KEY_CHANGE_COLUMNS, self)
+        self.key_change_table = make_table(self.key_changes, "Partner keys replaced", stretch=1)
+        self.key_change_table.setMaximumHeight(110)
+        key_layout.addWidget(self.key_change_table)
+        self.key_changes_box.hide()
+        layout.addWidget(self.key_changes_box)
 
         conflicts_box = QGroupBox("Conflicts: both sides changed the same thing")
         conflicts_layout = QVBoxLayout(conflicts_box)
@@ -217,7 +304,7 @@ class SyncPage(WorkspacePage):
             grid.addWidget(heading, 1, column)
             grid.addWidget(value, 2, column)
         self.keep_local = QPushButton("Keep &this store's value")
-        self.keep_incoming = QPushButton("Keep the &partner's value")
+        self.keep_incoming = QPushButton("Keep the partner's &value")
         for column, (button, choice) in enumerate(
             ((self.keep_local, "local"), (self.keep_incoming, "incoming"))
         ):
@@ -253,9 +340,22 @@ class SyncPage(WorkspacePage):
         if state.partners:
             self.partner_table.selectRow(0)
         enrolled = bool(state.partners)
+        self.unsent.setText(unsent_text(state))
+        self.unsent.setVisible(bool(self.unsent.text()))
+        self.unsent_warning.setText(state.unsent_warning)
+        self.unsent_warning.setVisible(bool(state.unsent_warning))
         self.export_button.setEnabled(enrolled)
         self.import_button.setEnabled(enrolled)
-        self.enrol_button.setEnabled(state.role is Role.COORDINATOR or not enrolled)
+        # A practitioner has one coordinator, but enrols it again when its key changes.
+        self.enrol_button.setToolTip(
+            "Enrol a practitioner's store"
+            if state.role is Role.COORDINATOR
+            else (
+                "Enrol the coordinator again, when they have a new key"
+                if enrolled
+                else "Enrol your coordinator's store"
+            )
+        )
         if not enrolled:
             partner = "coordinator" if state.role is Role.PRACTITIONER else "practitioners"
             self.result.setText(
@@ -270,6 +370,16 @@ class SyncPage(WorkspacePage):
             if state.open_conflicts == 0
             else f"{state.open_conflicts} to decide. Until then each record shows the later value."
         )
+        self.refused.set_rows(list(state.refused))
+        self.refused_box.setVisible(bool(state.refused))
+        waiting = sum(1 for q in state.refused if q.reported_in is None)
+        self.refused_count.setText(
+            f"{len(state.refused)} {'record' if len(state.refused) == 1 else 'records'} refused"
+            + (f", {waiting} to be reported back in the next bundle" if waiting else "")
+            + ". Nothing refused was applied here or passed on to anyone."
+        )
+        self.key_changes.set_rows(list(state.re_enrolments))
+        self.key_changes_box.setVisible(bool(state.re_enrolments))
         if state.purgeable:
             refs = ", ".join(f.reference for f in state.purgeable)
             self.purge_text.setText(
@@ -284,7 +394,14 @@ class SyncPage(WorkspacePage):
         self.state = None
         self.identity.setText("")
         self.partners.set_rows([])
+        self.unsent.setText("")
+        self.unsent_warning.setText("")
+        self.unsent_warning.hide()
         self.conflicts.set_rows([])
+        self.refused.set_rows([])
+        self.refused_box.hide()
+        self.key_changes.set_rows([])
+        self.key_changes_box.hide()
         self.result.setText("")
         self.purge_box.hide()
         self._show_choice()
@@ -328,6 +445,32 @@ class SyncPage(WorkspacePage):
 
         Task(self.runner, op, done, parent=self).run()
 
+    def key_change_box(self, held: Enrolment, offered: Enrolment) -> QMessageBox:
+        """The question asked before a partner's enrolled keys are replaced: both fingerprints
+        and a plain warning, answered No unless the user chooses Yes."""
+        name = escape(offered.name or held.name or offered.store_id)
+        text = (
+            f"<p><b>{name}</b> is already enrolled, with other keys.</p>"
+            f"<p>Enrolled fingerprint: <b>{held.fingerprint}</b><br>"
+            f"This file's fingerprint: <b>{offered.fingerprint}</b></p>"
+            f"<p>A changed key is what someone pretending to be {name} would send. Phone "
+            f"{name} on a number you already know and ask them to read out their fingerprint. "
+            "Replace the key only if it matches this file's.</p>"
+            "<p>Replace the enrolled key?</p>"
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "A partner's key has changed", text, parent=self
+        )
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        box.setAccessibleName("A partner's key has changed")
+        return box
+
+    def confirm_key_change(self, held: Enrolment, offered: Enrolment) -> bool:
+        return self.key_change_box(held, offered).exec() == QMessageBox.StandardButton.Yes
+
     def enrol_partner(self) -> None:
         path = self.ask_open_path("Enrol a partner", "Enrolment (*.fmid)")
         if path is None:
@@ -336,6 +479,31 @@ class SyncPage(WorkspacePage):
             enrolment = Enrolment.from_json(path.read_bytes())
         except (OSError, UserError) as exc:
             show_error(self, exc if isinstance(exc, UserError) else UserError(str(exc)))
+            return
+        Task(
+            self.runner,
+            lambda ctx: sync.enrolled(ctx.store, enrolment.store_id),
+            lambda held: self._enrol_checked(enrolment, held),
+            parent=self,
+        ).run()
+
+    def _enrol_checked(self, enrolment: Enrolment, held: Enrolment | None) -> None:
+        """Enrol a new partner after the fingerprint check; say so when these keys are already
+        enrolled; ask before other keys replace a partner's (key_change_box)."""
+        if held is not None:
+            name = enrolment.name or enrolment.store_id
+            if sync.same_keys(held, enrolment):
+                self.result.setText(f"{name} is already enrolled with these keys: nothing changed.")
+                return
+            if not self.confirm_key_change(held, enrolment):
+                self.result.setText(f"{name}'s enrolled key was kept: nothing changed.")
+                return
+            Task(
+                self.runner,
+                lambda ctx: sync.enrol(ctx.store, enrolment, replace_key=True),
+                lambda _: self._enrolled(enrolment, replaced=held),
+                parent=self,
+            ).run()
             return
         question = (
             f"{enrolment.name or 'Unnamed'} ({enrolment.role.label.lower()})\n\n"
@@ -352,14 +520,20 @@ class SyncPage(WorkspacePage):
             parent=self,
         ).run()
 
-    def _enrolled(self, enrolment: Enrolment) -> None:
+    def _enrolled(self, enrolment: Enrolment, *, replaced: Enrolment | None = None) -> None:
         note = ""
         if enrolment.role is Role.COORDINATOR:
             note = (
                 " This store's key is now also sealed to the coordinator, so they can help you "
                 "set a new passphrase if you forget yours."
             )
-        self.result.setText(f"Enrolled {enrolment.name or enrolment.store_id}.{note}")
+        name = enrolment.name or enrolment.store_id
+        if replaced is not None:
+            self.result.setText(
+                f"Enrolled {name} again, with the new key (it was {replaced.fingerprint}).{note}"
+            )
+        else:
+            self.result.setText(f"Enrolled {name}.{note}")
         self.refresh()
 
     # ---- bundles -----------------------------------------------------------------------
