@@ -147,7 +147,8 @@ def refusal(sender: Role, receiver: Role, incoming: Incoming) -> str | None:
         fields = " and ".join(f.replace("_", " ") for f in incoming.allocation_changes)
         return (
             f"it changes the family's {fields}, which only the coordinator sets by allocating "
-            "the family; none of this family record's changes were applied"
+            "the family; none of this family record's changes were applied (put it back as "
+            "it was, and they will be)"
         )
     return None
 

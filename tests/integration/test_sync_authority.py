@@ -325,6 +325,12 @@ def test_a_practitioner_cannot_change_its_own_familys_allocation(programme: Prog
     held = p.coordinator.get(Family, p.zoes.id)
     assert held.allocated_to == p.zoe.info.store_id
     assert held.lead_practitioner == "Zoë Adebayo"
+    assert held.next_action == ""
+    # Put back as it was, the rest of her change arrives.
+    p.zoe.save(p.zoes.replace(next_action="Ring school"))
+    got = p.post.send(p.zoe, p.coordinator)
+    assert (got.updated, got.rejected) == (1, ())
+    assert p.coordinator.get(Family, p.zoes.id).next_action == "Ring school"
 
 
 def test_a_change_made_after_the_family_was_reallocated_is_refused_saying_so(

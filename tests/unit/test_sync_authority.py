@@ -95,7 +95,7 @@ def test_a_family_record_changing_its_allocation_is_refused() -> None:
     assert authority.refusal(P, C, incoming) == (
         "it changes the family's allocated to and lead practitioner, which only the "
         "coordinator sets by allocating the family; none of this family record's changes "
-        "were applied"
+        "were applied (put it back as it was, and they will be)"
     )
 
 
