@@ -655,7 +655,18 @@ def _person(row: _Row, family_id: str, today: dt.date) -> Person | None:
     )
 
 
-def _measures(row: _Row, family_id: str, person_id: str, callouts_row: int | None) -> list[Measure]:
+def _measures(
+    row: _Row,
+    family_id: str,
+    person_id: str,
+    callouts_row: int | None,
+    *,
+    stage: MeasureStage = MeasureStage.BASELINE,
+    source: str = SOURCE,
+    record_no: bool = False,
+) -> list[Measure]:
+    """The row's figures as measures. `record_no` (an update) records "no" to out-of-work
+    benefits, dated benefits_on, as a 0: the adult has come off them."""
     found: list[Measure] = []
 
     def add(kind: MeasureKind, value: float, on: dt.date, **extra: object) -> None:
@@ -663,10 +674,10 @@ def _measures(row: _Row, family_id: str, person_id: str, callouts_row: int | Non
             Measure(
                 family_id=family_id,
                 kind=kind,
-                stage=MeasureStage.BASELINE,
+                stage=stage,
                 value=value,
                 on=on,
-                source=SOURCE,
+                source=source,
                 **extra,  # type: ignore[arg-type]
             )
         )
@@ -723,4 +734,10 @@ def _measures(row: _Row, family_id: str, person_id: str, callouts_row: int | Non
             add(MeasureKind.BENEFITS, 1, on, person_id=person_id, detail=benefit)
     elif benefit:
         row.fail("benefit", "is given but out_of_work_benefits is not yes")
+    elif record_no and benefits:
+        on = row.date("benefits_on")
+        if on is None and not row.text("benefits_on"):
+            row.fail("benefits_on", "is needed with out_of_work_benefits")
+        elif on is not None:
+            add(MeasureKind.BENEFITS, 0, on, person_id=person_id)
     return found

@@ -34,6 +34,7 @@ from fmdesk.outcomes import (
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.records import Record
+from fmdesk.update_csv import UpdateImport, parse_update_csv
 
 
 def preview_identified_csv(
@@ -290,3 +291,58 @@ def families_in_csv(store: Store, data: bytes) -> list[str]:
     column = header.index("family_key")
     keys = {row[column].strip().casefold() for row in reader if len(row) > column}
     return [f.id for f in store.list(Family) if f.reference.strip().casefold() in keys]
+
+
+# ---- the council's follow-up figures for families held ---------------------------------------
+
+
+def preview_update_csv(store: Store, data: bytes) -> UpdateImport:
+    """Match a follow-up CSV's rows to the families and people held; nothing is written."""
+    return parse_update_csv(
+        data,
+        families=store.list(Family),
+        people=store.list(Person),
+        measures=store.list(Measure),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AppliedUpdate:
+    measures: int
+    families: int
+    unchanged: int
+    left_out_families: int
+
+
+def apply_update(store: Store, checked: UpdateImport, *, valid_only: bool = False) -> AppliedUpdate:
+    """Save the new figures in one transaction. With a problem or an unmatched row nothing is
+    saved, unless `valid_only` says to save the figures of the families with none (a family
+    with a problem row is left out whole). A figure added since the check is not saved twice."""
+    if not checked.ok and not valid_only:
+        first = checked.errors[0] if checked.errors else checked.unmatched[0]
+        more = len(checked.errors) + len(checked.unmatched) - 1
+        raise UserError(
+            f"Nothing was applied: {first}"
+            + (f" (and {more} more)" if more else "")
+            + ". Correct the file, or apply only the families without problems."
+        )
+    wanted = checked.valid_measures() if valid_only else checked.measures
+    with store.transaction():
+        held = {
+            (m.family_id, m.person_id, m.kind.value, m.on, m.period_start)
+            for m in store.list(Measure)
+            if not m.deleted
+        }
+        new = [
+            m
+            for m in wanted
+            if (m.family_id, m.person_id, m.kind.value, m.on, m.period_start) not in held
+        ]
+        if new:
+            store.save(*new)
+    return AppliedUpdate(
+        measures=len(new),
+        families=len({m.family_id for m in new}),
+        unchanged=checked.unchanged + len(wanted) - len(new),
+        left_out_families=len(checked.rejected_family_ids) if valid_only else 0,
+    )

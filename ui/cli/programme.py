@@ -7,6 +7,7 @@ intake of a folder of bundles.
     fmdesk programme allocate REF... --to PRACTITIONER [--reason TEXT]
     fmdesk programme intake FOLDER
     fmdesk programme attach-framework FRAMEWORK (REF... | --csv FILE) [--apply]
+    fmdesk programme update-csv FILE [--check] [--valid-only]
 """
 
 from __future__ import annotations
@@ -257,3 +258,47 @@ def programme_attach_framework(
             return
         changed = identified.apply_attach(store, preview)
     click.echo(f"Attached {changed} famil{'ies' if changed != 1 else 'y'} to {preview.framework}.")
+
+
+@programme_group.command("update-csv")
+@store_option
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--check", "check_only", is_flag=True, help="Check the file; apply nothing.")
+@click.option(
+    "--valid-only",
+    is_flag=True,
+    help="Apply the figures of the families without problems and leave out the rest.",
+)
+def programme_update_csv(
+    store_path: Path | None, file: Path, check_only: bool, valid_only: bool
+) -> None:
+    """Apply the council's follow-up figures (termly attendance and exclusions, quarterly
+    offending, ASB and call-outs, monthly benefits and work) to the families and people held,
+    matched by their identifiers (docs/identified-families-csv.md, Updates). With any problem or
+    unmatched row nothing is applied unless --valid-only; the same file twice changes nothing."""
+    data = identified.read_csv_file(file)
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        checked = identified.preview_update_csv(store, data)
+        click.echo(checked.summary())
+        for problem in checked.errors:
+            click.echo(f"  {problem}")
+        for row in checked.unmatched:
+            click.echo(f"  unmatched: {row}")
+        if check_only:
+            if not checked.ok:
+                raise UserError(
+                    f"{len(checked.errors) + len(checked.unmatched)} row(s) in "
+                    f"{file.name} need attention; see above."
+                )
+            return
+        done = identified.apply_update(store, checked, valid_only=valid_only)
+    left = (
+        f"; {done.left_out_families} families left out for problems"
+        if done.left_out_families
+        else ""
+    )
+    click.echo(
+        f"Applied {done.measures} new figures to {done.families} families; {done.unchanged} "
+        f"already held{left}."
+    )
