@@ -8,6 +8,8 @@ made by migration m004 and added to by every write in db/store.py, in the same t
   clock's time of the edit, wherever it was made) falls before midnight at the end of that day,
   in this computer's time zone. A record created later is absent; one deleted later is present,
   as it was before. One marked as recorded in error by then is left out (unless `in_error`).
+- `family_chronology(store, family_id)`: the family's whole case history, event by event, with
+  who and when (fmdesk/chronology.py), for the Timeline and the printed chronology.
 - `record_in_error(store, record_id, reason)`: mark a consent, person, note, Star reading or
   outcome evidence as entered by mistake (fmdesk/records.py mark_in_error): a new version, so
   the history keeps who marked it, when and why, and a bundle carries it. Every figure and claim
@@ -32,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from db.store import Store
+from fmdesk.chronology import ChronologyEvent, Written, chronology
 from fmdesk.errors import UserError
 from fmdesk.families import Family
 from fmdesk.hlc import MILLIS_DIGITS, Timestamp
@@ -191,3 +194,15 @@ def record_in_error(
         )
         (saved,) = store.save(marked)
     return saved
+
+
+def family_chronology(store: Store, family_id: str) -> list[ChronologyEvent]:
+    """The family's whole case history from every version this store kept of its records
+    (fmdesk/chronology.py), newest first: who wrote each (the partner, for what a bundle
+    brought) and when it was made."""
+    versions = [
+        Written(record=v.record(), by=v.written_by, at=v.made_at)
+        for v in family_history(store, family_id)
+        if v.held
+    ]
+    return chronology(versions)

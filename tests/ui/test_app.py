@@ -229,13 +229,16 @@ def test_clicking_a_column_header_sorts_the_caseload_and_keeps_the_selection(
 
 def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
     from db.families import FamilyRecord
+    from db.history import family_chronology
     from ui.kit.models import RowTableModel
-    from ui.record.family_page import NOTE_COLUMNS, TIMELINE_COLUMNS, _people_columns
+    from ui.record.family_page import NOTE_COLUMNS, _people_columns
+    from ui.record.timeline import TIMELINE_COLUMNS, KindFilter, TimelineModel
     from ui.window.caseload import CASELOAD_COLUMNS, CaseloadFilterProxy
 
     with Store.open(make_store(6), TEST_PASSPHRASE) as store:
         rows = load_caseload(store)
         record: FamilyRecord = load_family(store, rows[0].family_id)
+        events = family_chronology(store, rows[0].family_id)
     import datetime as dt
 
     caseload = RowTableModel(CASELOAD_COLUMNS)
@@ -251,11 +254,17 @@ def test_table_models_pass_qts_model_tester(qtmodeltester, make_store) -> None:
     for columns, items in (
         (_people_columns(dt.date.today()), record.people),
         (NOTE_COLUMNS, record.notes),
-        (TIMELINE_COLUMNS, record.timeline),
     ):
         model = RowTableModel(columns)
         model.set_rows(items)
         qtmodeltester.check(model)
+    timeline = TimelineModel(TIMELINE_COLUMNS)
+    timeline.set_rows(events)
+    qtmodeltester.check(timeline)
+    kinds = KindFilter()
+    kinds.setSourceModel(timeline)
+    kinds.set_kind(events[-1].kind)
+    qtmodeltester.check(kinds)
     assert any(p.role is PersonRole.CHILD for p in record.people) or record.people
 
 

@@ -1,19 +1,24 @@
-"""The family record: details, household, consent, notes and visits, timeline.
+"""The family record: details, household, consent and notes and visits, then the feature tabs
+(assessment, Star, plan, outcomes, and the Timeline: ui/record/timeline.py).
 
-The page never touches the store. Edits leave as signals (`save`, `delete`, `status_requested`,
+The page never touches the store. Edits leave as signals (`save`, `in_error`, `status_requested`,
 `consent_requested`...) that the main window turns into background tasks. After every write the
 window hands the changes to `on_changes`: when they touch a kind one of the page's views shows
 for this family, the page asks for the family again (`reload_requested`) and `show_record(record,
-kinds=...)` refreshes only those views (the timeline, which shows every kind, when it is next on
-screen); each feature tab decides for itself. Forms that are mid-edit keep what is typed.
+kinds=...)` refreshes only those views; each feature tab decides for itself. Forms that are
+mid-edit keep what is typed.
 
 Later features (assessment, Star, plan, outcomes) add their tabs with `add_feature_tab()`.
+
+Nothing is deleted by a click: a person, consent or note entered by mistake is marked "Recorded
+in error…" with a reason (ui/record/in_error.py), and stays in its list struck through.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -27,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fmdesk.caseload import TimelineEvent
 from fmdesk.changes import NO_FAMILY, Changes
 from fmdesk.families import (
     CaseNote,
@@ -42,14 +46,13 @@ from fmdesk.families import (
     Person,
     PersonRole,
     ReferralSource,
-    StatusChange,
     Tenure,
     has_consent,
 )
 from fmdesk.records import Record
 from ui.kit.colours import notice_style
 from ui.kit.forms import Field, RecordForm
-from ui.kit.models import ROW_ROLE, Column, RowTableModel
+from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.widgets import (
     ElidedLabel,
@@ -61,6 +64,7 @@ from ui.kit.widgets import (
     record_table,
     shortcut,
 )
+from ui.record.in_error import InErrorDialog, MarkedRowTableModel
 
 WINDOW = Qt.ShortcutContext.WindowShortcut
 
@@ -131,11 +135,6 @@ NOTE_COLUMNS: tuple[Column[CaseNote], ...] = (
     Column("Minutes", lambda n: n.minutes, align_right=True),
     Column("Note", lambda n: n.text.splitlines()[0] if n.text else ""),
 )
-TIMELINE_COLUMNS: tuple[Column[TimelineEvent], ...] = (
-    Column("Date", lambda e: e.on),
-    Column("What", lambda e: e.what),
-    Column("Detail", lambda e: e.detail),
-)
 
 
 # What each view of the page shows, by record kind: a change to one of them for this family
@@ -145,7 +144,6 @@ DETAILS_SHOWS = kinds(Family)
 HOUSEHOLD_SHOWS = kinds(Person)
 CONSENT_SHOWS = kinds(Consent, Person)
 NOTES_SHOWS = kinds(CaseNote)
-TIMELINE_SHOWS = kinds(Person, Consent, CaseNote, StatusChange)
 PAGE_SHOWS = HEADER_SHOWS | DETAILS_SHOWS | HOUSEHOLD_SHOWS | CONSENT_SHOWS | NOTES_SHOWS
 # The tabs keep the latest family record to hand when these change (FeatureTab.update_record).
 RECORD_SHOWS = kinds(Family, Person, Consent)
@@ -153,7 +151,7 @@ RECORD_SHOWS = kinds(Family, Person, Consent)
 
 class FamilyPage(QWidget):
     save = Signal(list)  # records to save, in one transaction
-    delete = Signal(object)  # a record to delete (tombstone)
+    in_error = Signal(object, str)  # a record to mark as recorded in error, and why
     status_requested = Signal()
     consent_requested = Signal()
     withdraw_requested = Signal(object)  # the Consent
@@ -166,7 +164,6 @@ class FamilyPage(QWidget):
         self.record: FamilyRecord | None = None
         self.today = dt.date.today()
         self.feature_tabs: list[FeatureTab] = []
-        self._timeline_stale = False
         # A record just added (a person, a note): chosen in its list when the page next shows.
         self.select_next: str | None = None
 
@@ -199,10 +196,6 @@ class FamilyPage(QWidget):
         self.tabs.addTab(self._household_tab(), "Household")
         self.tabs.addTab(self._consent_tab(), "Consent")
         self.tabs.addTab(self._notes_tab(), "Notes and visits")
-        self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(TIMELINE_COLUMNS, self)
-        self.timeline_view = record_table(self, "Timeline")
-        self.timeline_view.setModel(self.timeline_model)
-        self.tabs.addTab(self.timeline_view, "Timeline")
         self._tab_keys: list[QShortcut] = []
         self._number_tabs()
 
@@ -212,7 +205,6 @@ class FamilyPage(QWidget):
         layout.addWidget(self.tabs)
 
         self.details_form.edited.connect(lambda r: self.save.emit([r]))
-        self.tabs.currentChanged.connect(self._tab_shown)
         self.back_button.clicked.connect(self.back)
         self.status_button.clicked.connect(self.status_requested)
         shortcut(
@@ -222,9 +214,9 @@ class FamilyPage(QWidget):
     # ---- tabs ---------------------------------------------------------------------------
 
     def add_feature_tab(self, tab: FeatureTab) -> None:
-        """Where features (assessment, Star, plan, outcomes) plug in, before the timeline."""
+        """Where features (assessment, Star, plan, outcomes, the Timeline) plug in, in order."""
         self.feature_tabs.append(tab)
-        self.tabs.insertTab(self.tabs.count() - 1, tab, plain(tab.title))
+        self.tabs.addTab(tab, plain(tab.title))
         self._number_tabs()
 
     def _number_tabs(self) -> None:
@@ -249,15 +241,21 @@ class FamilyPage(QWidget):
 
     def _household_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.people_model: RowTableModel[Person] = RowTableModel(_people_columns(self.today), self)
+        self.people_model: RowTableModel[Person] = MarkedRowTableModel(
+            _people_columns(self.today), self
+        )
         self.people_view = record_table(tab, "Household members")
         self.people_view.setModel(self.people_model)
         self.person_form = RecordForm(PERSON_FIELDS, tab)
         self.add_person_button = QPushButton("&Add person", tab)
         self.add_child_button = QPushButton("Add chil&d", tab)
-        self.remove_person_button = QPushButton("&Remove person", tab)
+        self.person_in_error_button = QPushButton("Recorded in &error…", tab)
+        self.person_in_error_button.setToolTip(
+            "Mark the chosen person as entered by mistake, saying why: they stay in the "
+            "record, struck through, and leave every figure"
+        )
         buttons = button_row(
-            self.add_person_button, self.add_child_button, self.remove_person_button
+            self.add_person_button, self.add_child_button, self.person_in_error_button
         )
         # The actions above the list, where a tall list cannot push them off the screen.
         list_beside_editor(tab, column(tab, buttons, self.people_view), self.person_form)
@@ -267,12 +265,14 @@ class FamilyPage(QWidget):
         self.person_form.edited.connect(lambda r: self.save.emit([r]))
         self.add_person_button.clicked.connect(lambda: self._add_person(PersonRole.PARENT_CARER))
         self.add_child_button.clicked.connect(lambda: self._add_person(PersonRole.CHILD))
-        self.remove_person_button.clicked.connect(self._remove_person)
+        self.person_in_error_button.clicked.connect(
+            lambda: self._ask_in_error(self.person_form.record)
+        )
         return tab
 
     def _consent_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.consent_model: RowTableModel[Consent] = RowTableModel(
+        self.consent_model: RowTableModel[Consent] = MarkedRowTableModel(
             (
                 Column("Consent to", lambda c: c.kind, text=lambda k: k.label),
                 Column("Given by", lambda c: self._name(c.person_id)),
@@ -288,9 +288,11 @@ class FamilyPage(QWidget):
         self.consent_state.setAccessibleName("Consent in force")
         self.record_consent_button = QPushButton("&Record consent given…", tab)
         self.withdraw_button = QPushButton("&Withdraw…", tab)
+        self.consent_in_error_button = QPushButton("Recorded in &error…", tab)
         buttons = QHBoxLayout()
         buttons.addWidget(self.record_consent_button)
         buttons.addWidget(self.withdraw_button)
+        buttons.addWidget(self.consent_in_error_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(tab)
         layout.addLayout(buttons)
@@ -298,22 +300,29 @@ class FamilyPage(QWidget):
         layout.addWidget(self.consent_view)
         self.record_consent_button.clicked.connect(self.consent_requested)
         self.withdraw_button.clicked.connect(self._withdraw)
+        self.consent_in_error_button.clicked.connect(
+            lambda: self._ask_in_error(_chosen(self.consent_view))
+        )
         return tab
 
     def _notes_tab(self) -> QWidget:
         tab = QWidget(self)
-        self.notes_model: RowTableModel[CaseNote] = RowTableModel(NOTE_COLUMNS, self)
+        self.notes_model: RowTableModel[CaseNote] = MarkedRowTableModel(NOTE_COLUMNS, self)
         self.notes_view = record_table(tab, "Notes and visits")
         self.notes_view.setModel(self.notes_model)
         self.note_form = RecordForm(NOTE_FIELDS, tab)
         self.new_note_button = QPushButton("New &note or visit", tab)
-        list_side = column(tab, button_row(self.new_note_button), self.notes_view)
+        self.note_in_error_button = QPushButton("Recorded in &error…", tab)
+        list_side = column(
+            tab, button_row(self.new_note_button, self.note_in_error_button), self.notes_view
+        )
         list_beside_editor(tab, list_side, self.note_form)
         self.notes_view.selectionModel().currentRowChanged.connect(
             lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
         )
         self.note_form.edited.connect(lambda r: self.save.emit([r]))
         self.new_note_button.clicked.connect(self._new_note)
+        self.note_in_error_button.clicked.connect(lambda: self._ask_in_error(self.note_form.record))
         return tab
 
     # ---- showing ------------------------------------------------------------------------
@@ -341,10 +350,9 @@ class FamilyPage(QWidget):
         self.flush()
         self.record = None
         self.select_next = None
-        self._timeline_stale = False
         for form in self.forms():
             form.load(None)
-        for model in (self.people_model, self.consent_model, self.notes_model, self.timeline_model):
+        for model in (self.people_model, self.consent_model, self.notes_model):
             model.set_rows([])
         self.title.clear()
         self.banner.clear()
@@ -380,9 +388,6 @@ class FamilyPage(QWidget):
             self._show_consents(record)
         if wanted(NOTES_SHOWS):
             self._set_rows(self.notes_model, self.notes_view, self.note_form, record.notes, select)
-        if wanted(TIMELINE_SHOWS):
-            self._timeline_stale = True
-            self._tab_shown()
         for tab in self.feature_tabs:
             if opened:
                 tab.open_family(record)
@@ -396,17 +401,10 @@ class FamilyPage(QWidget):
             return
         family_id = self.record.family.id
         touched = frozenset(k for k, f in changes.touched if f in (family_id, NO_FAMILY))
-        if touched & (PAGE_SHOWS | TIMELINE_SHOWS):
+        if touched & PAGE_SHOWS:
             self.reload_requested.emit(touched)
         for tab in self.feature_tabs:
             tab.on_changes(changes, initiator)
-
-    def _tab_shown(self, *_: object) -> None:
-        """The timeline is drawn when it is on screen: it shows every kind of record."""
-        on_screen = self.tabs.currentWidget() is self.timeline_view
-        if self._timeline_stale and self.record is not None and on_screen:
-            self._timeline_stale = False
-            self.timeline_model.set_rows(self.record.timeline)
 
     def _show_header(self, record: FamilyRecord) -> None:
         family = record.family
@@ -432,10 +430,12 @@ class FamilyPage(QWidget):
         for w in (
             self.add_person_button,
             self.add_child_button,
-            self.remove_person_button,
+            self.person_in_error_button,
             self.record_consent_button,
             self.withdraw_button,
+            self.consent_in_error_button,
             self.new_note_button,
+            self.note_in_error_button,
         ):
             w.setEnabled(not self.read_only)
         # A closed case can be reopened from here; a reassigned family is not ours to change.
@@ -508,11 +508,19 @@ class FamilyPage(QWidget):
         )
         self.save.emit([person])
 
-    def _remove_person(self) -> None:
-        person = self.person_form.record
-        if person is not None:
-            self.person_form.load(None)
-            self.delete.emit(person)
+    def _ask_in_error(self, record: Record | None) -> None:
+        """Ask why `record` (the chosen person, consent or note) was recorded in error, then
+        say so through `in_error`; one already marked, or none chosen, is said in words."""
+        if record is None or self.read_only:
+            return
+        if record.in_error:
+            self.banner.setText("That one is already marked as recorded in error.")
+            self.banner.setVisible(True)
+            return
+        dialog = InErrorDialog(record.KIND, _summary(record, self._name), self)
+        if dialog.exec() != InErrorDialog.DialogCode.Accepted:
+            return
+        self.in_error.emit(record, dialog.value())
 
     def _new_note(self) -> None:
         if self.family is None:
@@ -527,3 +535,21 @@ class FamilyPage(QWidget):
         consent = index.data(ROW_ROLE) if index.isValid() else None
         if consent is not None and consent.withdrawn_on is None:
             self.withdraw_requested.emit(consent)
+
+
+def _chosen(view: QTableView) -> Record | None:
+    index = view.currentIndex()
+    return index.data(ROW_ROLE) if index.isValid() else None
+
+
+def _summary(record: Record, name: Callable[[str], str]) -> str:
+    """A line saying which record the dialog is about."""
+    if isinstance(record, Person):
+        return f"{record.display_name} ({record.role.label})"
+    if isinstance(record, Consent):
+        by = name(record.person_id)
+        return f"Consent {record.kind.label.lower()}, given by {by} on {show_date(record.given_on)}"
+    if isinstance(record, CaseNote):
+        first = record.text.strip().splitlines()[0] if record.text.strip() else ""
+        return f"{record.contact.label}, {show_date(record.on)}" + (f": {first}" if first else "")
+    return record.KIND

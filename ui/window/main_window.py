@@ -71,8 +71,9 @@ def feature_tabs() -> list[type[FeatureTab]]:
     from ui.record.outcomes.tab import OutcomesTab
     from ui.record.plan.tab import PlanTab
     from ui.record.star.tab import StarTab
+    from ui.record.timeline import TimelineTab
 
-    return [AssessmentTab, StarTab, PlanTab, OutcomesTab]
+    return [AssessmentTab, StarTab, PlanTab, OutcomesTab, TimelineTab]
 
 
 def workspace_pages() -> list[type[WorkspacePage]]:
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
         fp = self.family_page
         fp.back.connect(self.show_caseload)
         fp.save.connect(self.save_records)
-        fp.delete.connect(self.delete_record)
+        fp.in_error.connect(self.mark_in_error)
         fp.status_requested.connect(self.change_family_status)
         fp.consent_requested.connect(self.record_consent)
         fp.withdraw_requested.connect(self.withdraw_consent)
@@ -668,8 +669,18 @@ class MainWindow(QMainWindow):
 
         Task(self.runner, op, done, parent=self).run()
 
-    def delete_record(self, record: Record) -> None:
-        Task(self.runner, lambda ctx: ctx.store.delete(record), parent=self).run()
+    def mark_in_error(self, record: Record, reason: str) -> None:
+        """Mark a record of the family page as recorded in error (db/history.py)."""
+
+        def op(ctx: TaskContext) -> Record:
+            from db.history import record_in_error
+
+            return record_in_error(ctx.store, record.id, reason)
+
+        def done(_: Record) -> None:
+            self.statusBar().showMessage("Marked as recorded in error", 3000)
+
+        Task(self.runner, op, done, parent=self).run()
 
     def new_family(self) -> None:
         """Register a family. The store suggests its next reference (the core's scheme: this
