@@ -13,7 +13,7 @@ transaction.
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from db.history import began
@@ -28,6 +28,7 @@ from fmdesk.claims import (
     batch_amounts,
     batch_claims,
     check_period,
+    family_amount,
     make_batch,
     mark_paid,
     mark_rejected,
@@ -41,6 +42,7 @@ from fmdesk.definition import DefinitionKind
 from fmdesk.errors import UserError
 from fmdesk.outcomes import ClaimStatus, OutcomeClaim
 from fmdesk.payments import (
+    ClaimAmount,
     PaymentTable,
     ProgrammeMoney,
     SentBatch,
@@ -67,6 +69,17 @@ class ClaimsView:
     batches: list[ClaimBatch]
     outcomes: dict[str, FamilyOutcomes]
     as_at: dt.date | None = None  # None: today
+    tables: Mapping[str, PaymentTable] = dataclasses.field(default_factory=dict)
+
+    def amount(self, item: FamilyOutcomes) -> ClaimAmount:
+        """What the family's claim is worth by its framework's payment table."""
+        return family_amount(item, self.tables)
+
+    def batch_total(self, batch: ClaimBatch) -> int | None:
+        """What the batch claims, in pence (None when no family of it has an amount)."""
+        amounts = [a.claimed for a in batch_amounts(batch, self.outcomes, self.tables)]
+        priced = [a for a in amounts if a is not None]
+        return sum(priced) if priced else None
 
 
 def load_claims(
@@ -81,7 +94,9 @@ def load_claims(
         key=lambda b: (b.made_on, b.reference),
         reverse=True,
     )
-    return ClaimsView(ready_families(outcomes, batches), batches, outcomes, as_at)
+    return ClaimsView(
+        ready_families(outcomes, batches), batches, outcomes, as_at, payment_tables(store)
+    )
 
 
 def judged_at(day: dt.date, today: dt.date | None = None) -> dt.date | None:

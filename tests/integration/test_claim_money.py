@@ -4,17 +4,22 @@ family's claim priced by its framework's payment table (Families Matter: £800 r
 funder paid; a draft or a rejected batch claims nothing; the families claimed to date against
 the whole programme's target, a setting beside the yearly targets."""
 
+import csv
 import datetime as dt
+from pathlib import Path
 
+import pypdf
 import pytest
 
 from db import programme
 from db.store import Store
 from fmdesk.errors import UserError
-from fmdesk.programme import Stage
-from tests.integration.test_as_at import save_programme
+from fmdesk.programme import Stage, quarter_label
+from tests.integration.test_as_at import home, save_programme
+from tests.integration.test_cli import fmdesk
 from tests.recorded import recorded_on
 
+__all__ = ["home"]  # the fixture, shared
 D = dt.date.fromisoformat
 Q3 = {"period_start": D("2025-10-01"), "period_end": D("2025-12-31")}
 
@@ -86,3 +91,48 @@ def test_a_programme_target_cannot_be_negative(held) -> None:
     with pytest.raises(UserError, match="cannot be negative"):
         programme.set_programme_target(store, {Stage.TURNED_AROUND: -1})
     assert programme.get_programme_target(store) == {}
+
+
+# ---- the command line --------------------------------------------------------------------
+
+
+def test_the_money_and_the_programme_target_on_the_command_line(home: Path, tmp_path: Path) -> None:
+    ready = fmdesk(home, "claims", "ready")
+    assert ready.returncode == 0, ready.stderr
+    assert "    Claim: £800.00 (results £800.00 for every problem; attachment fee £1,000.00" in (
+        ready.stdout
+    )
+    unset = fmdesk(home, "claims", "target")
+    assert "  Turned around  not set" in unset.stdout
+    target = fmdesk(home, "claims", "target", "--turned-around", "8")
+    assert target.returncode == 0, target.stderr
+    assert "  Turned around  8" in target.stdout
+    negative = fmdesk(home, "claims", "target", "--turned-around", "-1")
+    assert negative.returncode == 2
+    assert "-1 is not in the range x>=0" in negative.stderr
+    assert "  Turned around  8" in fmdesk(home, "claims", "target").stdout
+
+    fmdesk(
+        home, "claims", "batch", "Q3", "--from", "2025-10-01", "--to", "2025-12-31", "--all-ready"
+    )
+    assert "; draft; claims £800.00" in fmdesk(home, "claims", "ready").stdout
+    fmdesk(home, "claims", "submit", "Q3", "--approved-by", "Amara Okafor")
+    today = dt.date.today()
+    fmdesk(home, "claims", "paid", "Q3", "--on", str(today), "--amount", "750")
+    money = fmdesk(home, "claims", "money")
+    assert money.returncode == 0, money.stderr
+    label = quarter_label(today)
+    assert f"  {label:<12} {1:>8} {'£800.00':>14} {'£750.00':>14}" in money.stdout
+    assert "To date: claimed £800.00, paid £750.00." in money.stdout
+    # FM-002's claim from before, and FM-001's: 2 of 8.
+    assert "Programme target: 2 of 8 families claimed (25.0%)." in money.stdout
+
+    pdf, csv_path = tmp_path / "schedule.pdf", tmp_path / "schedule.csv"
+    wrote = fmdesk(home, "claims", "schedule", "Q3", "--pdf", str(pdf), "--csv", str(csv_path))
+    assert wrote.returncode == 0, wrote.stderr
+    page = pypdf.PdfReader(pdf).pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)
+    with csv_path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["claim_amount"] for r in rows} == {"800.00"}
+    assert {r["keyworker"] for r in rows} == {"Pat Keyworker"}

@@ -113,3 +113,25 @@ def test_withdrawing_a_draft_in_the_app_happens_only_on_yes(
 def test_a_new_batch_is_offered_for_the_last_quarter_that_has_ended() -> None:
     assert last_quarter(dt.date(2026, 12, 7)) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
     assert last_quarter(dt.date(2026, 4, 1)) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+
+
+def column_text(model, row: int, title: str) -> str:
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return model.index(row, titles.index(title)).data()
+
+
+def test_the_claims_page_shows_what_each_claim_and_batch_is_worth(
+    qtbot, make_window, coordinator_path
+) -> None:
+    """Families Matter pays £800 results after a £1,000 attachment fee (its payment table);
+    the evidence list has the practitioner and the family member in columns of their own."""
+    path, refs, _ = coordinator_path
+    _, page = open_page(qtbot, make_window, path, ClaimsPage)
+    qtbot.waitUntil(lambda: page.ready_model.rowCount() == 1, timeout=10_000)
+    assert column_text(page.ready_model, 0, "Claim") == "£800.00"
+    qtbot.waitUntil(lambda: page.evidence_model.rowCount() > 0)
+    assert column_text(page.evidence_model, 0, "Recorded by") == "Pat Keyworker"
+    assert column_text(page.evidence_model, 0, "About") == "Household"
+    page.make_batch("Q3", TODAY.replace(month=10, day=1, year=2025), TODAY, [refs["FM-001"].id])
+    qtbot.waitUntil(lambda: page.batch_model.rowCount() == 1)
+    assert column_text(page.batch_model, 0, "Claims") == "£800.00"

@@ -5,6 +5,7 @@ the schedule for audit).
     fmdesk claims submit REFERENCE --approved-by NAME [--on DATE]
     fmdesk claims paid REFERENCE --on DATE [--amount £] | rejected REFERENCE --reason TEXT
     fmdesk claims withdraw REFERENCE [--yes] | schedule REFERENCE ...
+    fmdesk claims money [--year 2025] [--as-at DATE] | target [--turned-around N ...]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from db.families import find_family
 from fmdesk.claims import BatchStatus, ClaimBatch, money_text, parse_amount
 from fmdesk.errors import UserError
 from fmdesk.outcomes.dates import day_text
+from fmdesk.programme import Stage, check_year, year_label
 from reports.claims import schedule_pdf
 from ui.actions import documents
 from ui.cli.as_at import as_at_option, history_note, parse_as_at
@@ -36,8 +38,9 @@ def claims_group() -> None:
     rejected), schedules."""
 
 
-def batch_line(batch: ClaimBatch) -> str:
-    """A batch and where it is in its life, in one line."""
+def batch_line(batch: ClaimBatch, claimed: int | None = None) -> str:
+    """A batch and where it is in its life, in one line; with `claimed`, what it claims (in
+    pence, by its families' payment tables)."""
     count = len(batch.family_ids)
     line = (
         f"Batch {batch.reference}: {count} famil{'y' if count == 1 else 'ies'}, "
@@ -54,6 +57,8 @@ def batch_line(batch: ClaimBatch) -> str:
         line += f"; rejected {batch.rejected_on}: {batch.rejection_reason}"
     else:
         line += f"; {batch.status.label.lower()}"
+    if claimed is not None:
+        line += f"; claims {money_text(claimed)}"
     return line
 
 
@@ -79,8 +84,11 @@ def claims_ready(store_path: Path | None, as_at: str | None) -> None:
             # By an alternative route (continuous employment) a problem may be unmet: no line.
             if problem.required and problem.met_by:
                 click.echo(f"    {problem.name}: {problem.met_by}")
+        amount = view.amount(item)
+        worth = money_text(amount.claimed) if amount.claimed is not None else "no amount"
+        click.echo(f"    Claim: {worth} ({amount.basis})")
     for batch in view.batches:
-        click.echo(batch_line(batch))
+        click.echo(batch_line(batch, view.batch_total(batch)))
 
 
 @claims_group.command("batch")
@@ -273,3 +281,78 @@ def claims_schedule(
         f"Wrote the schedule of {batch.reference}: {len(batch.family_ids)} families, "
         f"{len(rows)} pieces of evidence."
     )
+
+
+@claims_group.command("money")
+@store_option
+@click.option("--year", type=int, default=None, help="The programme year's first year (2025).")
+@as_at_option("Count")
+def claims_money(store_path: Path | None, year: int | None, as_at: str | None) -> None:
+    """What the programme has claimed and been paid, by quarter (claimed by the day a batch
+    was sent, paid by the day the funder paid; each family priced by its framework's payment
+    table), and the families claimed to date against the whole programme's target."""
+    day = parse_as_at(as_at)
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        money = programme.load_money(store, year=check_year(year) if year else None, as_at=day)
+        history_note(store, day)
+    when = f" as at {day_text(day)}" if day is not None else ""
+    click.echo(f"Claims money, {year_label(money.year)}{when}:")
+    click.echo(f"  {'Quarter':<12} {'Families':>8} {'Claimed':>14} {'Paid':>14}")
+    for q in money.quarters:
+        note = f"  ({q.unpriced} without an amount)" if q.unpriced else ""
+        click.echo(
+            f"  {q.label:<12} {q.families_claimed:>8} {money_text(q.claimed):>14} "
+            f"{money_text(q.paid):>14}{note}"
+        )
+    click.echo(
+        f"  {'Year':<12} {sum(q.families_claimed for q in money.quarters):>8} "
+        f"{money_text(money.claimed_in_year):>14} {money_text(money.paid_in_year):>14}"
+    )
+    click.echo(
+        f"To date: claimed {money_text(money.claimed_to_date)}, paid "
+        f"{money_text(money.paid_to_date)}."
+    )
+    if money.paid_unstated:
+        click.echo(
+            f"  ({money.paid_unstated} paid batch{'' if money.paid_unstated == 1 else 'es'} "
+            "without the amount paid: counted as paid what it claimed)"
+        )
+    if money.target:
+        click.echo(
+            f"Programme target: {money.families_claimed_to_date} of {money.target} families "
+            f"claimed ({money.percent_of_target:.1f}%)."
+        )
+    else:
+        click.echo(
+            f"Programme target: not set ({money.families_claimed_to_date} families claimed); "
+            "set it with: fmdesk claims target --turned-around N"
+        )
+
+
+@claims_group.command("target")
+@store_option
+@click.option("--identified", type=click.IntRange(0), default=None)
+@click.option("--allocated", type=click.IntRange(0), default=None)
+@click.option("--worked-with", type=click.IntRange(0), default=None)
+@click.option(
+    "--turned-around",
+    type=click.IntRange(0),
+    default=None,
+    help="Families to turn around over the whole programme (e.g. 685).",
+)
+@click.option("--claimed", type=click.IntRange(0), default=None)
+def claims_target(store_path: Path | None, **values: int | None) -> None:
+    """Show, or set, the whole programme's targets (over every year of it), beside the yearly
+    ones (`fmdesk programme targets`). Progress is counted against turned around."""
+    given = {Stage(k): v for k, v in values.items() if v is not None}
+    with open_store(store_path) as store:
+        coordinator_only(store)
+        targets = (
+            programme.set_programme_target(store, dict(given))
+            if given
+            else programme.get_programme_target(store)
+        )
+    click.echo("Targets for the whole programme:")
+    for stage in Stage:
+        click.echo(f"  {stage.label:<14} {targets.get(stage, 'not set')}")

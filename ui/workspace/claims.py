@@ -69,10 +69,14 @@ EVIDENCE_COLUMNS: tuple[Column[ScheduleRow], ...] = (
     Column("Problem", lambda r: r.problem),
     Column("Outcome", lambda r: r.outcome, tooltip=lambda r: r.outcome_text),
     Column("Basis", lambda r: r.basis),
+    Column("Before", lambda r: r.before, tooltip=lambda r: r.before),
+    Column("After", lambda r: r.after, tooltip=lambda r: r.after),
     Column("Source", lambda r: r.source, tooltip=lambda r: r.detail),
     Column("Dated", lambda r: r.evidence_date),
     Column("Sustained", lambda r: r.sustained_on),
     Column("Recorded by", lambda r: r.recorded_by),
+    Column("About", lambda r: r.person or "Household"),
+    Column("Approved by", lambda r: r.approved_by),
 )
 BATCH_COLUMNS: tuple[Column[ClaimBatch], ...] = (
     Column("Batch", lambda b: b.reference),
@@ -217,7 +221,28 @@ class ClaimsPage(WorkspacePage):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.view: ClaimsView | None = None
-        self.ready_model: RowTableModel[FamilyOutcomes] = RowTableModel(READY_COLUMNS, self)
+        # What each claim is worth, by its framework's payment table (fmdesk/payments.py).
+        ready_columns = (
+            *READY_COLUMNS,
+            Column(
+                "Claim",
+                self._family_pence,
+                text=lambda p: money_text(p) if p is not None else "No amount",
+                align_right=True,
+                tooltip=lambda o: self.view.amount(o).basis if self.view else "",
+            ),
+        )
+        batch_columns = (
+            *BATCH_COLUMNS[:4],
+            Column(
+                "Claims",
+                lambda b: self.view.batch_total(b) if self.view else None,
+                text=lambda p: money_text(p) if p is not None else "",
+                align_right=True,
+            ),
+            *BATCH_COLUMNS[4:],
+        )
+        self.ready_model: RowTableModel[FamilyOutcomes] = RowTableModel(ready_columns, self)
         self.ready_table = make_table(self.ready_model, "Families ready to claim", multi=True)
         self.ready_table.selectionModel().selectionChanged.connect(self._show_evidence)
         self.ready_table.doubleClicked.connect(self._open_selected)
@@ -225,7 +250,7 @@ class ClaimsPage(WorkspacePage):
         self.evidence_table = make_table(
             self.evidence_model, "Evidence for each outcome", stretch=3
         )
-        self.batch_model: RowTableModel[ClaimBatch] = RowTableModel(BATCH_COLUMNS, self)
+        self.batch_model: RowTableModel[ClaimBatch] = RowTableModel(batch_columns, self)
         self.batch_table = make_table(self.batch_model, "Claim batches", stretch=0)
         self.ready_label = QLabel("<b>Ready to claim</b>")
         self.confirm_box: QMessageBox | None = None
@@ -299,6 +324,9 @@ class ClaimsPage(WorkspacePage):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
+    def _family_pence(self, item: FamilyOutcomes) -> int | None:
+        return self.view.amount(item).claimed if self.view else None
+
     # ---- loading ------------------------------------------------------------------------
 
     def as_at_day(self) -> dt.date | None:
@@ -335,7 +363,8 @@ class ClaimsPage(WorkspacePage):
 
     def _show_evidence(self) -> None:
         chosen = selected_rows(self.ready_table)
-        rows = [r for item in chosen[:1] for r in evidence_rows(item)]
+        tables = self.view.tables if self.view else None
+        rows = [r for item in chosen[:1] for r in evidence_rows(item, tables=tables)]
         self.evidence_model.set_rows(rows)
 
     def _open_selected(self) -> None:
