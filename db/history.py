@@ -164,12 +164,18 @@ def records_as_at(
 
 
 def record_in_error(
-    store: Store, record_id: str, reason: str, *, at: dt.datetime | None = None
+    store: Store,
+    record_id: str,
+    reason: str,
+    *,
+    family_id: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Record:
     """Mark the record `record_id` (a consent, person, note or visit, Star reading or outcome
     evidence) as recorded in error, because of `reason`, by this store's owner, in one
-    transaction. Refused in words when there is no such record, it cannot be marked, its family
-    cannot be changed here (closed or reassigned), or it is already marked."""
+    transaction. Refused in words when there is no such record (of family `family_id`, when
+    given), it cannot be marked, its family cannot be changed here (closed or reassigned), or it
+    is already marked."""
     with store.transaction():
         row = store.db.execute(
             "SELECT kind, body FROM records WHERE id = ? AND deleted = 0", [record_id]
@@ -181,6 +187,8 @@ def record_in_error(
             names = ", ".join(CORRECTABLE_KINDS.values())
             raise UserError(f"Only a {names} can be marked as recorded in error.")
         record = kind_class(kind).from_stored(json.loads(body))
+        if family_id is not None and record.family_id != family_id:
+            raise UserError("That record is not one of this family's.")
         family = store.get(Family, record.family_id)
         if family is None or family.deleted:
             raise UserError("That record's family is no longer in this store.")

@@ -1,5 +1,5 @@
-"""`fmdesk families …` (list, show, add, export, import, collisions, rename-reference, code, and
-the coordinator's import-csv), `demo-data` and `demo`.
+"""`fmdesk families …` (list, show, add, export, import, collisions, rename-reference, code,
+chronology, recorded-in-error, and the coordinator's import-csv), `demo-data` and `demo`.
 
 Every command that names a family takes its reference or its id (db/families.py find_family,
 the one place a reference is resolved); a reference two families hold is refused with both."""
@@ -23,21 +23,27 @@ from db.families import (
     load_caseload,
     load_family,
 )
+from db.history import family_chronology, record_in_error
 from db.keyslots import write_atomic
 from db.outcomes import family_outcomes_for_json
 from fmdesk import references
 from fmdesk.caseload import matches
+from fmdesk.chronology import EventKind, event_row
 from fmdesk.errors import UserError
 from fmdesk.identified_csv import IdentifiedImport
 from fmdesk.outcomes import ClaimStatus
 from fmdesk.outcomes.dates import day_text
+from fmdesk.records import CORRECTABLE_KINDS
 from fmdesk.references import reference_key
+from reports.base import write_pdf
 from ui.actions import paths
+from ui.actions.chronology import build_chronology_pdf
 from ui.cli.as_at import as_at_option, history_note, parse_as_at
 from ui.cli.options import (
     coordinator_only,
     echo_json,
     json_option,
+    marking_option,
     open_store,
     start_app,
     store_option,
@@ -394,4 +400,96 @@ def families_import_csv(
     click.echo(
         f"Imported {done.families} families ({done.people} people, {done.measures} baseline "
         f"measures{ticks}); {done.skipped_duplicates} already held{left}."
+    )
+
+
+@families.command("chronology")
+@store_option
+@json_option
+@click.argument("reference")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the chronology as a PDF to this file (without it, list it here).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in EventKind]),
+    help="Only events of this kind (give it again for more).",
+)
+@click.option(
+    "--purpose",
+    default="",
+    help="What the PDF is for, printed at its top (e.g. 'Supervision', 'Subject access request').",
+)
+@marking_option
+def families_chronology(
+    store_path: Path | None,
+    as_json: bool,
+    reference: str,
+    output: Path | None,
+    kinds: tuple[str, ...],
+    purpose: str,
+    marking: str,
+) -> None:
+    """A family's whole case history (REFERENCE: its reference or id), newest first: each
+    event with who recorded it and when, a record recorded in error marked so. With -o, as a
+    PDF for supervision, a court or a subject access request, oldest first, with the marking
+    and page numbers on every page."""
+    chosen = tuple(EventKind(k) for k in kinds)
+    with open_store(store_path) as store:
+        family = find_family(store, reference)
+        if output is not None:
+            pdf = build_chronology_pdf(
+                store, family.id, kinds=chosen, purpose=purpose, marking=marking
+            )
+        events = [e for e in family_chronology(store, family.id) if not chosen or e.kind in chosen]
+    if output is not None:
+        try:
+            write_pdf(pdf, output)
+        except OSError as exc:
+            raise UserError(f"Could not write {output}: {exc.strerror}.") from None
+        click.echo(
+            f"Wrote the chronology of {family.reference} ({len(events)} events) to {output}."
+        )
+        return
+    if as_json:
+        echo_json([event_row(e) for e in events])
+        return
+    for e in events:
+        struck = " (recorded in error)" if e.struck else ""
+        by = e.by or "not known"
+        click.echo(f"{e.on}  {e.what}{struck}: {e.detail}  [{by}, {e.recorded_text}]")
+        if e.correctable:
+            click.echo(f"            id {e.record_id}")
+
+
+@families.command("recorded-in-error")
+@store_option
+@click.argument("reference")
+@click.argument("record_id")
+@click.option(
+    "--reason",
+    required=True,
+    help="Why it was recorded in error (e.g. 'Entered on the wrong family'); it stays with it.",
+)
+def families_recorded_in_error(
+    store_path: Path | None, reference: str, record_id: str, reason: str
+) -> None:
+    """Mark one of a family's records (REFERENCE: the family's reference or id; RECORD_ID: a
+    consent, person, note or visit, Star reading or outcome evidence, by the id that
+    'fmdesk families chronology REFERENCE' lists) as recorded in error, with the reason. It
+    stays in the record and its history, marked, and no longer counts in any figure or claim;
+    the mark goes to the coordinator in the next bundle."""
+    with open_store(store_path) as store:
+        family = find_family(store, reference)
+        marked = record_in_error(store, record_id, reason, family_id=family.id)
+    what = CORRECTABLE_KINDS.get(marked.KIND, "record")
+    click.echo(
+        f"Marked the {what} as recorded in error ({reason.strip()}). It stays in "
+        f"{family.reference}'s record and history and no longer counts in any figure or claim."
     )
