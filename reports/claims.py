@@ -154,12 +154,27 @@ def _family_story(
     )
     claimed = money_text(amount.claimed) or "No amount"
     facts = [
-        ["Identified", day_text(entry.identified_on) or "—", "Keyworker", entry.keyworker or "—"],
-        ["Attached", day_text(entry.attached_on) or "—", "Framework", first.framework],
-        ["Assessed", day_text(entry.assessed_on) or "—", "Route", first.route],
-        ["Plan agreed", day_text(entry.plan_agreed_on) or "—", "Amount claimed", claimed],
+        [
+            day_text(entry.identified_on) or "—",
+            day_text(entry.attached_on) or "—",
+            day_text(entry.assessed_on) or "—",
+            day_text(entry.plan_agreed_on) or "—",
+            entry.keyworker or "—",
+            first.framework,
+            first.route,
+            claimed,
+        ]
     ]
-    fact_columns = (("Entry", 0.11), ("Date", 0.14), ("Claim", 0.13), ("", 0.62))
+    fact_columns = (
+        ("Identified", 0.09),
+        ("Attached", 0.09),
+        ("Assessed", 0.09),
+        ("Plan agreed", 0.09),
+        ("Keyworker", 0.16),
+        ("Framework", 0.18),
+        ("Route", 0.17),
+        ("Amount claimed", 0.13),
+    )
     fact_table = _table(fact_columns, facts, cell, styles)
     basis = Paragraph(text(f"How the amount was worked out: {amount.basis}."), cell)
     eligibility = [
@@ -174,12 +189,13 @@ def _family_story(
         for line in first.eligibility
     ] or [["No indicator of need recorded", "", "", "", "", TICK]]
     return [
-        CondPageBreak(60 * mm),
+        CondPageBreak(45 * mm),
         KeepTogether([heading, fact_table, spacer(1), basis, spacer(2)]),
         _label("Eligibility at entry", cell),
         _table(ELIGIBILITY_COLUMNS, eligibility, cell, styles),
         spacer(2),
-        _label("Each problem's outcome and its evidence", cell),
+        CondPageBreak(30 * mm),
+        Paragraph(f"<b>{text('Each problem’s outcome and its evidence')}</b>", cell),
         _table(EVIDENCE_COLUMNS, [_evidence_cells(r) for r in rows], cell, styles),
         spacer(5),
     ]

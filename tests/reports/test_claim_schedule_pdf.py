@@ -18,6 +18,7 @@ from fmdesk.claims import (
     SCHEDULE_HEADER,
     ClaimBatch,
     readiness_by_family,
+    ready_families,
     schedule_csv_row,
     schedule_rows,
     submit_batch,
@@ -27,6 +28,7 @@ from fmdesk.families import Family, Person, PersonRole
 from fmdesk.outcomes import FrameworkLibrary, IndicatorTick, Measure, OutcomeEvidence
 from fmdesk.outcomes.records import MeasureKind, MeasureStage
 from fmdesk.payments import shipped_payment_tables
+from fmdesk.plans import FamilyPlan, PlanGoal
 from fmdesk.records import Record
 from reports.claims import schedule_pdf
 from tests.tools import require_tools
@@ -44,6 +46,13 @@ def schedule_records() -> tuple[list[Record], Family]:
     old = refs["FM-001"]
     family = old.replace(reference=REFERENCE)
     records = [family if r is old else r for r in records]
+    # Its plan takes on the new problem too (a claim needs a plan covering every problem).
+    records = [
+        r.replace(goals=(PlanGoal(words="Everyone safe at home", problems=("1", "5", "6")),))
+        if isinstance(r, FamilyPlan) and r.family_id == family.id
+        else r
+        for r in records
+    ]
     adult = Person(
         family_id=family.id,
         role=PersonRole.PARENT_CARER,
@@ -107,6 +116,7 @@ def schedule():
         family_ids=(family.id,),
     )
     batch = submit_batch(batch, on=TODAY, by="Łucja Nowak", approved_by="Amara Okafor")
+    assert [o.family.id for o in ready_families(outcomes)] == [family.id]
     rows = schedule_rows(batch, outcomes, shipped_payment_tables())
     return batch, rows
 
