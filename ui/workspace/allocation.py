@@ -40,6 +40,7 @@ from db.programme import identified as identified_store
 from fmdesk.families import Family, FamilyStatus
 from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedFamily, IdentifiedImport
 from fmdesk.roles import Role
+from fmdesk.update_csv import Unmatched, UpdateImport
 from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -71,6 +72,10 @@ ELIGIBILITY_COLUMNS: tuple[Column[IdentifiedFamily], ...] = (
     ),
 )
 NO_FRAMEWORK_CHOICE = "None: attach a framework later"
+UNMATCHED_COLUMNS: tuple[Column[Unmatched], ...] = (
+    Column("Row", lambda u: u.row, align_right=True),
+    Column("Matches nobody held", lambda u: u.reason, tooltip=lambda u: u.reason),
+)
 ATTACH_COLUMNS: tuple[Column[identified_store.AttachRow], ...] = (
     Column("Reference", lambda r: r.family.reference),
     Column("Now", lambda r: r.family.framework or "no framework"),
@@ -191,6 +196,56 @@ class PreviewDialog(QDialog):
         self.accept()
 
 
+class UpdatePreviewDialog(QDialog):
+    """What a follow-up CSV would apply: its summary, each problem by row and column, and the
+    rows matching nobody held. Applying it whole is offered only when there is none."""
+
+    APPLY_ALL = 1
+    APPLY_VALID = 2
+
+    def __init__(self, name: str, checked: UpdateImport, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Apply {name}")
+        self.resize(760, 480)
+        self.choice = 0
+        layout = QVBoxLayout(self)
+        summary = QLabel(checked.summary())
+        summary.setAccessibleName("Update summary")
+        summary.setWordWrap(True)
+        layout.addWidget(summary)
+        self.problems: RowTableModel[CsvProblem] = RowTableModel(PROBLEM_COLUMNS, self)
+        self.problems.set_rows(checked.errors)
+        self.unmatched: RowTableModel[Unmatched] = RowTableModel(UNMATCHED_COLUMNS, self)
+        self.unmatched.set_rows(checked.unmatched)
+        if checked.errors:
+            layout.addWidget(
+                QLabel("<b>Problems</b> — nothing is applied until they are put right.")
+            )
+            layout.addWidget(make_table(self.problems, "Problems in the file", stretch=2), 2)
+        if checked.unmatched:
+            layout.addWidget(QLabel("<b>Unmatched rows</b> — no family or person held."))
+            layout.addWidget(make_table(self.unmatched, "Rows matching nobody held", stretch=1), 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        count = len(checked.measures)
+        self.apply_button = buttons.addButton(
+            f"&Apply {count} new figures", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.apply_button.setEnabled(checked.ok and bool(count))
+        self.apply_button.clicked.connect(lambda: self._choose(self.APPLY_ALL))
+        self.valid_button = buttons.addButton(
+            "Apply only the families &without problems", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.valid_button.setVisible(not checked.ok)
+        self.valid_button.setEnabled(bool(checked.valid_measures()))
+        self.valid_button.clicked.connect(lambda: self._choose(self.APPLY_VALID))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: int) -> None:
+        self.choice = choice
+        self.accept()
+
+
 class AttachDialog(QDialog):
     """What attaching the chosen families to a framework would change, before it is done."""
 
@@ -286,7 +341,7 @@ class AllocationPage(WorkspacePage):
         self.only_unallocated.toggled.connect(self.filter.set_only_unallocated)
 
         self.allocate_button = QPushButton("A&llocate…")
-        self.attach_button = QPushButton("Attach &framework…")
+        self.attach_button = QPushButton("Attach fra&mework…")
         self.attach_button.setToolTip(
             "Attach the chosen families to an outcomes framework, seeing eligibility first"
         )
@@ -295,6 +350,10 @@ class AllocationPage(WorkspacePage):
         self.limit_button = QPushButton("Caseload &limit…")
         self.import_button = QPushButton("&Import identified families…")
         self.intake_button = QPushButton("Take in &bundles from a folder…")
+        self.update_button = QPushButton("Apply council &updates…")
+        self.update_button.setToolTip(
+            "The council's termly and quarterly figures for families held, from a CSV file"
+        )
         for button, slot, shortcut in (
             (self.allocate_button, self.allocate_selected, "Ctrl+Shift+A"),
             (self.rename_button, self.rename_selected, None),
@@ -302,6 +361,7 @@ class AllocationPage(WorkspacePage):
             (self.limit_button, self.edit_limit, None),
             (self.import_button, self.import_csv, "Ctrl+I"),
             (self.intake_button, self.take_in_folder, "Ctrl+Shift+I"),
+            (self.update_button, self.update_csv, None),
         ):
             button.setMinimumHeight(34)
             button.clicked.connect(slot)
@@ -313,6 +373,7 @@ class AllocationPage(WorkspacePage):
         heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
         top.addWidget(heading, 1)
         top.addWidget(self.import_button)
+        top.addWidget(self.update_button)
         top.addWidget(self.intake_button)
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
@@ -584,6 +645,47 @@ class AllocationPage(WorkspacePage):
         Task(self.runner, op, done, parent=self).with_progress(
             "Importing families…", cancellable=True
         ).run()
+
+    # ---- the council's follow-up figures -------------------------------------------------
+
+    def update_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Apply council updates", "", "CSV files (*.csv);;All files (*)"
+        )
+        if path:
+            self.preview_update(Path(path))
+
+    def preview_update(self, path: Path) -> None:
+        def op(ctx: TaskContext) -> UpdateImport:
+            return identified_store.preview_update_csv(
+                ctx.store, identified_store.read_csv_file(path)
+            )
+
+        Task(
+            self.runner, op, lambda checked: self._show_update(path, checked), parent=self
+        ).with_progress("Checking the file…").run()
+
+    def _show_update(self, path: Path, checked: UpdateImport) -> None:
+        self.update_preview = UpdatePreviewDialog(path.name, checked, self)
+        if self.update_preview.exec() != QDialog.DialogCode.Accepted:
+            return
+        valid_only = self.update_preview.choice == UpdatePreviewDialog.APPLY_VALID
+        self.apply_update(checked, valid_only=valid_only)
+
+    def apply_update(self, checked: UpdateImport, *, valid_only: bool) -> None:
+        def done(result: identified_store.AppliedUpdate) -> None:
+            self.refresh()
+            self._say(
+                f"Applied {result.measures} new figures to {result.families} families; "
+                f"{result.unchanged} were already held."
+            )
+
+        Task(
+            self.runner,
+            lambda ctx: identified_store.apply_update(ctx.store, checked, valid_only=valid_only),
+            done,
+            parent=self,
+        ).with_progress("Applying the figures…").run()
 
     # ---- a folder of bundles ------------------------------------------------------------
 
