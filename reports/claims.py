@@ -169,9 +169,9 @@ def _family_story(
         ("Identified", 0.09),
         ("Attached", 0.09),
         ("Assessed", 0.09),
-        ("Plan agreed", 0.09),
+        ("Plan agreed", 0.10),
         ("Keyworker", 0.16),
-        ("Framework", 0.18),
+        ("Framework", 0.17),
         ("Route", 0.17),
         ("Amount claimed", 0.13),
     )

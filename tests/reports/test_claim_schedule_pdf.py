@@ -153,7 +153,7 @@ def test_the_schedule_is_landscape_and_can_be_ticked_line_by_line(schedule) -> N
         "£800.00",
         "Amount claimed",
     ):
-        assert said in text, said
+        assert said in " ".join(lines), said
     # Figures before and after with their periods; evidence; who recorded it; about whom.
     assert "Anti-social behaviour incidents 10 (1 May 2024 to 30 Apr 2025)" in " ".join(lines)
     assert "Anti-social behaviour incidents 1 (1 May 2025 to 31 Oct 2025)" in " ".join(lines)

@@ -81,7 +81,7 @@ def test_the_schedule_pdf_lists_each_piece_of_evidence(programme):
     )
     batch = submit_batch(batch, on=TODAY, by="Łucja Nowak")
     reader = read(schedule_pdf(batch, schedule_rows(batch, outcomes)))
-    text = reader.pages[0].extract_text()
+    text = "\n".join(page.extract_text() for page in reader.pages)  # landscape: on 2 pages
     assert "Claim schedule: 2025/26 Q3" in text
     assert "Submitted on 15 January 2026 by Łucja Nowak" in text
     assert "Police domestic" in text
