@@ -29,6 +29,7 @@ from db.store import Store
 from fmdesk.demo import demo_caseload
 from fmdesk.hlc import Clock
 from fmdesk.roles import Role
+from fmdesk.sync.authority import COORDINATOR_KINDS
 from fmdesk.sync.bundle import Change, write_bundle
 from fmdesk.sync.identity import StoreIdentity
 
@@ -81,6 +82,7 @@ def make_bundles(
             Change.from_record(record.replace(revision=clock.now()))
             for family in caseload[n::bundles]
             for record in family
+            if record.KIND not in COORDINATOR_KINDS  # the demo's claims: a practitioner sends none
         ]
         total += len(changes)
         path = folder / f"bundle-{n:03d}.fmb"
