@@ -47,6 +47,7 @@ class SchemaName(enum.StrEnum):
     STAR_INSTRUMENT = "star-instrument"
     FAMILY_FILE = "family-file"
     DEMO_NEEDS = "demo-needs"
+    PLAN_TEXT = "plan-text"
 
     @property
     def file_name(self) -> str:

@@ -3,8 +3,13 @@
 Plain language first: the family's goals in their own words, then for each goal what will be done,
 by whom and by when, and where it has got to. The Star chart (first and latest readings) comes in
 ready-made from reports/star.py through the caller, so this module does not depend on it. The plan
-ends with a signature line, with a date, for each adult in the household and each worker in the
-Team Around the Family.
+ends with a signature line, with a date, for each adult in the household, each child of the
+council's older child's age or over, and each worker in the Team Around the Family.
+
+Where the wording is the council's (the words for an older child, who to call in a crisis, the
+consent and privacy statement, what signing means) it comes from `PlanText`
+(fmdesk/plan_text.py: the council's file, else fmdesk's own). The keyworker's line names them as
+the team records them, with their phone number (the team member's contact).
 
 A heading is never left alone at the foot of a page: `with_start` keeps each heading (and a line
 of introduction) on the page where its content starts, and the Star chart with its heading.
@@ -13,6 +18,7 @@ of introduction) on the page where its content starts, and the Star chart with i
 (reports/taf.py) and the closing summary (reports/closure.py).
 """
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -23,7 +29,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableSt
 from reportlab.platypus.doctemplate import FrameBreak
 
 from fmdesk.families import Family, Person, PersonRole
-from fmdesk.plans import ActionStatus, FamilyPlan, PlanAction, PlanGoal, date_text
+from fmdesk.plan_text import PlanText
+from fmdesk.plans import ActionOwner, ActionStatus, FamilyPlan, PlanAction, PlanGoal, date_text
+from fmdesk.stars import Instrument, StarReading, completed_readings
 from fmdesk.taf import TafMember, current_members
 from reports.base import (
     CONTENT_WIDTH,
@@ -146,12 +154,20 @@ def what_cell(action: PlanAction, styles: Styles) -> Paragraph:
     return Paragraph(words, styles.cell)
 
 
+def owner_text(owner: ActionOwner, names: Mapping[str, str]) -> str:
+    """Who does an action, in words: "Siobhán Kelly (Hillside Primary School)"; an agency
+    already holding brackets is not put in more: "Amira Shah, Early Help team (keyworker)"."""
+    if owner.person_id or "(" not in owner.agency:
+        return owner.text(names)
+    return f"{owner.worker}, {owner.agency}"
+
+
 def actions_table(actions: Sequence[PlanAction], names: Mapping[str, str], styles: Styles) -> Table:
     """What / Who / By when / Where it's at: splits across pages with the header repeated."""
     rows = [
         [
             what_cell(a, styles),
-            a.owner.text(names),
+            owner_text(a.owner, names),
             date_text(a.by_when),
             status_cell(a, styles),
         ]
@@ -193,14 +209,30 @@ def _goal_flowables(
     return [*heads, body]
 
 
+def older_children(people: Iterable[Person], on: dt.date, age: int) -> list[Person]:
+    """The household's children of `age` or older (and under 18) on `on`."""
+    found = []
+    for person in people:
+        if person.deleted or not person.in_household or person.role is not PersonRole.CHILD:
+            continue
+        years = person.age(on)
+        if years is not None and age <= years < ADULT_AGE:
+            found.append(person)
+    return found
+
+
 def signatories(
     people: Iterable[Person],
     members: Iterable[TafMember],
     lead_practitioner: str,
     on: dt.date,
+    *,
+    older_child_age: int | None = None,
 ) -> list[tuple[str, str]]:
-    """(name, who they are) for everyone who signs: each adult in the household, each current
-    TAF member, and the lead practitioner if they are not already one of the members."""
+    """(name, who they are) for everyone who signs: each adult in the household, each child
+    of `older_child_age` or over, each current TAF member, and the lead practitioner if they
+    are not already one of the members."""
+    people = list(people)
     rows: list[tuple[str, str]] = []
     for person in people:
         if person.deleted or not person.in_household:
@@ -211,12 +243,101 @@ def signatories(
         )
         if adult:
             rows.append((person.full_name, person.relationship or person.role.label))
+    if older_child_age is not None:
+        for child in older_children(people, on, older_child_age):
+            rows.append((child.full_name, f"{child.relationship or 'Child'}, {child.age(on)}"))
     team = current_members(members, on)
     for member in team:
         rows.append((member.name, ", ".join(p for p in (member.role, member.agency) if p)))
     if lead_practitioner and lead_practitioner not in {m.name for m in team}:
         rows.append((lead_practitioner, "Lead practitioner"))
     return rows
+
+
+def keyworker(lead_practitioner: str, members: Iterable[TafMember], on: dt.date) -> tuple[str, str]:
+    """(the keyworker's line, their phone number) for the top of the plan: the team member who
+    is the lead practitioner (by name, else the one whose role says keyworker or lead
+    practitioner) as the team records them, "Amira Shah, keyworker, Early Help team", and their
+    contact; the lead practitioner's name alone when the team does not list them."""
+    team = current_members(members, on)
+    wanted = lead_practitioner.strip().casefold()
+    member = next((m for m in team if wanted and m.name.strip().casefold() == wanted), None)
+    if member is None:
+        member = next(
+            (
+                m
+                for m in team
+                if any(w in m.role.casefold() for w in ("keyworker", "key worker", "lead practit"))
+            ),
+            None,
+        )
+    if member is None:
+        return lead_practitioner, ""
+    return member.described, member.contact.strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class StarScores:
+    """The Star chart's numbers, printed under it: each area's score at the first reading and
+    at the latest (None: not scored)."""
+
+    first_label: str  # "3 March 2025"; "" when there is only one reading
+    latest_label: str
+    rows: tuple[tuple[str, int | None, int | None], ...]  # (area, first, latest)
+
+
+def star_scores(instrument: Instrument, readings: Sequence[StarReading]) -> StarScores | None:
+    """The numbers behind the plan's Star chart (reports/star.py family_star_chart): the first
+    completed reading of `instrument` against the latest; None when there is none."""
+    done = completed_readings(readings, instrument.id)
+    if not done:
+        return None
+    latest = done[-1]
+    first = done[0] if len(done) > 1 else None
+    return StarScores(
+        first_label=date_text(first.taken_on) if first else "",
+        latest_label=date_text(latest.taken_on),
+        rows=tuple(
+            (area.name, first.score(area.id) if first else None, latest.score(area.id))
+            for area in instrument.areas
+        ),
+    )
+
+
+def star_scores_table(scores: StarScores, styles: Styles) -> Table:
+    def shown(score: int | None) -> str:
+        return "" if score is None else str(score)
+
+    if scores.first_label:
+        header = ["Area", scores.first_label, scores.latest_label, "Change"]
+        rows = [
+            [
+                area,
+                shown(first),
+                shown(latest),
+                _signed(latest - first) if first is not None and latest is not None else "",
+            ]
+            for area, first, latest in scores.rows
+        ]
+        widths = [CONTENT_WIDTH * f for f in (0.46, 0.2, 0.2, 0.14)]
+    else:
+        header = ["Area", scores.latest_label]
+        rows = [[area, shown(latest)] for area, _, latest in scores.rows]
+        widths = [CONTENT_WIDTH * f for f in (0.6, 0.4)]
+    table = grid_table(header, rows, widths, styles)
+    table.setStyle(TableStyle([("ALIGN", (1, 1), (-1, -1), "CENTER")]))
+    return table
+
+
+def _signed(change: int) -> str:
+    return f"+{change}" if change > 0 else f"−{-change}" if change < 0 else "0"
+
+
+def crisis_table(wording: PlanText, keyworker_phone: str, styles: Styles) -> Table:
+    rows = [[c.who, c.number] for c in wording.crisis_contacts]
+    if keyworker_phone:
+        rows.insert(0, ["Your keyworker, in office hours", keyworker_phone])
+    return grid_table(["Who", "Number"], rows, [CONTENT_WIDTH * 0.68, CONTENT_WIDTH * 0.32], styles)
 
 
 def signature_table(rows: Sequence[tuple[str, str]], styles: Styles) -> Table:
@@ -240,7 +361,9 @@ def plan_pdf(
     problem_names: Mapping[str, str] | None = None,
     measure_names: Mapping[str, str] | None = None,
     star_chart: Flowable | None = None,
+    star_scores: StarScores | None = None,
     lead_practitioner: str = "",
+    wording: PlanText | None = None,
     marking: str = DEFAULT_MARKING,
     password: str | None = None,
 ) -> bytes:
@@ -248,14 +371,20 @@ def plan_pdf(
 
     `problem_names` and `measure_names` map the outcomes framework's codes to plain names (codes
     are printed as "Problem 2" without them). `star_chart` is a ready-made flowable, printed when
-    given. `lead_practitioner` defaults to the family's. Pure: safe to call off the GUI thread.
+    given, with `star_scores` (its numbers) under it. `lead_practitioner` defaults to the
+    family's. `wording` is the council's (default fmdesk's own). Pure: safe to call off the GUI
+    thread.
     """
     styles = make_styles()
+    wording = wording or PlanText.shipped()
     problem_names = problem_names or {}
     measure_names = measure_names or {}
     lead = lead_practitioner or family.lead_practitioner
     names = person_names(people)
     household = [p for p in people if p.in_household and not p.deleted]
+    keyworker_line, keyworker_phone = keyworker(lead, taf_members, plan.made_on)
+    if keyworker_phone:
+        keyworker_line += f" · phone {keyworker_phone}"
 
     where = plan.made_at if plan.made_at else "a meeting"
     story: list[Flowable] = [
@@ -273,7 +402,7 @@ def plan_pdf(
                     "Who the plan is for",
                     ", ".join(_member_line(p, plan.made_on) for p in household),
                 ),
-                ("Lead practitioner", lead),
+                ("Your keyworker", keyworker_line),
                 (
                     "This plan",
                     f"Version {plan.version}, agreed on {date_text(plan.made_on)} ({where})",
@@ -308,6 +437,9 @@ def plan_pdf(
             ],
             [star_chart],
         )
+        if star_scores is not None and star_scores.rows:
+            # Eleven rows or so: kept whole rather than one row left under the chart.
+            story.append(KeepTogether([spacer(2), star_scores_table(star_scores, styles)]))
     story.append(
         KeepTogether(
             [
@@ -322,15 +454,44 @@ def plan_pdf(
             ]
         )
     )
-    sign_rows = signatories(people, taf_members, lead, plan.made_on)
+    older = older_children(people, plan.made_on, wording.older_child_age)
+    if older:
+        for_whom = ", ".join(p.known_as or p.given_name for p in older)
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(text(wording.older_child_title), styles.h1),
+                    Paragraph(text(f"For {for_whom}."), styles.small),
+                    *_paragraphs(wording.older_child_words, styles),
+                ]
+            )
+        )
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(text(wording.crisis_heading), styles.h1),
+                Paragraph(text(wording.crisis_intro), styles.body),
+                spacer(2),
+                crisis_table(wording, keyworker_phone, styles),
+            ]
+        )
+    )
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(text(wording.privacy_heading), styles.h1),
+                *_paragraphs(wording.privacy_words, styles),
+            ]
+        )
+    )
+    sign_rows = signatories(
+        people, taf_members, lead, plan.made_on, older_child_age=wording.older_child_age
+    )
     story.append(
         KeepTogether(
             [
                 Paragraph("Signing the plan", styles.h1),
-                Paragraph(
-                    "By signing, we agree to this plan and to do the actions that are ours.",
-                    styles.body,
-                ),
+                Paragraph(text(wording.signing_words), styles.body),
                 spacer(2),
                 # Signatures stay on one page when they fit; a longer list splits by row,
                 # with its header repeated.
@@ -344,6 +505,12 @@ def plan_pdf(
         marking=marking,
         password=password,
     )
+
+
+def _paragraphs(words: Iterable[str], styles: Styles) -> list[Flowable]:
+    """Paragraphs of the council's wording, a little apart."""
+    spaced = ParagraphStyle("wording", parent=styles.body, spaceAfter=1.5 * mm)
+    return [Paragraph(text(w), spaced) for w in words]
 
 
 def _member_line(person: Person, on: dt.date) -> str:

@@ -156,7 +156,7 @@ def test_every_action_with_its_owner_and_date_and_every_signatory() -> None:
     assert "Health and housing" in whole
     assert "Next review 2 June 2025" in whole
     assert "Version 2, agreed on 7 April 2025 (TAF meeting 3)" in whole
-    assert "Lead practitioner Amira Shah" in whole
+    assert "Your keyworker Amira Shah" in whole
 
     signing = whole[whole.index("Signing the plan") :]
     for name in ("Zoë Ashworth", "Łukasz Nowak", "Siobhán Kelly", "Dev Patel", "Amira Shah"):

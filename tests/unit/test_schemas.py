@@ -27,6 +27,7 @@ from fmdesk.errors import ValidationError
 from fmdesk.families import CaseNote, Family, FamilyStatus
 from fmdesk.family_file import build_family_file, parse_family_file
 from fmdesk.outcomes import Framework, FrameworkLibrary, parse_framework
+from fmdesk.plan_text import read_plan_text
 from fmdesk.records import RECORD_KINDS
 from fmdesk.schemas import SchemaName
 from fmdesk.stars import parse_instrument
@@ -53,6 +54,7 @@ def shipped_files() -> Iterator[tuple[SchemaName, str]]:
     for entry in folder.joinpath("frameworks", "demo").iterdir():
         if entry.name.endswith(".needs.json"):
             yield SchemaName.DEMO_NEEDS, f"frameworks/demo/{entry.name}"
+    yield SchemaName.PLAN_TEXT, "plan-text/plan-text.json"
 
 
 SHIPPED = list(shipped_files())
@@ -195,6 +197,10 @@ def needs() -> dict[str, Any]:
     return package_json("definitions", "frameworks", "demo", "families-matter-2015.needs.json")
 
 
+def plan_text() -> dict[str, Any]:
+    return package_json("definitions", "plan-text", "plan-text.json")
+
+
 def family_file() -> dict[str, Any]:
     family = Family(reference="FM-2025-0001", name="Nowak family", status=FamilyStatus.ACTIVE)
     note = CaseNote(family_id=family.id, on=dt.date(2025, 3, 3), text="First visit.")
@@ -218,6 +224,7 @@ LOADERS: dict[SchemaName, Callable[[Any], object]] = {
     SchemaName.DEMO_NEEDS: lambda data: demo.read_needs(
         data, source="my-plan.json", framework=families_matter()
     ),
+    SchemaName.PLAN_TEXT: lambda data: read_plan_text(data, source="my-plan.json"),
 }
 FILES: dict[SchemaName, Callable[[], dict[str, Any]]] = {
     SchemaName.OUTCOMES_FRAMEWORK: framework,
@@ -225,6 +232,7 @@ FILES: dict[SchemaName, Callable[[], dict[str, Any]]] = {
     SchemaName.STAR_INSTRUMENT: instrument,
     SchemaName.FAMILY_FILE: family_file,
     SchemaName.DEMO_NEEDS: needs,
+    SchemaName.PLAN_TEXT: plan_text,
 }
 
 

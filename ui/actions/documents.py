@@ -29,12 +29,13 @@ from fmdesk.csvcells import csv_bytes
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family
 from fmdesk.outcomes import FrameworkLibrary
+from fmdesk.plan_text import PLAN_TEXT_SETTING, PlanText, plan_text_from_setting
 from fmdesk.plans import FamilyPlan, plan_differences
 from fmdesk.stars import InstrumentCatalogue, completed_readings
 from fmdesk.taf import TafMeeting
 from reports.base import DEFAULT_MARKING
 from reports.closure import closure_pdf
-from reports.plan import plan_pdf
+from reports.plan import StarScores, plan_pdf, star_scores
 from reports.star import family_star_chart
 from reports.taf import taf_pdf
 
@@ -69,11 +70,23 @@ def star_chart_for(record: PlanRecord, instruments: InstrumentCatalogue) -> Flow
     return family_star_chart(instrument, record.readings)
 
 
+def star_scores_for(record: PlanRecord, instruments: InstrumentCatalogue) -> StarScores | None:
+    """The numbers of the chart `star_chart_for` draws."""
+    done = completed_readings(record.readings)
+    if not done:
+        return None
+    try:
+        return star_scores(instruments.get(done[-1].instrument), record.readings)
+    except ValidationError:
+        return None
+
+
 def plan_pdf_for(
     record: PlanRecord,
     frameworks: FrameworkLibrary,
     instruments: InstrumentCatalogue,
     *,
+    wording: PlanText | None = None,
     marking: str = DEFAULT_MARKING,
     password: str | None = None,
 ) -> bytes:
@@ -92,6 +105,8 @@ def plan_pdf_for(
         problem_names=problems,
         measure_names=measures,
         star_chart=star_chart_for(record, instruments),
+        star_scores=star_scores_for(record, instruments),
+        wording=wording,
         marking=marking,
         password=password or None,
     )
@@ -166,8 +181,14 @@ def build_plan_pdf(
     """Read the family's plan from the store and print it (worker thread or command line)."""
     record = load_plans(store, family_id)
     found = definitions(store)
+    wording = plan_text_from_setting(store.get_setting(PLAN_TEXT_SETTING))  # the council's
     return plan_pdf_for(
-        record, found.frameworks, found.instruments, marking=marking, password=password
+        record,
+        found.frameworks,
+        found.instruments,
+        wording=wording,
+        marking=marking,
+        password=password,
     )
 
 

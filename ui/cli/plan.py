@@ -5,6 +5,7 @@ Added to the `fmdesk` group in ui/cli/program.py.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 from db.families import find_family
 from db.plans import load_plans
 from fmdesk.errors import UserError
+from fmdesk.plan_text import PLAN_TEXT_SETTING, plan_text_from_setting, read_plan_text
 from fmdesk.plans import date_text, plan_differences, plan_warnings
 from reports.base import write_pdf
 from ui.actions.documents import build_plan_pdf
@@ -123,3 +125,42 @@ def plan_show(store_path: Path | None, reference: str) -> None:
         click.echo(f"  Changes since version {record.previous.version}:")
         for change in plan_differences(record.previous, current, names) or ["None."]:
             click.echo(f"    {change}")
+
+
+@plan.command("wording")
+@store_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@click.option("--shipped", is_flag=True, help="Go back to fmdesk's own wording.")
+def plan_wording(store_path: Path | None, file: Path | None, shipped: bool) -> None:
+    """Print plans in the council's own words: FILE is a plan wording file (the schema:
+    docs/schemas/plan-text.schema.json; fmdesk's own is fmdesk/definitions/plan-text/
+    plan-text.json) with the words for an older child and from what age, who to call in a
+    crisis, the consent and privacy statement and what signing means. It is checked first and
+    kept in the store. Without FILE, says which wording is in use."""
+    if file is not None and shipped:
+        raise click.UsageError("Give FILE or --shipped, not both.")
+    data = None
+    if file is not None:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"Could not read {file}: {exc.strerror}.") from None
+        except ValueError as exc:
+            raise UserError(f"{file.name} is not readable JSON ({exc}).") from None
+        read_plan_text(data, source=file.name)  # refused here, naming the place, if it is wrong
+    with open_store(store_path) as store:
+        if file is not None:
+            store.set_setting(PLAN_TEXT_SETTING, data)
+            click.echo(f"Plans now print in the wording of {file.name}.")
+        elif shipped:
+            store.set_setting(PLAN_TEXT_SETTING, None)
+            click.echo("Plans now print in fmdesk's own wording.")
+        else:
+            saved = store.get_setting(PLAN_TEXT_SETTING)
+            words = plan_text_from_setting(saved)
+            whose = "the council's own" if saved else "fmdesk's own"
+            click.echo(
+                f"Plans print in {whose} wording: words for children from "
+                f"{words.older_child_age}, {len(words.crisis_contacts)} numbers to call in a "
+                "crisis."
+            )
