@@ -52,11 +52,13 @@ from fmdesk.families import (
 from fmdesk.outcomes.framework import EligibilityKind
 from fmdesk.outcomes.readiness import EVERY_PROBLEM
 from fmdesk.outcomes.records import MeasureKind, MeasureStage
+from fmdesk.payments import ProgrammeMoney, money_text
 from fmdesk.plans import ActionStatus, FamilyPlan, current_plan, live_versions
 from fmdesk.records import Record, record_kind
 from fmdesk.stars.instrument import InstrumentCatalogue
 from fmdesk.stars.reading import StarReading, completed_readings
 from fmdesk.taf import TafMeeting, TafMember
+from fmdesk.terms import terms_warnings
 
 # ---- allocation --------------------------------------------------------------------------------
 
@@ -214,6 +216,7 @@ class Figure:
     # A trend's row and column ("Identified", "Q1"); "" elsewhere.
     series: str = ""
     period: str = ""
+    money: bool = False  # `value` is an amount in pence, not a count
 
     @property
     def percent(self) -> float | None:
@@ -225,6 +228,8 @@ class Figure:
 
     @property
     def value_text(self) -> str:
+        if self.money:
+            return money_text(self.value)
         if self.of is not None:
             share = f" ({self.percent:.0f}%)" if self.of else ""
             return f"{self.value} of {self.of}{share}"
@@ -249,6 +254,8 @@ class Dashboard:
     today: dt.date
     sections: tuple[Section, ...]
     family_count: int
+    # Warnings about the day judged: a framework in use whose school terms do not reach it.
+    notices: tuple[str, ...] = ()
 
     @property
     def year_label(self) -> str:
@@ -280,7 +287,7 @@ class Dashboard:
                     [
                         section.title,
                         f.label,
-                        Number(f.value),
+                        Number(f"{f.value // 100}.{f.value % 100:02d}" if f.money else f.value),
                         "" if f.of is None else Number(f.of),
                         "" if f.percent is None else Number(f"{f.percent:.1f}"),
                         "" if f.target is None else Number(f.target),
@@ -358,9 +365,13 @@ def build_dashboard(
     year: int | None = None,
     targets: Mapping[int, Mapping[Stage, int]] | None = None,
     instruments: InstrumentCatalogue | None = None,
+    money: ProgrammeMoney | None = None,
+    programme_targets: Mapping[Stage, int] | None = None,
 ) -> Dashboard:
     """Every figure of the dashboard for programme year `year` (default: the one holding
-    `today`), with this year's targets from `targets`."""
+    `today`), with this year's targets from `targets` and the whole programme's from
+    `programme_targets` (families over every year of it, beside the programme to date); with
+    the year's `money` (fmdesk.payments), its claimed and paid amounts."""
     year = year_start(today) if year is None else year
     first_day, last_day = year_bounds(year)
     year_targets = (targets or {}).get(year, {})
@@ -378,7 +389,16 @@ def build_dashboard(
             Figure(stage.value, stage.label, len(in_year), in_year, target=year_targets.get(stage))
         )
         everyone = tuple(sorted(ids))
-        to_date.append(Figure(stage.value, stage.label, len(everyone), everyone))
+        to_date.append(
+            Figure(
+                stage.value,
+                stage.label,
+                len(everyone),
+                everyone,
+                target=(programme_targets or {}).get(stage),
+            )
+        )
+    against = any(f.target is not None for f in to_date)
 
     judged_on = today
     sections = [
@@ -389,8 +409,16 @@ def build_dashboard(
             tuple(this_year),
             note=f"{first_day:%-d %b %Y} to {last_day:%-d %b %Y}",
         ),
-        Section("to_date", "Programme to date", Chart.COUNT, tuple(to_date)),
-        _trend(reached, year, judged_on),
+        Section(
+            "to_date",
+            "Programme to date" + (" against the programme's target" if against else ""),
+            Chart.TARGET if against else Chart.COUNT,
+            tuple(to_date),
+            note="Every year of the programme, against its target for the whole programme."
+            if against
+            else "",
+        ),
+        _trend(reached, year, judged_on, money),
         _delivery(families),
         _agencies(families),
         _taf_agencies(families, records, judged_on),
@@ -409,7 +437,15 @@ def build_dashboard(
         _claims_by_quarter(reached, year),
         _claims_by_route(records, year),
     ]
-    return Dashboard(year, today, tuple(sections), len(families))
+    if money is not None:
+        sections.append(_money(money, reached, year))
+    in_use = {
+        item.framework.ref: item.framework
+        for item in records.outcomes.values()
+        if item.framework is not None and not item.family.deleted
+    }
+    notices = terms_warnings([in_use[ref] for ref in sorted(in_use)], today)
+    return Dashboard(year, today, tuple(sections), len(families), tuple(notices))
 
 
 def _quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
@@ -424,10 +460,14 @@ def _quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
 
 
 def _trend(
-    reached: Mapping[Stage, Mapping[str, dt.date | None]], year: int, today: dt.date
+    reached: Mapping[Stage, Mapping[str, dt.date | None]],
+    year: int,
+    today: dt.date,
+    money: ProgrammeMoney | None = None,
 ) -> Section:
     """Each headline figure, quarter by quarter: the families whose day for it falls in the
-    quarter. A quarter that has not begun on the day judged says so."""
+    quarter, and (given the year's money) the amounts claimed and paid in it. A quarter that
+    has not begun on the day judged says so."""
     figures = []
     for stage in Stage:
         for name, first, last in _quarters(year):
@@ -443,6 +483,24 @@ def _trend(
                     period=name,
                 )
             )
+    if money is not None:
+        for series, key, pick in (
+            ("Claimed (£)", "money_claimed", "claimed"),
+            ("Paid (£)", "money_paid", "paid"),
+        ):
+            for (name, first, _), quarter in zip(_quarters(year), money.quarters, strict=True):
+                figures.append(
+                    Figure(
+                        f"{key}:{name}",
+                        f"{series}, {year_label(year)} {name}",
+                        getattr(quarter, pick),
+                        (),
+                        note="still to come" if first > today else "",
+                        series=series,
+                        period=name,
+                        money=True,
+                    )
+                )
     return Section(
         "trend",
         f"Quarterly trend, {year_label(year)}",
@@ -1111,3 +1169,49 @@ def _claims_by_route(records: ProgrammeRecords, year: int) -> Section:
         tuple(figures),
         note="Claims sent to the funder, by the route each family was claimed by.",
     )
+
+
+def _money(
+    money: ProgrammeMoney, reached: Mapping[Stage, Mapping[str, dt.date | None]], year: int
+) -> Section:
+    """The year's and the programme's claimed and paid amounts (fmdesk.payments), and the
+    families claimed to date against the programme's target for families turned around."""
+    first_day, last_day = year_bounds(year)
+    claimed = reached[Stage.CLAIMED]
+    in_year = tuple(sorted(f for f, day in claimed.items() if _within(day, first_day, last_day)))
+    label = year_label(year)
+    figures = (
+        Figure(
+            "claimed_year", f"Claimed in {label} (£)", money.claimed_in_year, in_year, money=True
+        ),
+        Figure("paid_year", f"Paid in {label} (£)", money.paid_in_year, (), money=True),
+        Figure(
+            "claimed",
+            "Claimed to date (£)",
+            money.claimed_to_date,
+            tuple(sorted(claimed)),
+            money=True,
+        ),
+        Figure("paid", "Paid to date (£)", money.paid_to_date, (), money=True),
+    )
+    notes = [
+        "Claims sent to the funder and not rejected, priced by each framework's payment table."
+    ]
+    if money.target:
+        notes.append(
+            f"{money.families_claimed_to_date} families claimed to date: "
+            f"{money.percent_of_target:.0f}% of the programme's target of {money.target} "
+            "families turned around."
+        )
+    unpriced = sum(q.unpriced for q in money.quarters)
+    if unpriced:
+        notes.append(
+            f"{unpriced} famil{'y' if unpriced == 1 else 'ies'} claimed in the year with no "
+            "amount in their framework's payment table."
+        )
+    if money.paid_unstated:
+        notes.append(
+            f"{money.paid_unstated} paid batch{'es' if money.paid_unstated != 1 else ''} with "
+            "no amount recorded: counted as paid what was claimed."
+        )
+    return Section("money", "Claimed and paid", Chart.COUNT, figures, note=" ".join(notes))

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
+from fmdesk.payments import money_text
 from fmdesk.programme import Chart, Dashboard, Figure, Section
 from reports.base import (
     CONTENT_WIDTH,
@@ -167,8 +168,10 @@ def trend_table(section: Section, styles: Styles) -> Flowable:
         row: list[object] = [name]
         for period in periods:
             figure = cells.get((name, period))
-            row.append("–" if figure is None or figure.note else figure.value)
-        row.append(sum(f.value for f in section.figures if f.series == name))
+            row.append("–" if figure is None or figure.note else figure.value_text)
+        own = [f for f in section.figures if f.series == name]
+        total = sum(f.value for f in own)
+        row.append(money_text(total) if any(f.money for f in own) else total)
         rows.append(row)
     first = 60 * mm
     rest = (CONTENT_WIDTH - first) / (len(periods) + 1)
@@ -191,13 +194,23 @@ def dashboard_story(dashboard: Dashboard) -> list[Flowable]:
             styles.body,
         ),
     ]
+    for notice in dashboard.notices:
+        story.append(Paragraph(text(f"Warning: {notice}"), styles.body))
     legend = _drawing(CONTENT_WIDTH, 6 * mm)
     legend.add(Rect(0, 1.5 * mm, 6 * mm, 3 * mm, fillColor=BAR, strokeColor=None))
     legend.add(String(8 * mm, 2 * mm, "families", fontName=FONT, fontSize=FONT_SIZE))
     legend.add(Rect(30 * mm, 1.5 * mm, 6 * mm, 3 * mm, fillColor=BAR_MET, strokeColor=None))
     legend.add(String(38 * mm, 2 * mm, "target reached", fontName=FONT, fontSize=FONT_SIZE))
     legend.add(Line(70 * mm, 1 * mm, 70 * mm, 5 * mm, strokeColor=TARGET, strokeWidth=1.6))
-    legend.add(String(72 * mm, 2 * mm, "annual target", fontName=FONT, fontSize=FONT_SIZE))
+    legend.add(
+        String(
+            72 * mm,
+            2 * mm,
+            "target (the year's; to date, the whole programme's)",
+            fontName=FONT,
+            fontSize=FONT_SIZE,
+        )
+    )
     story += [spacer(2), legend]
     for section in dashboard.sections:
         parts: list[Flowable] = [Paragraph(text(section.title), styles.h1)]

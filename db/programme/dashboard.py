@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
+from db.programme.claims import get_programme_target, load_money
 from db.programme.judgement import load_programme
 from db.stars import load_catalogue
 from db.store import Store
@@ -58,7 +59,8 @@ def load_dashboard(
 ) -> Dashboard:
     """The dashboard for programme `year` (default: the year holding the day it is judged on):
     today, or as at the end of `as_at` (the records every family had then, as they were then;
-    a day still to come is refused)."""
+    a day still to come is refused). With the year's money (claimed and paid, by quarter) and
+    the whole programme's targets beside the year's."""
     today = today or dt.date.today()
     records = load_programme(store, today, as_at=as_at)
     return build_dashboard(
@@ -67,6 +69,8 @@ def load_dashboard(
         year=year,
         targets=get_targets(store),
         instruments=load_catalogue(store).instruments,
+        money=load_money(store, today, year, as_at=as_at),
+        programme_targets=get_programme_target(store),
     )
 
 

@@ -23,6 +23,8 @@ meetings in July and (step two) October.
 """
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
@@ -44,8 +46,13 @@ from fmdesk.families import (
 from fmdesk.outcomes import IndicatorTick, Measure, OutcomeClaim, OutcomeEvidence
 from fmdesk.outcomes.records import MeasureKind, MeasureStage
 from fmdesk.plans import ActionOwner, ActionStatus, FamilyPlan, PlanAction, PlanGoal
+from fmdesk.programme import Chart, Stage
 from fmdesk.records import Record
+from fmdesk.roles import Role
 from fmdesk.taf import TafMeeting, TafMember
+from tests.conftest import COORDINATOR_NAME, StoreTemplates
+from tests.integration.test_as_at import save_programme
+from tests.integration.test_cli import PASSPHRASE, fmdesk
 from tests.recorded import recorded_on
 
 TODAY = dt.date(2026, 1, 15)
@@ -424,3 +431,106 @@ def test_the_csv_holds_every_new_figure(held) -> None:
     assert ("Who works with the families", "The core team, intensively") in labels
     assert ("Quarterly trend, 2025/26", "Identified, 2025/26 Q1") in labels
     assert ("Families claimed by route", "Continuous employment, to date") in labels
+
+
+def test_claimed_and_paid_amounts_the_programme_target_and_the_money_trend(
+    coordinator_store: Store,
+) -> None:
+    """Families Matter's payment table (£800 results): FM-001 claimed in a batch sent on 10
+    January 2026 and paid £750 on 2 April (the next programme year); FM-002 claimed before the
+    store kept batches (counted, not priced). The whole programme's target: 8 turned around."""
+    store = coordinator_store
+    ids = save_programme(store)
+    period = {"period_start": D("2025-10-01"), "period_end": D("2025-12-31")}
+    with recorded_on(store, D("2026-01-05")):
+        programme.create_batch(
+            store, "Q3", family_ids=[ids["FM-001"]], today=D("2026-01-05"), **period
+        )
+    with recorded_on(store, D("2026-01-10")):
+        programme.submit(
+            store, "Q3", on=D("2026-01-10"), approved_by="Amara Okafor", today=D("2026-01-10")
+        )
+    with recorded_on(store, D("2026-04-02")):
+        programme.record_paid(store, "Q3", on=D("2026-04-02"), pence=750_00, today=D("2026-04-02"))
+    programme.set_programme_target(store, {Stage.TURNED_AROUND: 8})
+    board = programme.load_dashboard(store, D("2026-04-30"), 2025)
+    money = {f.key: f.value_text for f in board.section("money").figures}
+    assert money == {
+        "claimed_year": "£800.00",
+        "paid_year": "£0.00",  # paid in 2026/27
+        "claimed": "£800.00",
+        "paid": "£750.00",
+    }
+    assert "2 families claimed to date: 25% of the programme's target of 8" in (
+        board.section("money").note
+    )
+    # The programme to date beside the whole programme's target.
+    assert board.section("to_date").chart is Chart.TARGET
+    assert board.figure("to_date.turned_around").target == 8
+    assert board.figure("year.turned_around").target is None
+    trend = board.section("trend")
+    claimed = [f.value_text for f in trend.figures if f.series == "Claimed (£)"]
+    assert claimed == ["£0.00", "£0.00", "£0.00", "£800.00"]
+    csv = {(r[1], r[2]) for r in board.csv_rows()[1:]}
+    assert ("Claimed to date (£)", "800.00") in csv
+    # As at 31 March 2026 nothing had been paid; as at 9 January nothing had been sent.
+    before = programme.load_dashboard(store, D("2026-04-30"), 2025, as_at=D("2026-03-31"))
+    assert before.figure("money.paid").value == 0
+    assert before.figure("money.claimed").value == 800_00
+    unsent = programme.load_dashboard(store, D("2026-04-30"), 2025, as_at=D("2026-01-09"))
+    assert unsent.figure("money.claimed").value == 0
+
+
+SF = "supporting-families-2022@1"
+
+
+def test_the_dashboard_warns_when_a_framework_s_school_terms_do_not_reach_the_day(
+    coordinator_store: Store,
+) -> None:
+    """Supporting Families 2022's own term dates end with Summer 2026 (fmdesk/terms.py): judged
+    in December 2026 the dashboard says attendance cannot be judged by its terms; as at a day
+    in June 2026 it does not."""
+    store = coordinator_store
+    family = Family(reference="SF-001", name="Green", identified_on=D("2026-04-20"), framework=SF)
+    with recorded_on(store, D("2026-05-01")):
+        store.save(family)
+    december = programme.load_dashboard(store, D("2026-12-07"))
+    (notice,) = december.notices
+    assert notice.startswith("Supporting Families")
+    assert "Summer 2026" in notice
+    june = programme.load_dashboard(store, D("2026-12-07"), as_at=D("2026-06-01"))
+    assert june.notices == ()
+
+
+@pytest.fixture
+def home(tmp_path: Path, store_templates: StoreTemplates) -> Path:
+    home = tmp_path / "home"
+    store_templates.copy(home / "store", Role.COORDINATOR, name=COORDINATOR_NAME)
+    one, two, _ = build()
+    with Store.open(home / "store", PASSPHRASE) as store:
+        with recorded_on(store, STEP_ONE):
+            store.save(*one)
+        with recorded_on(store, STEP_TWO):
+            store.save(*two)
+    return home
+
+
+def test_the_command_line_gives_every_new_figure_as_at_a_day(home: Path) -> None:
+    shown = fmdesk(home, "programme", "dashboard", "--year", "2025", "--json")
+    assert shown.returncode == 0, shown.stderr
+    sections = {s["key"]: s for s in json.loads(shown.stdout)["sections"]}
+    for key in ("delivery", "cohort", "referrals", "closures", "casework", "actions", "work"):
+        assert sections[key]["figures"], key
+    trend = [f for f in sections["trend"]["figures"] if f.get("series") == "Identified"]
+    assert [(f["period"], f["value"]) for f in trend] == [
+        ("Q1", 4),
+        ("Q2", 0),
+        ("Q3", 1),
+        ("Q4", 0),
+    ]
+    before = fmdesk(home, "programme", "dashboard", "--as-at", "2025-09-30", "--json")
+    closures = {s["key"]: s for s in json.loads(before.stdout)["sections"]}["closures"]
+    assert all(f["value"] == 0 for f in closures["figures"])
+    text = fmdesk(home, "programme", "dashboard", "--year", "2025").stdout
+    assert "Quarterly trend, 2025/26" in text
+    assert "Identified" in text.split("Quarterly trend, 2025/26")[1].splitlines()[2]

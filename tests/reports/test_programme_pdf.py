@@ -127,3 +127,17 @@ def test_the_quarterly_trend_is_a_table_of_quarters(programme) -> None:
     trend = board.section("trend")
     identified = [f.value for f in trend.figures if f.series == "Identified"]
     assert identified == [3, 2, 0, 0]  # FM-001, FM-003, FM-005; FM-004, FM-006
+
+
+def test_a_warning_about_the_day_judged_is_printed_under_the_title() -> None:
+    board = Dashboard(
+        2026,
+        TODAY,
+        (),
+        1,
+        notices=("Supporting Families 2022: its term dates end with Summer 2026",),
+    )
+    text = read(dashboard_pdf(board)).pages[0].extract_text()
+    assert "Warning: Supporting Families 2022: its term dates end with Summer 2026" in " ".join(
+        text.split()
+    )

@@ -225,6 +225,8 @@ def test_the_quarterly_trend_is_a_table_whose_cells_open_their_families(
         "Worked with",
         "Turned around",
         "Claimed",
+        "Claimed (£)",
+        "Paid (£)",
     ]
     identified = rows[0]
     assert [c.value for c in identified.cells] == [3, 2, 0, 0]

@@ -22,7 +22,15 @@ from db.families import find_family
 from db.programme import identified
 from fmdesk.errors import UserError
 from fmdesk.outcomes.dates import day_text
-from fmdesk.programme import Stage, check_year, csv_bytes, year_label, year_start
+from fmdesk.programme import (
+    Chart,
+    Section,
+    Stage,
+    check_year,
+    csv_bytes,
+    year_label,
+    year_start,
+)
 from reports.programme import dashboard_pdf
 from ui.actions import documents
 from ui.cli.as_at import as_at_option, history_note, parse_as_at
@@ -86,6 +94,7 @@ def programme_dashboard(
                 "year": board.year_label,
                 "today": board.today.isoformat(),
                 "as_at": board.today.isoformat(),
+                "notices": list(board.notices),
                 "sections": [
                     {
                         "key": s.key,
@@ -99,6 +108,9 @@ def programme_dashboard(
                                 "target": f.target,
                                 "average": f.average,
                                 "families": len(f.families),
+                                "text": f.value_text,
+                                **({"unit": "pence"} if f.money else {}),
+                                **({"series": f.series, "period": f.period} if f.series else {}),
                             }
                             for f in s.figures
                         ],
@@ -112,14 +124,29 @@ def programme_dashboard(
         f"Programme dashboard {board.year_label} as at {day_text(board.today)} "
         f"({board.family_count} families)"
     )
+    for notice in board.notices:
+        click.echo(f"Warning: {notice}")
     for section in board.sections:
         click.echo(f"\n{section.title}")
+        if section.chart is Chart.TREND:
+            _echo_trend(section)
+            continue
         for f in section.figures:
             average = f", average change {f.average:+.1f}" if f.average is not None else ""
             click.echo(f"  {f.label:<40} {f.value_text}{average}")
     for path in (csv_path, pdf_path):
         if path:
             click.echo(f"\nWrote {path}.")
+
+
+def _echo_trend(section: Section) -> None:
+    """A trend as a table: a row per headline figure, a column per quarter ("-": to come)."""
+    periods = list(dict.fromkeys(f.period for f in section.figures))
+    click.echo(f"  {'':<14}" + "".join(f"{p:>12}" for p in periods))
+    for series in dict.fromkeys(f.series for f in section.figures):
+        cells = {f.period: f for f in section.figures if f.series == series}
+        words = ["-" if cells[p].note else cells[p].value_text for p in periods]
+        click.echo(f"  {series:<14}" + "".join(f"{w:>12}" for w in words))
 
 
 @programme_group.command("targets")

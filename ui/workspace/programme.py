@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -70,7 +70,7 @@ from fmdesk.programme import (
 from fmdesk.roles import Role
 from reports.programme import dashboard_pdf
 from ui.actions import documents
-from ui.kit.colours import colours
+from ui.kit.colours import colours, notice_style
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -258,14 +258,18 @@ def trend_rows(section: Section) -> list[TrendRow]:
         cells = tuple(f for f in section.figures if f.series == series)
         families = tuple(sorted({fid for f in cells for fid in f.families}))
         total = Figure(
-            f"{series}:year", f"{series}, the year", sum(f.value for f in cells), families
+            f"{series}:year",
+            f"{series}, the year",
+            sum(f.value for f in cells),
+            families,
+            money=any(f.money for f in cells),
         )
         rows.append(TrendRow(series, cells, total))
     return rows
 
 
 def _cell_text(figure: Figure) -> str:
-    return "–" if figure.note else str(figure.value)
+    return "–" if figure.note else figure.value_text
 
 
 def _period_column(period: str, n: int) -> Column[TrendRow]:
@@ -290,7 +294,7 @@ class TrendTable(QWidget):
         columns: list[Column[TrendRow]] = [Column("Figure", lambda r: r.series)]
         for n, period in enumerate(periods):
             columns.append(_period_column(period, n))
-        columns.append(Column("Year", lambda r: r.year.value, align_right=True))
+        columns.append(Column("Year", lambda r: r.year.value_text, align_right=True))
         self.model: RowTableModel[TrendRow] = RowTableModel(columns, self)
         self.model.set_rows(rows)
         self.table = record_table(self, f"{section.title} table")
@@ -376,28 +380,56 @@ class FamiliesDialog(QDialog):
 
 
 class TargetsDialog(QDialog):
-    def __init__(self, year: int, current: dict[Stage, int], parent: QWidget | None = None):
+    """The year's targets beside the whole programme's (families over every year of it, such
+    as 685 turned around by April 2015): a row per stage, a column for each."""
+
+    def __init__(
+        self,
+        year: int,
+        current: dict[Stage, int],
+        parent: QWidget | None = None,
+        whole: dict[Stage, int] | None = None,
+    ):
         super().__init__(parent)
-        self.setWindowTitle(f"Targets for {year_label(year)}")
-        form = QFormLayout(self)
+        self.setWindowTitle(f"Targets for {year_label(year)} and the whole programme")
+        grid = QGridLayout()
+        grid.addWidget(QLabel(f"<b>{year_label(year)}</b>"), 0, 1)
+        grid.addWidget(QLabel("<b>Whole programme</b>"), 0, 2)
         self.spins: dict[Stage, QSpinBox] = {}
-        for stage in Stage:
-            spin = QSpinBox(self)
-            spin.setRange(0, 100_000)
-            spin.setSpecialValueText("not set")
-            spin.setValue(current.get(stage, 0))
-            spin.setAccessibleName(f"{stage.label} target")
-            form.addRow(f"Families {stage.label.lower()}:", spin)
-            self.spins[stage] = spin
+        self.whole_spins: dict[Stage, QSpinBox] = {}
+        for row, stage in enumerate(Stage, 1):
+            label = QLabel(f"Families {stage.label.lower()}:")
+            grid.addWidget(label, row, 0)
+            for column, (spins, values, name) in enumerate(
+                (
+                    (self.spins, current, f"{stage.label} target for {year_label(year)}"),
+                    (self.whole_spins, whole or {}, f"{stage.label} target, whole programme"),
+                ),
+                1,
+            ):
+                spin = QSpinBox(self)
+                spin.setRange(0, 100_000)
+                spin.setSpecialValueText("not set")
+                spin.setValue(values.get(stage, 0))
+                spin.setAccessibleName(name)
+                grid.addWidget(spin, row, column)
+                spins[stage] = spin
+                if column == 1:
+                    label.setBuddy(spin)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(buttons)
 
     def values(self) -> dict[Stage, int | None]:
         return {stage: (spin.value() or None) for stage, spin in self.spins.items()}
+
+    def whole_values(self) -> dict[Stage, int | None]:
+        return {stage: (spin.value() or None) for stage, spin in self.whole_spins.items()}
 
 
 class ProgrammePage(WorkspacePage):
@@ -458,11 +490,18 @@ class ProgrammePage(WorkspacePage):
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.addStretch(1)
+        # Warnings about the day judged (a framework's school terms that do not reach it).
+        self.notices = QLabel(self)
+        self.notices.setWordWrap(True)
+        self.notices.setAccessibleName("Dashboard notices")
+        self.notices.setStyleSheet(notice_style())
+        self.notices.hide()
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.notices)
         layout.addWidget(scroll, 1)
 
     # ---- loading ------------------------------------------------------------------------
@@ -496,6 +535,8 @@ class ProgrammePage(WorkspacePage):
         self.heading.setText(
             f"Programme dashboard {dashboard.year_label}{as_at} · {dashboard.family_count} families"
         )
+        self.notices.setText("\n".join(f"Warning: {n}" for n in dashboard.notices))
+        self.notices.setVisible(bool(dashboard.notices))
         self._clear_body()
         for section in dashboard.sections:
             title = QLabel(f"<b>{section.title}</b>")
@@ -534,6 +575,7 @@ class ProgrammePage(WorkspacePage):
         self.dashboard = None
         self._clear_body()
         self.heading.setText("Programme dashboard")
+        self.notices.hide()
 
     # ---- the families behind a figure ---------------------------------------------------
 
@@ -555,24 +597,30 @@ class ProgrammePage(WorkspacePage):
 
     def edit_targets(self) -> None:
         year = self.year.value()
-        Task(
-            self.runner,
-            lambda ctx: programme.get_targets(ctx.store).get(year, {}),
-            lambda current: self._ask_targets(year, current),
-            parent=self,
-        ).run()
 
-    def _ask_targets(self, year: int, current: dict[Stage, int]) -> None:
-        dialog = TargetsDialog(year, current, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        def op(ctx: TaskContext) -> tuple[dict[Stage, int], dict[Stage, int]]:
+            return (
+                programme.get_targets(ctx.store).get(year, {}),
+                programme.get_programme_target(ctx.store),
+            )
+
+        Task(self.runner, op, lambda both: self._ask_targets(year, *both), parent=self).run()
+
+    def _ask_targets(
+        self, year: int, current: dict[Stage, int], whole: dict[Stage, int] | None = None
+    ) -> None:
+        self.targets_dialog = TargetsDialog(year, current, self, whole=whole or {})
+        if self.targets_dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        values = dialog.values()
-        Task(
-            self.runner,
-            lambda ctx: programme.set_targets(ctx.store, year, values),
-            lambda _: self.refresh(),
-            parent=self,
-        ).run()
+        values = self.targets_dialog.values()
+        whole_values = self.targets_dialog.whole_values()
+
+        def op(ctx: TaskContext) -> None:
+            with ctx.store.transaction():  # both or neither
+                programme.set_targets(ctx.store, year, values)
+                programme.set_programme_target(ctx.store, whole_values)
+
+        Task(self.runner, op, lambda _: self.refresh(), parent=self).run()
 
     def export_pdf(self) -> None:
         board = self.dashboard
