@@ -47,15 +47,16 @@ PADDING = 12 + 2  # a cell's left and right padding (6 pt each), and a little ro
 
 # The lines of evidence, one per piece: header and share of the width (they add up to 1).
 EVIDENCE_COLUMNS = (
-    ("Problem and outcome", 0.17),
-    ("Figures before (period)", 0.13),
-    ("Figures after (period)", 0.13),
+    ("Family", 0.08),
+    ("Problem and outcome", 0.15),
+    ("Figures before (period)", 0.115),
+    ("Figures after (period)", 0.115),
     ("Sustained", 0.075),
     ("Evidence", 0.20),
-    ("Recorded by", 0.085),
-    ("About", 0.075),
-    ("Approved by", 0.085),
-    ("Checked", 0.05),
+    ("Recorded by", 0.08),
+    ("About", 0.065),
+    ("Approved by", 0.075),
+    ("Checked", 0.045),
 )
 ELIGIBILITY_COLUMNS = (
     ("Problem", 0.22),
@@ -132,6 +133,7 @@ def _evidence_cells(row: ScheduleRow) -> list[str]:
     if row.detail and row.basis != "Measures":
         evidence += f"\n{row.detail}"
     return [
+        row.reference,
         f"{row.problem}\n{outcome}".strip(),
         row.before.replace("; ", "\n") or "—",
         row.after.replace("; ", "\n") or "—",
@@ -257,11 +259,12 @@ def schedule_story(batch: ClaimBatch, rows: Sequence[ScheduleRow]) -> list[Flowa
         story.extend(_family_story(group, styles, cell))
     if not families:
         story.append(Paragraph("No evidence rows.", styles.body))
+    room = "\n\n"  # a signature needs more than a line
     sign_off = [
-        ["Prepared by", batch.made_by or "", date_text(batch.made_on), ""],
-        ["Approved by", batch.approved_by, date_text(batch.approved_on), ""],
-        ["Submitted by", batch.submitted_by, date_text(batch.submitted_on), ""],
-        ["Checked for internal audit by", "", "", ""],
+        ["Prepared by", batch.made_by or "", date_text(batch.made_on), room],
+        ["Approved by", batch.approved_by, date_text(batch.approved_on), room],
+        ["Submitted by", batch.submitted_by, date_text(batch.submitted_on), room],
+        ["Checked for internal audit by", "", "", room],
     ]
     sign_columns = (("Sign-off", 0.25), ("Name", 0.3), ("Date", 0.15), ("Signature", 0.3))
     sign_table = _table(sign_columns, sign_off, cell, styles)
