@@ -6,7 +6,10 @@ with both dates. Every piece of text in it is set in the embedded DejaVu font; r
 labels would otherwise fall back to Helvetica, which the PDF would reference but not embed.
 
 `family_star_chart` is what the family action plan prints (first reading against latest);
-`star_progress_pdf` is the whole Star progress report for one family.
+`star_progress_pdf` is the whole Star progress report for one family. `readings_side_by_side`
+puts every completed reading in a row of small charts, each against the one before it (dashed),
+with its date, total and change, the spokes numbered and the areas named once in a key: the
+several readings compared side by side, not only the latest against one.
 """
 
 import datetime as dt
@@ -19,7 +22,7 @@ from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 
 from fmdesk.families import Family
 from fmdesk.plans import date_text
@@ -175,6 +178,118 @@ def star_chart(
     return drawing
 
 
+SIDE_BY_SIDE = 3  # small charts to a row
+
+
+def star_thumbnail(
+    instrument: Instrument,
+    reading: StarReading,
+    previous: StarReading | None,
+    *,
+    width: float,
+    height: float,
+) -> Drawing:
+    """One reading as a small radar (filled), the one before it dashed, spokes numbered in the
+    instrument's area order (the key names them)."""
+    register_fonts()
+    drawing = Drawing(width, height)
+    drawing.initialFontName = FONT
+    drawing.initialFontSize = LABEL_SIZE
+    size = min(width, height) - 12 * mm
+    chart = SpiderChart()
+    chart.x = (width - size) / 2
+    chart.y = (height - size) / 2
+    chart.width = chart.height = size
+    series = [reading] + ([previous] if previous is not None else [])
+    rings = [band.high for band in instrument.stages]
+    if rings[-1] != instrument.scale_max:
+        rings.append(instrument.scale_max)
+    data = [[r.score(a.id) or 0 for a in instrument.areas] for r in series]
+    data += [[ring] * len(instrument.areas) for ring in rings]
+    chart.data = data
+    chart.labels = [str(i) for i in range(1, len(instrument.areas) + 1)]
+    chart.spokes.strokeColor = RING_COLOUR
+    chart.spokes.strokeWidth = 0.4
+    chart.spokes.labelRadius = 1.1
+    chart.spokeLabels.fontName = FONT
+    chart.spokeLabels.fontSize = LABEL_SIZE - 1
+    chart.spokeLabels.fillColor = INK
+    chart.strandLabels.fontName = FONT
+    chart.strands.strokeWidth = 0.4
+    chart.strands.strokeColor = RING_COLOUR
+    chart.strands.fillColor = None
+    chart.strands[0].strokeColor = LATEST_COLOUR
+    chart.strands[0].strokeWidth = 1.4
+    chart.strands[0].fillColor = LATEST_FILL
+    if previous is not None:
+        chart.strands[1].strokeColor = FIRST_COLOUR
+        chart.strands[1].strokeWidth = 1.1
+        chart.strands[1].strokeDashArray = [3, 2]
+        chart.strands[1].fillColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def side_by_side_caption(reading: StarReading, previous: StarReading | None) -> tuple[str, str]:
+    """(the reading's date, its total and the change since the one before) under its chart."""
+    total = sum(s.score for s in reading.scores if s.score is not None)
+    if previous is None:
+        return reading_label(reading), f"Total {total} · the first reading"
+    before = sum(s.score for s in previous.scores if s.score is not None)
+    return reading_label(reading), f"Total {total} ({_signed(total - before)} since the one before)"
+
+
+def readings_side_by_side(
+    instrument: Instrument, readings: Sequence[StarReading], styles: Styles
+) -> list[Flowable]:
+    """Every completed reading of `instrument`, oldest first, as small charts side by side
+    (SIDE_BY_SIDE to a row), each against the one before it, and the key to the spokes."""
+    done = completed_readings(readings, instrument.id)
+    if len(done) < 2:
+        return []
+    cell = CONTENT_WIDTH / SIDE_BY_SIDE
+    cells: list[list[object]] = []
+    for index, reading in enumerate(done):
+        previous = done[index - 1] if index else None
+        day, words = side_by_side_caption(reading, previous)
+        cells.append(
+            [
+                star_thumbnail(instrument, reading, previous, width=cell - 4, height=52 * mm),
+                Paragraph(f"<b>{text(day)}</b><br/>{text(words)}", styles.cell),
+            ]
+        )
+    rows = []
+    for first in range(0, len(cells), SIDE_BY_SIDE):
+        chunk = cells[first : first + SIDE_BY_SIDE]
+        chunk += [["", ""]] * (SIDE_BY_SIDE - len(chunk))
+        rows.append([c[0] for c in chunk])
+        rows.append([c[1] for c in chunk])
+    grid = Table(rows, colWidths=[cell] * SIDE_BY_SIDE, splitByRow=True)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    key = " · ".join(f"{i} {a.name}" for i, a in enumerate(instrument.areas, 1))
+    return [
+        Paragraph("Each reading side by side", styles.h1),
+        Paragraph(
+            text(
+                "Each chart is one reading (filled), with the reading before it dashed, so every "
+                f"step shows, not only the first against the latest. The spokes: {key}."
+            ),
+            styles.small,
+        ),
+        spacer(1),
+        grid,
+    ]
+
+
 def family_star_chart(
     instrument: Instrument,
     readings: Sequence[StarReading],
@@ -288,6 +403,7 @@ def star_progress_pdf(
             ]
         )
     )
+    story.extend(readings_side_by_side(instrument, done, styles))
 
     notes = [(instrument.area(s.area).name, s.note) for s in latest.scores if s.note.strip()]
     if notes:

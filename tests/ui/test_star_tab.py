@@ -536,3 +536,46 @@ def test_the_star_tab_is_on_the_family_record(qtbot, make_window, make_store) ->
     window.lock()
     assert star_tab.data is None
     assert star_tab.readings_model.rowCount() == 0
+
+
+def test_every_reading_compares_side_by_side_on_screen_and_in_the_pdf(
+    qtbot, open_tab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the latest against one: each reading in its own chart, against the one before,
+    with its date, total and change (issue 16)."""
+    opened = open_tab(readings=3)
+    tab = opened.tab
+    first, middle, latest = opened.readings
+    tab.chart_views.setCurrentWidget(tab.side_by_side)
+    side = tab.side_by_side
+    assert [(c.latest, c.earlier) for c in side.charts] == [
+        (first, None),
+        (middle, first),
+        (latest, middle),
+    ]
+    captions = [c.accessibleName() for c in side.captions]
+    assert captions[0].startswith(f"{date_text(first.taken_on)}: Total ")
+    assert captions[0].endswith("the first reading")
+    assert "since the one before" in captions[2]
+    assert STAR.areas[0].name in side.key.text()
+    qtbot.waitUntil(lambda: side.charts[2].isVisible())
+    image = side.charts[2].grab().toImage()
+    assert _colour_count(image, LATEST_COLOUR) > 20
+    assert _colour_count(image, EARLIER_COLOUR) > 10
+
+    target = tmp_path / "star.pdf"
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *args, **kwargs: (str(target), "PDF files (*.pdf)")),
+    )
+    qtbot.mouseClick(tab.pdf_button, LEFT)
+    qtbot.waitUntil(lambda: "Saved the Star progress PDF" in tab.message.text(), timeout=20_000)
+    words = " ".join(" ".join(p.extract_text() for p in PdfReader(target).pages).split())
+    assert "Each reading side by side" in words
+    for reading in opened.readings:
+        assert date_text(reading.taken_on) in words
+    assert "since the one before" in words
+
+    tab.clear()
+    assert side.charts == []

@@ -3,6 +3,8 @@
 Drawn with QPainter so it follows the window's size and font. It mirrors the printed chart
 (reports/star.py): spokes clockwise from the top in the instrument's order, the centre 0 and the
 outer ring the top of the scale, a grey ring at the top of each stage, and a legend with dates.
+A compact chart (the side-by-side view, ui/record/star/side_by_side.py) numbers its spokes and
+leaves the legend to the caption under it.
 """
 
 from __future__ import annotations
@@ -38,13 +40,17 @@ EMPTY_TEXT = "No completed Star reading yet. Take a reading with the family to s
 class StarChartWidget(QWidget):
     """Shows one reading, or two (earlier and later), of one instrument."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
         super().__init__(parent)
+        self.compact = compact
         self.instrument: Instrument | None = None
         self.latest: StarReading | None = None
         self.earlier: StarReading | None = None
         self.setAccessibleName("Star chart")
-        self.setMinimumSize(380, 340)
+        if compact:
+            self.setMinimumSize(200, 190)
+        else:
+            self.setMinimumSize(380, 340)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
@@ -52,7 +58,7 @@ class StarChartWidget(QWidget):
 
     @override
     def sizeHint(self) -> QSize:
-        return QSize(560, 480)
+        return QSize(230, 210) if self.compact else QSize(560, 480)
 
     def set_readings(
         self,
@@ -119,13 +125,19 @@ class StarChartWidget(QWidget):
             )
             painter.end()
             return
-        legend_height = metrics.height() * 2 + 8
+        legend_height = 0.0 if self.compact else metrics.height() * 2 + 8
         area = QRectF(self.rect()).adjusted(8, 8, -8, -8 - legend_height)
-        # Room above and below for a label of up to three lines at the top and bottom spokes.
-        radius = max(
-            min(area.width() / 2 - LABEL_WIDTH - 8, area.height() / 2 - metrics.height() * 3.5),
-            30.0,
-        )
+        if self.compact:  # numbered spokes: room for a number all round
+            radius = max(min(area.width(), area.height()) / 2 - metrics.height() * 1.2, 30.0)
+        else:
+            # Room above and below for a label of up to three lines at the top and bottom.
+            radius = max(
+                min(
+                    area.width() / 2 - LABEL_WIDTH - 8,
+                    area.height() / 2 - metrics.height() * 3.5,
+                ),
+                30.0,
+            )
         centre = area.center()
         self._draw_rings(painter, centre, radius)
         if self.earlier is not None:
@@ -143,9 +155,24 @@ class StarChartWidget(QWidget):
         painter.setBrush(latest)
         for point in (polygon.at(i) for i in range(polygon.size())):
             painter.drawEllipse(point, 3.5, 3.5)
-        self._draw_labels(painter, metrics, centre, radius)
-        self._draw_legend(painter, metrics, QRectF(8, area.bottom() + 4, area.width(), 0))
+        if self.compact:
+            self._draw_numbers(painter, metrics, centre, radius)
+        else:
+            self._draw_labels(painter, metrics, centre, radius)
+            self._draw_legend(painter, metrics, QRectF(8, area.bottom() + 4, area.width(), 0))
         painter.end()
+
+    def _draw_numbers(
+        self, painter: QPainter, metrics: QFontMetricsF, centre: QPointF, radius: float
+    ) -> None:
+        """The spokes numbered 1, 2... in the instrument's order (the compact chart's key)."""
+        assert self.instrument is not None
+        painter.setPen(self._ink.chart_ink)
+        side = metrics.height() * 1.6
+        for i in range(len(self.instrument.areas)):
+            anchor = self._point(i, self.instrument.scale_max * 1.12, centre, radius)
+            box = QRectF(anchor.x() - side / 2, anchor.y() - side / 2, side, side)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), str(i + 1))
 
     def _point(self, index: int, value: float, centre: QPointF, radius: float) -> QPointF:
         assert self.instrument is not None

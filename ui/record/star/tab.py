@@ -2,7 +2,9 @@
 
 The overview shows every reading (drafts too), the completed ones area by area with the change
 from first to latest, the stage movement in a sentence, and the radar chart of any two readings
-(first against latest unless the user picks another pair). "Take a reading" opens the guided
+(first against latest unless the user picks another pair); "Side by side" shows every reading as
+a row of small charts, each against the one before (ui/record/star/side_by_side.py), and the
+Star progress PDF the same. "Take a reading" opens the guided
 flow (ui/record/star/reading.py); a draft left half-way is resumed from the same button. Changing or
 deleting a completed reading asks for a reason first, and the store keeps it with the before
 and after values. The tab also saves the Star progress PDF and loads a council's instrument
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -70,8 +73,10 @@ from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import Task, TaskContext, TaskRunner
 from ui.kit.widgets import record_table, shortcut
+from ui.record.in_error import mark_text
 from ui.record.star.chart import StarChartWidget
 from ui.record.star.reading import StarReadingPage
+from ui.record.star.side_by_side import StarSideBySide
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,10 +96,13 @@ READING_COLUMNS: tuple[Column[ReadingRow], ...] = (
     Column(
         "Status",
         lambda r: (
-            r.reading.status.label
+            "Recorded in error"
+            if r.reading.in_error
+            else r.reading.status.label
             if r.reading.is_completed
             else f"Draft ({r.scored} of {r.areas} scored)"
         ),
+        tooltip=lambda r: mark_text(m) if (m := r.reading.recorded_in_error) else "",
     ),
     Column("Who took part", lambda r: r.reading.participation.label),
     Column("Retrospective", lambda r: "Yes" if r.reading.retrospective else ""),
@@ -268,14 +276,19 @@ class StarTab(FeatureTab):
         left_layout.addWidget(QLabel("<b>Scores over time</b>", left))
         left_layout.addWidget(self.over_time_view, 3)
         left_layout.addWidget(self.movement)
-        right = QWidget(page)
-        right_layout = QVBoxLayout(right)
+        pair = QWidget(page)
+        right_layout = QVBoxLayout(pair)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addLayout(compare)
         right_layout.addWidget(self.chart, 1)
+        self.side_by_side = StarSideBySide(page)
+        self.chart_views = QTabWidget(page)
+        self.chart_views.setAccessibleName("Star charts")
+        self.chart_views.addTab(pair, "Two readings")
+        self.chart_views.addTab(self.side_by_side, "Side by side")
         split = QSplitter(page)
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(self.chart_views)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         split.setSizes([520, 640])
@@ -355,6 +368,7 @@ class StarTab(FeatureTab):
         self.readings_model.set_rows([])
         self.over_time_model.set_rows([])
         self.chart.set_readings(None, None)
+        self.side_by_side.set_readings(None, ())
         for combo in (self.first_combo, self.second_combo, self.instrument_combo):
             combo.blockSignals(True)
             combo.clear()
@@ -489,6 +503,7 @@ class StarTab(FeatureTab):
             self.second_combo.setCurrentIndex(ids.index(second))
         for combo in (self.first_combo, self.second_combo):
             combo.setEnabled(len(done) > 1)
+        self.side_by_side.set_readings(instrument, done)
         self._show_pair()
 
     def chosen_pair(self) -> tuple[StarReading | None, StarReading | None]:
