@@ -10,7 +10,7 @@ import pytest
 
 from db import programme, sync
 from db.families import load_caseload, load_family
-from db.history import history, record_in_error
+from db.history import history, record_in_error, records_as_at
 from db.outcomes import load_family_outcomes
 from db.store import Store
 from fmdesk.errors import UserError
@@ -27,6 +27,7 @@ from fmdesk.families import (
     has_consent,
 )
 from fmdesk.outcomes import EvidenceBasis, FrameworkLibrary, OutcomeEvidence, attach_framework
+from fmdesk.records import mark_in_error
 from fmdesk.stars import AreaScore, ReadingStatus, StarReading, builtin_instruments
 from tests.conftest import PRACTITIONER_NAME
 
@@ -176,3 +177,38 @@ def test_the_mark_travels_to_the_coordinator_and_leaves_its_figures(
     last = history(coordinator, evidence.id)[-1]
     assert last.record().in_error
     assert last.bundle_id is not None
+
+
+def _revision(day: dt.date) -> str:
+    """A revision made at noon on `day` on some laptop (the clock's 15-digit form)."""
+    noon = dt.datetime.combine(day, dt.time(12)).astimezone()
+    return f"{int(noon.timestamp() * 1000):015d}-00000-ab12cd34"
+
+
+def test_as_at_a_day_before_the_mark_the_record_counted_and_after_it_does_not(
+    store: Store,
+) -> None:
+    made = _family(store)
+    family, evidence = made["family"], made["evidence"]
+    assert isinstance(family, Family)
+    assert isinstance(evidence, OutcomeEvidence)
+    # Both versions arrive as a bundle writes them, made on the laptop ten and five days ago.
+    held = evidence.replace(revision=_revision(TODAY - dt.timedelta(days=10)))
+    marked = mark_in_error(
+        held, "Another family's letter", by="Pat Keyworker", at=dt.datetime.now(dt.UTC)
+    ).replace(revision=_revision(TODAY - dt.timedelta(days=5)))
+    with store.transaction():
+        store.write_rows([held])
+        store.write_rows([marked])
+
+    def evidence_as_at(day: dt.date) -> list[OutcomeEvidence]:
+        return [
+            r
+            for r in records_as_at(store, day, [OutcomeEvidence], family_ids=[family.id])
+            if isinstance(r, OutcomeEvidence)
+        ]
+
+    assert [e.id for e in evidence_as_at(TODAY - dt.timedelta(days=7))] == [evidence.id]
+    assert evidence_as_at(TODAY - dt.timedelta(days=3)) == []
+    shown = records_as_at(store, TODAY - dt.timedelta(days=3), [OutcomeEvidence], in_error=True)
+    assert [r.in_error for r in shown] == [True]  # the history still has it, marked
