@@ -164,8 +164,12 @@ COUNCIL_SOURCE = "the council's term dates"
 def from_framework(
     calendar: Iterable[DatedTerm], source: str = FRAMEWORK_SOURCE
 ) -> tuple[SchoolTerm, ...]:
-    """A framework's `term_calendar` as SchoolTerms."""
-    return tuple(SchoolTerm(t.name, t.start, t.end, source) for t in calendar)
+    """A framework's `term_calendar` as SchoolTerms (the terms generated after its own dates
+    named as such)."""
+    return tuple(
+        SchoolTerm(t.name, t.start, t.end, GENERATED if getattr(t, "generated", False) else source)
+        for t in calendar
+    )
 
 
 class TermedFramework(Protocol):
@@ -191,23 +195,30 @@ def terms_warnings(
     council_terms: Sequence[SchoolTerm] = (),
 ) -> list[str]:
     """One sentence for each framework whose own term dates (and the council's) do not reach
-    `day`: attendance then cannot be judged by term on that framework's calendar. For the
-    dashboard and `self-test`; [] when every framework's dates cover the day."""
+    `day`: its attendance is then judged by the usual English pattern, which a council's own
+    dates may differ from. For the dashboard and `self-test`; [] when every framework's own
+    dates cover the day."""
     if covered(day, council_terms):
         return []
     found = []
+    usual = term_for(day, known_terms())
     for framework in frameworks:
-        calendar = framework.term_calendar
-        if not calendar or covered(day, calendar):
+        own = [t for t in framework.term_calendar if not getattr(t, "generated", False)]
+        if not own or covered(day, own):
             continue
-        first, last = calendar[0], calendar[-1]
+        first, last = own[0], own[-1]
         when = "end with" if day > last.end else "start with"
         edge = last if day > last.end else first
-        usual = term_for(day, known_terms())
+        pattern = (
+            f"the usual English pattern ({usual.name}, {usual.start.isoformat()} to "
+            f"{usual.end.isoformat()})"
+            if usual
+            else "no known term"
+        )
         found.append(
             f"{framework.name}: its term dates {when} {edge.name} ({edge.start.isoformat()} to "
-            f"{edge.end.isoformat()}), so attendance on {day.isoformat()} cannot be judged by "
-            f"its terms (by the usual pattern the day is in {usual.name if usual else 'no term'})"
-            ": add the council's term dates, or a newer version of the framework."
+            f"{edge.end.isoformat()}), so attendance on {day.isoformat()} is judged by "
+            f"{pattern}: add the council's term dates, or a newer version of the framework, "
+            "to judge it by the council's own"
         )
     return found

@@ -12,6 +12,7 @@ Frameworks are versioned (`id` + `version`); a family keeps the `id@version` it 
 under, and `FrameworkLibrary.for_family` finds exactly that one.
 """
 
+import bisect
 import dataclasses
 import datetime as dt
 import enum
@@ -23,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
+from fmdesk import terms as school_terms
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.families import Family
 from fmdesk.outcomes.records import MeasureKind
@@ -138,6 +140,9 @@ class Term:
     name: str
     start: dt.date
     end: dt.date
+    # After the file's own dates: the usual English pattern (fmdesk/terms.py), so the calendar
+    # does not run out (issue 17); fmdesk.terms.terms_warnings says when a day is judged by one.
+    generated: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -319,16 +324,15 @@ class Framework:
                 return index
         return None
 
+    @functools.cached_property
+    def _term_starts(self) -> tuple[dt.date, ...]:
+        return tuple(t.start for t in self.term_calendar)
+
     def term_index_for(self, on: dt.date) -> int | None:
         """The term `on` falls in; in a holiday, the term that ended last (readings are often
         taken just after a term ends)."""
-        found = None
-        for index, term in enumerate(self.term_calendar):
-            if term.start <= on:
-                found = index
-            if term.start <= on <= term.end:
-                return index
-        return found
+        index = bisect.bisect_right(self._term_starts, on) - 1
+        return index if index >= 0 else None
 
 
 # ---- reading and checking a file ---------------------------------------------------------------
@@ -377,7 +381,7 @@ def parse_framework(data: Any, source: str = "framework") -> Framework:
             "a newer fmdesk may be needed",
         )
     check(SchemaName.OUTCOMES_FRAMEWORK, data, source=source)
-    terms = _terms(r, data.get("term_calendar", ()))
+    terms = _with_usual_terms(_terms(r, data.get("term_calendar", ())))
     problems = tuple(
         _problem(r, raw, f"problems[{index}]", terms) for index, raw in enumerate(data["problems"])
     )
@@ -416,6 +420,23 @@ def _terms(r: _Checker, raw_terms: Sequence[Mapping[str, Any]]) -> tuple[Term, .
             r.fail(f"{path}.name", f"{term.name!r} is used twice")
         terms.append(term)
     return tuple(terms)
+
+
+def _with_usual_terms(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """The file's terms, then the usual English terms after its last, to 2100: a fixed list
+    ends (Supporting Families 2022's with Summer 2026) and attendance after it could not be
+    judged. A file without a calendar keeps none."""
+    if not terms:
+        return terms
+    names = {t.name for t in terms}
+    last = terms[-1]
+    extra = tuple(
+        Term(t.name, t.start, t.end, generated=True)
+        for year in range(last.start.year - 1, school_terms.LAST_YEAR + 1)
+        for t in school_terms.english_terms(year)
+        if t.start > last.end and t.name not in names
+    )
+    return (*terms, *extra)
 
 
 def _problem(r: _Checker, item: Mapping[str, Any], path: str, terms: Sequence[Term]) -> Problem:

@@ -66,7 +66,10 @@ def test_a_framework_whose_terms_end_is_warned_about() -> None:
     warnings = terms_warnings([sf], D(2026, 12, 7))
     assert len(warnings) == 1
     assert warnings[0].startswith(f"{sf.name}: its term dates end with Summer 2026")
-    assert "by the usual pattern the day is in Autumn 2026" in warnings[0]
+    assert (
+        "is judged by the usual English pattern (Autumn 2026, 2026-09-01 to 2026-12-20)"
+        in (warnings[0])
+    )
     assert terms_warnings([sf], D(2025, 12, 7)) == []
     council = english_terms(2026)
     assert terms_warnings([sf], D(2026, 12, 7), council) == []
@@ -80,3 +83,17 @@ def test_self_test_warns_when_today_is_outside_a_frameworks_term_dates(tmp_path)
     sf = next(f for f in shipped_frameworks() if f.id == "supporting-families-2022")
     if terms_warnings([sf], dt.date.today()):
         assert f"warning: {sf.name}: its term dates end with Summer 2026" in detail
+
+
+def test_a_frameworks_calendar_goes_on_after_its_own_dates() -> None:
+    sf = next(f for f in shipped_frameworks() if f.id == "supporting-families-2022")
+    own = [t for t in sf.term_calendar if not t.generated]
+    assert own[-1].name == "Summer 2026"
+    index = sf.term_index_for(D(2026, 12, 7))
+    assert index is not None
+    term = sf.term_calendar[index]
+    assert (term.name, term.start, term.generated) == ("Autumn 2026", D(2026, 9, 1), True)
+    assert sf.term_calendar[-1].name == "Summer 2101"
+    # In a holiday, the term that ended last, as before.
+    summer = sf.term_calendar[sf.term_index_for(D(2026, 8, 10))]
+    assert summer.name == "Summer 2026"
