@@ -25,6 +25,7 @@ from fmdesk.identified_csv import IdentifiedImport, decode, normalise_header, pa
 from fmdesk.outcomes import (
     EligibilityResult,
     Framework,
+    FrameworkLibrary,
     FrameworkNotFound,
     IndicatorTick,
     Measure,
@@ -34,6 +35,7 @@ from fmdesk.outcomes import (
 from fmdesk.outcomes.family_data import FamilyOutcomeData
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.records import Record
+from fmdesk.terms import terms_warnings
 from fmdesk.update_csv import UpdateImport, parse_update_csv
 
 
@@ -346,3 +348,20 @@ def apply_update(store: Store, checked: UpdateImport, *, valid_only: bool = Fals
         unchanged=checked.unchanged + len(wanted) - len(new),
         left_out_families=len(checked.rejected_family_ids) if valid_only else 0,
     )
+
+
+# ---- school terms ----------------------------------------------------------------------------
+
+
+def terms_warnings_for(store: Store, day: dt.date) -> list[str]:
+    """For the dashboard (one call): a sentence for each framework a held family is attached
+    under whose own term dates do not reach `day`, so its attendance that day is judged by the
+    usual English pattern (fmdesk.terms.terms_warnings); [] when every one's dates reach it."""
+    in_use = {f.framework for f in store.list(Family) if f.framework and not f.deleted}
+    library = load_frameworks(store).library
+    frameworks = [library.get(ref) for ref in sorted(in_use) if ref in _refs(library)]
+    return terms_warnings(frameworks, day)
+
+
+def _refs(library: FrameworkLibrary) -> set[str]:
+    return {f.ref for f in library.all()}

@@ -111,3 +111,17 @@ def test_attach_framework_shows_the_change_in_eligibility_then_applies_it(
         home, "programme", "attach-framework", "troubled-families-2012@1", "K-1", "--apply"
     )
     assert "Attached 0 families" in again.stdout  # nothing new: the ticks are held
+
+
+def test_the_dashboard_can_ask_which_frameworks_dates_do_not_reach_a_day(
+    home: Path, tmp_path: Path
+) -> None:
+    from db.programme.identified import terms_warnings_for
+
+    path = csv_file(tmp_path, *ROWS)
+    fmdesk(home, "families", "import-csv", str(path), "--framework", "supporting-families-2022@1")
+    with Store.open(home / "store", PASSPHRASE) as store:
+        assert terms_warnings_for(store, dt.date(2026, 3, 1)) == []
+        (warning,) = terms_warnings_for(store, dt.date(2026, 12, 7))
+    assert "its term dates end with Summer 2026" in warning
+    assert "judged by the usual English pattern (Autumn 2026" in warning
