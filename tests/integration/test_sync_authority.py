@@ -385,6 +385,28 @@ def test_a_family_registered_on_the_laptop_is_the_practitioners(programme: Progr
     assert NOT_THEIRS in reasons(got)[next(iter(reasons(got)))]
 
 
+def test_a_family_registered_then_allocated_to_its_registrar_keeps_her_earlier_records(
+    programme: Programme,
+) -> None:
+    p = programme
+    new = Family(reference="EH-0503", name="Patel family", lead_practitioner="Zoë Adebayo")
+    p.zoe.save(new)
+    p.post.send(p.zoe, p.coordinator)
+    (early,) = p.zoe.save(CaseNote(family_id=new.id, on=DAY, text="Written before any move"))
+    # The coordinator confirms the family as Zoë's, then moves it to Łukasz.
+    p.coordinator.clock.observe(early.revision)
+    allocation.allocate(p.coordinator, [new.id], p.zoe.info.store_id, on=DAY)
+    allocation.allocate(
+        p.coordinator, [new.id], p.lukasz.info.store_id, reason="Zoë is on leave", on=MOVED
+    )
+    p.zoe.clock.observe(p.coordinator.clock.now())
+    (late,) = p.zoe.save(CaseNote(family_id=new.id, on=MOVED, text="Written after the move"))
+    got = p.post.send(p.zoe, p.coordinator)
+    assert set(reasons(got)) == {late.id}
+    assert "was reallocated to Łukasz Brown on 14 July 2025" in reasons(got)[late.id]
+    assert p.coordinator.get(CaseNote, early.id) is not None
+
+
 def test_a_new_family_allocated_to_another_is_refused_with_its_records(
     programme: Programme,
 ) -> None:

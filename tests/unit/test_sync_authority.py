@@ -131,6 +131,13 @@ def test_who_held_a_family_when() -> None:
     assert authority.holder_at(moves, "4", first_holder=first) == "p1"
     assert authority.first_holder([], registered_by="p3") == "p3"
     assert authority.first_holder([Move(revision="1", to_store="p1")], registered_by="p3") == ""
+    # Registered by p3, then allocated to p3 (the coordinator confirming it), then moved on: a
+    # record p3 made before either allocation was made while p3 held it.
+    confirmed = [Move(revision="2", to_store="p3"), Move(revision="5", to_store="p1")]
+    first = authority.first_holder(confirmed, registered_by="p3")
+    assert first == "p3"
+    assert authority.holder_at(confirmed, "1", first_holder=first) == "p3"
+    assert authority.holder_at(confirmed, "6", first_holder=first) == "p1"
 
 
 def test_a_store_takes_bundles_only_from_the_other_role() -> None:
