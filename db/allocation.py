@@ -21,6 +21,7 @@ from fmdesk.programme import Allocation
 from fmdesk.progress import NEVER_CANCELLED, CancelToken, Progress, no_progress
 from fmdesk.records import Record
 from fmdesk.roles import Role
+from fmdesk.words import families as count_families
 
 CASELOAD_LIMIT_SETTING = "allocation.caseload_limit"
 # A keyworker holding families intensively manages about 12-16 (Milton Keynes' practices held
@@ -63,7 +64,7 @@ class PractitionerLoad:
     def warning(self) -> str:
         if not self.over_limit:
             return ""
-        return f"{self.name} holds {self.held} families, over the limit of {self.limit}."
+        return f"{self.name} holds {count_families(self.held)}, over the limit of {self.limit}."
 
 
 def practitioners(store: Store) -> list[PractitionerLoad]:

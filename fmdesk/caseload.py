@@ -27,6 +27,7 @@ from fmdesk.families import (
     StatusChange,
 )
 from fmdesk.plans import REVIEW_INTERVAL, ActionStatus
+from fmdesk.words import plural
 
 # "Due this week": from today to six days on, a week of days.
 WEEK_DAYS = 7
@@ -35,11 +36,6 @@ WEEK_DAYS = 7
 CONSENT_RENEW_DAYS = 365
 # How long before it is due consent to renew shows on the caseload.
 CONSENT_NOTICE_DAYS = 28
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """'1 family', '2 families', '0 families'."""
-    return f"{count} {one if count == 1 else many}"
 
 
 class DueKind(enum.StrEnum):

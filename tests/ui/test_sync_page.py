@@ -171,7 +171,7 @@ def test_a_closed_family_the_coordinator_confirmed_is_offered_for_removal(
 
     monkeypatch.setattr(page, "confirm", lambda *a: True)
     page.purge_button.click()
-    qtbot.waitUntil(lambda: "Removed 1 closed families" in page.result.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Removed 1 closed family (" in page.result.text(), timeout=10_000)
     assert on_store(qtbot, window, lambda s: s.get(Family, closed.id)) is None
     qtbot.waitUntil(lambda: page.purge_box.isHidden())
 

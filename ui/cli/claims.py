@@ -20,6 +20,7 @@ from fmdesk.claims import BatchStatus, ClaimBatch, money_text, parse_amount
 from fmdesk.errors import UserError
 from fmdesk.outcomes.dates import day_text
 from fmdesk.programme import Stage, check_year, year_label
+from fmdesk.words import families as count_families
 from reports.claims import schedule_pdf
 from ui.actions import documents
 from ui.cli.as_at import as_at_option, history_note, parse_as_at
@@ -278,7 +279,7 @@ def claims_schedule(
     if pdf_path:
         documents.save(pdf_path, schedule_pdf(batch, rows, marking=marking))
     click.echo(
-        f"Wrote the schedule of {batch.reference}: {len(batch.family_ids)} families, "
+        f"Wrote the schedule of {batch.reference}: {count_families(len(batch.family_ids))}, "
         f"{len(rows)} pieces of evidence."
     )
 

@@ -35,6 +35,7 @@ from fmdesk.outcomes import ClaimStatus
 from fmdesk.outcomes.dates import day_text
 from fmdesk.records import CORRECTABLE_KINDS
 from fmdesk.references import reference_key
+from fmdesk.words import families as count_families
 from reports.base import write_pdf
 from ui.actions import paths
 from ui.actions.chronology import build_chronology_pdf
@@ -398,7 +399,7 @@ def families_import_csv(
     left = f"; {done.skipped_with_errors} left out for errors" if done.skipped_with_errors else ""
     ticks = f", {checked.tick_count} indicators from the data" if checked.framework else ""
     click.echo(
-        f"Imported {done.families} families ({done.people} people, {done.measures} baseline "
+        f"Imported {count_families(done.families)} ({done.people} people, {done.measures} baseline "
         f"measures{ticks}); {done.skipped_duplicates} already held{left}."
     )
 

@@ -20,6 +20,7 @@ from fmdesk.errors import UserError
 from fmdesk.roles import Role
 from fmdesk.sync.bundle import SUFFIX
 from fmdesk.sync.identity import Enrolment
+from fmdesk.words import families as count_families
 from ui.cli.options import (
     ask_new_passphrase,
     echo_json,
@@ -430,7 +431,7 @@ def sync_purge(store_path: Path | None, yes: bool) -> None:
             if not click.confirm("Remove them from this laptop?", default=False):
                 raise UserError("Stopped: nothing was removed.")
         removed = sum(sync.purge_family(store, f.id) for f in families)
-    click.echo(f"Removed {len(families)} families ({removed} records) from this store.")
+    click.echo(f"Removed {count_families(len(families))} ({removed} records) from this store.")
 
 
 # ---- conflicts ---------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from fmdesk.families import Family, FamilyStatus
 from fmdesk.identified_csv import CsvProblem, Duplicate, IdentifiedFamily, IdentifiedImport
 from fmdesk.roles import Role
 from fmdesk.update_csv import Unmatched, UpdateImport
+from fmdesk.words import families as count_families
 from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -178,7 +179,8 @@ class PreviewDialog(QDialog):
             layout.addWidget(make_table(duplicates, "Families already held", stretch=2), 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = buttons.addButton(
-            f"&Import {len(checked.families)} families", QDialogButtonBox.ButtonRole.AcceptRole
+            f"&Import {count_families(len(checked.families))}",
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.import_button.setEnabled(checked.ok and bool(checked.families))
         self.import_button.clicked.connect(lambda: self._choose(self.IMPORT_ALL))
@@ -263,7 +265,7 @@ class AttachDialog(QDialog):
         layout.addWidget(make_table(self.rows, "Eligibility before and after", stretch=4), 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.attach_button = buttons.addButton(
-            f"&Attach {len(preview.rows)} families", QDialogButtonBox.ButtonRole.AcceptRole
+            f"&Attach {count_families(len(preview.rows))}", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.attach_button.clicked.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -443,7 +445,7 @@ class AllocationPage(WorkspacePage):
         self.loads, families, limit = result
         self.practitioner_model.set_rows(self.loads)
         self.family_model.set_rows(families)
-        self.limit_label.setText(f"Limit: {limit} families each")
+        self.limit_label.setText(f"Limit: {count_families(limit)} each")
         warnings = [p.warning for p in self.loads if p.over_limit]
         self.warning.setText(" ".join(warnings))
         self.warning.setVisible(bool(warnings))
@@ -525,7 +527,7 @@ class AllocationPage(WorkspacePage):
 
         def done(changed: int) -> None:
             self.refresh()
-            self._say(f"Attached {changed} families to {preview.framework}.")
+            self._say(f"Attached {count_families(changed)} to {preview.framework}.")
 
         Task(
             self.runner,
@@ -637,7 +639,7 @@ class AllocationPage(WorkspacePage):
         def done(result: ImportedFamilies) -> None:
             self.refresh()
             self._say(
-                f"Imported {result.families} families ({result.people} people, "
+                f"Imported {count_families(result.families)} ({result.people} people, "
                 f"{result.measures} baseline measures). {result.skipped_duplicates} were "
                 f"already held; {result.skipped_with_errors} were left out for problems."
             )
@@ -676,7 +678,7 @@ class AllocationPage(WorkspacePage):
         def done(result: identified_store.AppliedUpdate) -> None:
             self.refresh()
             self._say(
-                f"Applied {result.measures} new figures to {result.families} families; "
+                f"Applied {result.measures} new figures to {count_families(result.families)}; "
                 f"{result.unchanged} were already held."
             )
 

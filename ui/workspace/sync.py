@@ -35,6 +35,7 @@ from fmdesk.families import Family
 from fmdesk.roles import Role
 from fmdesk.sync.bundle import SUFFIX
 from fmdesk.sync.identity import Enrolment
+from fmdesk.words import plural
 from ui.actions import documents
 from ui.kit.colours import notice_style
 from ui.kit.errors import show_error
@@ -383,7 +384,7 @@ class SyncPage(WorkspacePage):
         if state.purgeable:
             refs = ", ".join(f.reference for f in state.purgeable)
             self.purge_text.setText(
-                f"{len(state.purgeable)} {_which(state.purgeable)} families have reached the "
+                f"{_purgeable(state.purgeable)} reached the "
                 f"coordinator, who has confirmed them, and can leave this laptop: {refs}."
             )
             self.purge_box.show()
@@ -681,7 +682,7 @@ class SyncPage(WorkspacePage):
         refs = ", ".join(f.reference for f in families)
         which = _which(families)
         if not self.confirm(
-            f"Remove {which} families",
+            f"Remove {which} {'family' if len(families) == 1 else 'families'}",
             f"Remove {refs} and everything about them from this laptop? The coordinator "
             "keeps them; this cannot be undone here.",
         ):
@@ -693,7 +694,8 @@ class SyncPage(WorkspacePage):
 
         def done(removed: int) -> None:
             self.result.setText(
-                f"Removed {len(ids)} {which} families ({removed} records) from this laptop."
+                f"Removed {plural(len(ids), which + ' family', which + ' families')} "
+                f"({removed} records) from this laptop."
             )
             self.refresh()
 
@@ -704,6 +706,14 @@ class SyncPage(WorkspacePage):
         box.setAccessibleName("Message")
         box.open()  # not exec(): tests and keyboard users carry on while it shows
         self.message_box = box
+
+
+def _purgeable(families: Sequence[Family]) -> str:
+    """ "1 closed family has", "2 closed families have"."""
+    which = _which(families)
+    if len(families) == 1:
+        return f"1 {which} family has"
+    return f"{len(families)} {which} families have"
 
 
 def _which(families: Sequence[Family]) -> str:
