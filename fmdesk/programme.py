@@ -437,8 +437,8 @@ def build_dashboard(
         _claims_by_quarter(reached, year),
         _claims_by_route(records, year),
     ]
-    if money is not None:
-        sections.append(_money(money, reached, year))
+    if money is not None:  # the money beside the families, before the detail
+        sections.insert(2, _money(money, reached, year))
     in_use = {
         item.framework.ref: item.framework
         for item in records.outcomes.values()
@@ -506,7 +506,8 @@ def _trend(
         f"Quarterly trend, {year_label(year)}",
         Chart.TREND,
         tuple(figures),
-        note="Families reaching each stage in each quarter (Q1 is April to June).",
+        note="Families reaching each stage in each quarter (Q1 is April to June)"
+        + ("; the amounts claimed and paid in it." if money is not None else "."),
     )
 
 

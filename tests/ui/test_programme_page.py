@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from db import sync
 from db.keyslots import KdfParams
 from db.store import Store
-from fmdesk.families import Family
+from fmdesk.families import DeliveredBy, Family, PastOrPresent, ReferralSource, Tenure
 from fmdesk.identified_csv import parse_identified_csv
 from fmdesk.programme import Chart, Figure, Section
 from fmdesk.roles import Role
@@ -240,3 +241,48 @@ def test_the_quarterly_trend_is_a_table_whose_cells_open_their_families(
     dialog = page.families_dialog
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
     assert {dialog.model.row_at(r).reference for r in range(2)} == {"FM-004", "FM-006"}
+
+
+def test_the_family_details_form_takes_what_the_dashboard_counts(
+    qtbot, make_window, coordinator_path
+) -> None:
+    path, _refs, _ = coordinator_path
+    window = make_window(path)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.caseload.model.rowCount() > 0)
+    table = window.caseload.table
+    row = next(
+        r
+        for r in range(table.model().rowCount())
+        if table.model().index(r, 0).data(ROW_ROLE).reference == "FM-006"
+    )
+    table.doubleClicked.emit(table.model().index(row, 0))
+    page = window.family_page
+    qtbot.waitUntil(lambda: page.family is not None and page.family.reference == "FM-006")
+    form = page.details_form
+    for name, value in (
+        ("referral_source", ReferralSource.SOCIAL_CARE_STEP_DOWN),
+        ("delivered_by", DeliveredBy.CORE_TEAM),
+        ("tenure", Tenure.COUNCIL),
+        ("known_to_social_care", PastOrPresent.YES),
+    ):
+        box = form.editor(name)
+        assert isinstance(box, QComboBox)
+        box.setCurrentIndex(box.findData(value))
+    agency = form.editor("lead_agency")
+    assert isinstance(agency, QLineEdit)
+    agency.setFocus()
+    qtbot.keyClicks(agency, "Youth Offending Team")
+    form.flush()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    with Store.open(path, TEST_PASSPHRASE) as store:
+        family = next(f for f in store.list(Family) if f.reference == "FM-006")
+    assert (family.referral_source, family.delivered_by, family.tenure) == (
+        ReferralSource.SOCIAL_CARE_STEP_DOWN,
+        DeliveredBy.CORE_TEAM,
+        Tenure.COUNCIL,
+    )
+    assert (family.known_to_social_care, family.lead_agency) == (
+        PastOrPresent.YES,
+        "Youth Offending Team",
+    )
