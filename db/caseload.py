@@ -26,6 +26,7 @@ from fmdesk.caseload import (
     review_item,
     sync_line,
 )
+from fmdesk.errors import UserError
 from fmdesk.families import ConsentKind, Family, FamilyStatus, StatusChange
 from fmdesk.plans import ActionStatus, FamilyPlan
 from fmdesk.roles import Role
@@ -51,6 +52,12 @@ class CaseloadExtras:
 def consent_renew_days(store: Store) -> int:
     value = store.get_setting(CONSENT_RENEW_SETTING, CONSENT_RENEW_DAYS)
     return value if isinstance(value, int) and value > 0 else CONSENT_RENEW_DAYS
+
+
+def set_consent_renew_days(store: Store, days: int) -> None:
+    if not 30 <= days <= 1095:
+        raise UserError("Say a number of days from 30 to 1095 after which consent is renewed.")
+    store.set_setting(CONSENT_RENEW_SETTING, days)
 
 
 def caseload_extras(store: Store, on: dt.date, *, now: dt.datetime | None = None) -> CaseloadExtras:

@@ -69,7 +69,13 @@ class DueItem:
         return on <= self.due_on < on + dt.timedelta(days=WEEK_DAYS)
 
     def sentence(self, on: dt.date) -> str:
-        """'Action “Set two alarms” was due 3 Nov 2026' / 'Plan review due 9 Dec 2026'."""
+        """'Action “Set two alarms” was due 3 Nov 2026' / 'Plan review due 9 Dec 2026' /
+        'Consent to assess due for renewal 12 Dec 2026'."""
+        due = "was due" if self.is_late(on) else "due"
+        if self.kind is DueKind.CONSENT:
+            return f"Consent {self.what} {due} for renewal {short_date(self.due_on)}".replace(
+                "  ", " "
+            )
         name = self.kind.label[0].upper() + self.kind.label[1:]
         if self.what:
             name += f" “{self.what}”"

@@ -11,65 +11,14 @@ from db.caseload import caseload_extras
 from db.families import load_caseload
 from db.store import Store
 from fmdesk.families import (
-    Consent,
-    ConsentKind,
     Family,
-    FamilyStatus,
-    StatusChange,
 )
-from fmdesk.plans import ActionOwner, ActionStatus, PlanAction, PlanGoal, first_plan
 from fmdesk.roles import Role
 from tests.conftest import StoreTemplates
+from tests.integration.test_cli_caseload import TODAY, fill_practitioner_store
 from tests.ui.conftest import unlock
 from ui.kit.models import ROW_ROLE
 from ui.window.caseload import CaseloadPage, DueView
-
-TODAY = dt.date.today()
-
-
-def ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
-
-
-def fill_practitioner_store(store: Store) -> dict[str, Family]:
-    late = Family(
-        reference="EH-0001",
-        name="Ashworth",
-        status=FamilyStatus.ACTIVE,
-        next_action="Phone the school",
-        next_action_due=ago(2),
-    )
-    engaged = StatusChange(
-        family_id=late.id,
-        on=ago(100),
-        from_status=FamilyStatus.ALLOCATED,
-        to_status=FamilyStatus.ENGAGED,
-    )
-    owner = ActionOwner.agency_worker("Early Help", "Pat Keyworker")
-    plan = first_plan(
-        late.id,
-        made_on=ago(30),
-        next_review=ago(-54),
-        goals=[
-            PlanGoal(
-                words="Kai at school every day",
-                actions=(
-                    PlanAction(what="Set two alarms", owner=owner, by_when=ago(10)),
-                    PlanAction(
-                        what="Uniform ready",
-                        owner=owner,
-                        by_when=ago(12),
-                        status=ActionStatus.DONE,
-                    ),
-                ),
-            )
-        ],
-    )
-    week = Family(reference="EH-0002", name="Begum", status=FamilyStatus.ALLOCATED)
-    consent = Consent(family_id=week.id, kind=ConsentKind.ASSESS, given_on=ago(360))
-    quiet = Family(reference="EH-0003", name="Carter")
-    store.save(late, engaged, plan, week, consent, quiet)
-    return {"late": late, "week": week, "quiet": quiet}
 
 
 def shown(page: CaseloadPage, column: str) -> dict[str, str]:

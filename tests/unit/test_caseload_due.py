@@ -81,6 +81,7 @@ def test_the_summary_says_what_is_late_and_what_is_due_this_week() -> None:
         "Star reading was due 6 Dec 2026",
         "Plan review due 13 Dec 2026",
     ]
+    assert items[3].sentence(ON) == "Consent to assess due for renewal 14 Dec 2026"
     quiet = DueSummary((DueItem(days(30), DueKind.REVIEW),), ON)
     assert quiet.text == ""
     assert summary.sort_key < DueSummary(items[2:], ON).sort_key < quiet.sort_key

@@ -15,6 +15,7 @@ import click
 import fmdesk
 from fmdesk.errors import UserError
 from ui.cli import (
+    caseload,
     claims,
     definitions,
     families,
@@ -65,6 +66,7 @@ for command in (
     definitions.templates,
     definitions.instruments,
     plan.plan,
+    caseload.caseload_group,
     sync.enrol,
     sync.bundle,
     sync.sync_group,
