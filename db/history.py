@@ -38,6 +38,7 @@ from fmdesk.chronology import ChronologyEvent, Written, chronology
 from fmdesk.errors import UserError
 from fmdesk.families import Family
 from fmdesk.hlc import MILLIS_DIGITS, Timestamp
+from fmdesk.plans import FamilyPlan, current_plan, mark_action_in_error
 from fmdesk.records import CORRECTABLE_KINDS, IN_ERROR_FIELD, Record, kind_class, mark_in_error
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
@@ -172,16 +173,17 @@ def record_in_error(
     at: dt.datetime | None = None,
 ) -> Record:
     """Mark the record `record_id` (a consent, person, note or visit, Star reading or outcome
-    evidence) as recorded in error, because of `reason`, by this store's owner, in one
-    transaction. Refused in words when there is no such record (of family `family_id`, when
-    given), it cannot be marked, its family cannot be changed here (closed or reassigned), or it
-    is already marked."""
+    evidence), or the action `record_id` of a family's current plan, as recorded in error,
+    because of `reason`, by this store's owner, in one transaction; returns the record saved
+    (for an action, the plan version holding it). Refused in words when there is no such record
+    (of family `family_id`, when given), it cannot be marked, its family cannot be changed here
+    (closed or reassigned), or it is already marked."""
     with store.transaction():
         row = store.db.execute(
             "SELECT kind, body FROM records WHERE id = ? AND deleted = 0", [record_id]
         ).fetchone()
         if row is None:
-            raise UserError("There is no such record in this store (it may have been deleted).")
+            return _plan_action_in_error(store, record_id, reason, family_id, at)
         kind, body = row
         if kind not in CORRECTABLE_KINDS:
             names = ", ".join(CORRECTABLE_KINDS.values())
@@ -189,18 +191,49 @@ def record_in_error(
         record = kind_class(kind).from_stored(json.loads(body))
         if family_id is not None and record.family_id != family_id:
             raise UserError("That record is not one of this family's.")
-        family = store.get(Family, record.family_id)
-        if family is None or family.deleted:
-            raise UserError("That record's family is no longer in this store.")
-        if family.is_read_only:
-            raise UserError(
-                f"{family.read_only_reason} ({family.reference}), so nothing in it can be "
-                "marked as recorded in error."
-            )
+        _check_changeable(store, record.family_id)
         marked = mark_in_error(
             record, reason, by=store.info.owner_name, at=at or dt.datetime.now(dt.UTC)
         )
         (saved,) = store.save(marked)
+    return saved
+
+
+def _check_changeable(store: Store, family_id: str) -> None:
+    family = store.get(Family, family_id)
+    if family is None or family.deleted:
+        raise UserError("That record's family is no longer in this store.")
+    if family.is_read_only:
+        raise UserError(
+            f"{family.read_only_reason} ({family.reference}), so nothing in it can be "
+            "marked as recorded in error."
+        )
+
+
+def _plan_action_in_error(
+    store: Store, action_id: str, reason: str, family_id: str | None, at: dt.datetime | None
+) -> Record:
+    """Mark the action `action_id` of its family's current plan (the caller's transaction)."""
+    sql = "SELECT body FROM records WHERE kind = ? AND deleted = 0 AND instr(body, ?) > 0"
+    params = [FamilyPlan.KIND, action_id]
+    if family_id is not None:
+        sql += " AND family_id = ?"
+        params.append(family_id)
+    holding = [FamilyPlan.from_stored(json.loads(b)) for (b,) in store.db.execute(sql, params)]
+    holding = [p for p in holding if any(a.id == action_id for g in p.goals for a in g.actions)]
+    if not holding:
+        raise UserError("There is no such record in this store (it may have been deleted).")
+    plan = current_plan(store.list(FamilyPlan, family_id=holding[0].family_id))
+    if plan is None or plan.id not in {p.id for p in holding}:
+        raise UserError(
+            "That action is in an earlier version of the plan only: the current version's "
+            "actions can be marked as recorded in error."
+        )
+    _check_changeable(store, plan.family_id)
+    marked = mark_action_in_error(
+        plan, action_id, reason, by=store.info.owner_name, at=at or dt.datetime.now(dt.UTC)
+    )
+    (saved,) = store.save(marked)
     return saved
 
 

@@ -9,6 +9,10 @@ matter: consent withdrawn, an assessment or reading completed, a record removed 
 recorded in error (with the reason), and other edits, one event per record, person and day, naming
 what changed (autosave writes many versions of a form; one "edited" event stands for them).
 
+A plan's actions are followed across its versions by their ids: each gives "Action agreed" when
+it first appears and a correction when it is recorded in error (an action is part of a plan
+version, not a record of its own: its events carry its id and the kind `plan_action`).
+
 Each event says whether the record it is about is now recorded in error (`in_error`), so a
 screen or a printout can strike it through: it stays in the history, never hidden.
 
@@ -31,8 +35,8 @@ from fmdesk.outcomes.records import (
     OutcomeClaim,
     OutcomeEvidence,
 )
-from fmdesk.plans import FamilyPlan
-from fmdesk.records import CORRECTABLE_KINDS, IN_ERROR_FIELD, Record, to_plain
+from fmdesk.plans import FamilyPlan, date_text
+from fmdesk.records import CORRECTABLE_KINDS, IN_ERROR_FIELD, PLAN_ACTION, Record, to_plain
 from fmdesk.stars.reading import (
     ReadingStatus,
     StarReading,
@@ -133,6 +137,7 @@ def chronology(
     events: list[ChronologyEvent] = []
     for written in by_record.values():
         events.extend(_record_events(written, names))
+    events.extend(_plan_action_events(by_record, names))
     events.sort(key=lambda e: (e.on, e.recorded_at), reverse=True)
     return events
 
@@ -221,6 +226,69 @@ def _record_events(written: list[Written], names: Mapping[str, str]) -> list[Chr
             f"{_summary(version.record, names)} (changed: {', '.join(fields)})",
         )
     return out
+
+
+def _plan_action_events(
+    by_record: Mapping[str, list[Written]], names: Mapping[str, str]
+) -> list[ChronologyEvent]:
+    """Each plan action agreed (when it first appears in any version) and recorded in error,
+    followed by its id through the plan's versions, oldest first."""
+    plans = [w for w in by_record.values() if isinstance(w[-1].record, FamilyPlan)]
+    plans.sort(key=lambda w: (getattr(w[-1].record, "version", 0), w[0].at))
+    out: list[ChronologyEvent] = []
+    seen: set[str] = set()
+    marked: set[str] = set()
+    now_in_error: dict[str, bool] = {}
+    for written in plans:
+        for index, version in enumerate(written):
+            plan = version.record
+            if plan.deleted or not isinstance(plan, FamilyPlan):
+                continue
+            on = plan.made_on if index == 0 else version.at.astimezone().date()
+            for goal in plan.goals:
+                for action in goal.actions:
+                    now_in_error[action.id] = action.in_error
+                    detail = (
+                        f"{action.what} — {action.owner.text(names)}, by "
+                        f"{date_text(action.by_when)}"
+                    )
+                    if action.id not in seen:
+                        seen.add(action.id)
+                        out.append(_action_event(version, on, "Action agreed", detail, action.id))
+                    mark = action.recorded_in_error
+                    if mark is not None and action.id not in marked:
+                        marked.add(action.id)
+                        out.append(
+                            _action_event(
+                                version,
+                                version.at.astimezone().date(),
+                                "Recorded in error: plan action",
+                                f"{detail}. Reason: {mark.reason}",
+                                action.id,
+                                EventKind.CORRECTION,
+                            )
+                        )
+    return [dataclasses.replace(e, in_error=now_in_error.get(e.record_id, False)) for e in out]
+
+
+def _action_event(
+    version: Written,
+    on: dt.date,
+    what: str,
+    detail: str,
+    action_id: str,
+    kind: EventKind = EventKind.PLAN,
+) -> ChronologyEvent:
+    return ChronologyEvent(
+        on=on,
+        kind=kind,
+        what=what,
+        detail=detail,
+        by=version.by,
+        recorded_at=version.at,
+        record_id=action_id,
+        record_kind=PLAN_ACTION,
+    )
 
 
 # Fields whose change is a moment of its own (below) or bookkeeping, not an edit to report.

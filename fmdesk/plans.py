@@ -8,6 +8,11 @@ reviews the current version's action statuses and progress notes are updated in 
 Goals and actions carry their own stable ids, copied into each new version, so an action can be
 followed from one version to the next even when its wording, owner or date changes.
 
+An action agreed by mistake is not taken out of the plan but marked recorded in error
+(`mark_action_in_error`, as fmdesk/records.py marks a record): it stays in its goal, marked, and
+`FamilyPlan.actions` (what every rule, figure and check counts) leaves it out, as the printed
+plan does.
+
 Good practice (domain.md §4.2) asks for no more than 8 actions, plain language and a named person
 for each action, and for drift to be flagged. Too many actions is a warning, never a block; drift is
 two pure functions of the plan versions and a date.
@@ -20,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 from fmdesk.errors import ValidationError
-from fmdesk.records import Record, new_id, record_kind
+from fmdesk.records import ErrorMark, Record, new_id, record_kind
 
 MAX_ACTIONS_PER_GOAL = 8
 # Drift thresholds. Councils differ, so the functions take them as arguments; these are the
@@ -100,6 +105,8 @@ class PlanAction:
     status: ActionStatus = ActionStatus.NOT_STARTED
     dropped_reason: str = ""
     notes: tuple[ProgressNote, ...] = ()
+    # Agreed by mistake (see the module's docstring); None for every other action.
+    recorded_in_error: ErrorMark | None = None
 
     def __post_init__(self) -> None:
         if not self.what.strip():
@@ -111,6 +118,10 @@ class PlanAction:
 
     def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def in_error(self) -> bool:
+        return self.recorded_in_error is not None
 
     def with_note(self, on: dt.date, text: str, by: str = "") -> Self:
         return self.replace(notes=(*self.notes, ProgressNote(on=on, text=text.strip(), by=by)))
@@ -178,7 +189,9 @@ class FamilyPlan(Record):
 
     @property
     def actions(self) -> tuple[PlanAction, ...]:
-        return tuple(a for g in self.goals for a in g.actions)
+        """The plan's actions that count: every goal's, but those recorded in error (which
+        stay in `goal.actions`, marked)."""
+        return tuple(a for g in self.goals for a in g.actions if a.recorded_in_error is None)
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -240,6 +253,38 @@ def new_version(
     )
 
 
+def mark_action_in_error(
+    plan: FamilyPlan, action_id: str, reason: str, *, by: str, at: dt.datetime
+) -> FamilyPlan:
+    """`plan` with action `action_id` marked as recorded in error because of `reason`, by
+    `by`, at `at` (UTC); refused (ValidationError, in words) for an action not in the plan, one
+    already marked, and a blank reason."""
+    found = next((a for g in plan.goals for a in g.actions if a.id == action_id), None)
+    if found is None:
+        raise ValidationError("That action is not in the current version of the plan.")
+    if found.recorded_in_error is not None:
+        mark = found.recorded_in_error
+        raise ValidationError(
+            f"That plan action was already marked as recorded in error by {mark.by or 'someone'} "
+            f"on {mark.at:%d %b %Y}: {mark.reason}"
+        )
+    if not reason.strip():
+        raise ValidationError(
+            "Say why the plan action was recorded in error: the reason stays in the plan and "
+            "its history."
+        )
+    mark = ErrorMark(reason=reason.strip(), by=by, at=at.astimezone(dt.UTC).replace(microsecond=0))
+    goals = tuple(
+        g.replace(
+            actions=tuple(
+                a.replace(recorded_in_error=mark) if a.id == action_id else a for a in g.actions
+            )
+        )
+        for g in plan.goals
+    )
+    return plan.replace(goals=goals)
+
+
 def live_versions(plans: Iterable[FamilyPlan]) -> list[FamilyPlan]:
     """The versions not deleted, oldest first."""
     return sorted((p for p in plans if not p.deleted), key=lambda p: (p.version, p.made_on))
@@ -286,6 +331,12 @@ def plan_differences(
                 )
                 continue
             old_goal, old_action = old_actions[action.id]
+            if action.in_error and not old_action.in_error:
+                assert action.recorded_in_error is not None
+                changes.append(
+                    f"Action recorded in error: {action.what} ({action.recorded_in_error.reason})."
+                )
+                continue
             changes.extend(_action_changes(old_goal, old_action, goal, action, names))
     for goal in old.goals:
         for action in goal.actions:

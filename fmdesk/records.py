@@ -40,13 +40,17 @@ from fmdesk.errors import ValidationError
 SYNC_FIELDS = ("id", "family_id", "revision", "deleted")
 IN_ERROR_FIELD = "recorded_in_error"
 # The kinds a person may mark as recorded in error (the app and `fmdesk families
-# recorded-in-error`): a consent, a person, a note or visit, a Star reading, outcome evidence.
+# recorded-in-error`): a consent, a person, a note or visit, a Star reading, outcome evidence,
+# and an action of the plan, which is not a record of its own but part of a plan version
+# (fmdesk/plans.py mark_action_in_error).
+PLAN_ACTION = "plan_action"
 CORRECTABLE_KINDS: dict[str, str] = {
     "consent": "consent",
     "person": "person",
     "note": "note or visit",
     "star_reading": "Star reading",
     "outcome_evidence": "outcome evidence",
+    PLAN_ACTION: "plan action",
 }
 
 

@@ -201,9 +201,10 @@ def _goal_flowables(
         heads.append(Paragraph("This helps with: " + text("; ".join(helps)), linked))
     # The goal's heading and words stay with the first rows of its table, which then splits by
     # row with the header repeated.
+    live = [a for a in goal.actions if a.recorded_in_error is None]  # not one agreed by mistake
     body = (
-        actions_table(goal.actions, names, styles)
-        if goal.actions
+        actions_table(live, names, styles)
+        if live
         else Paragraph("No actions agreed yet for this goal.", styles.body)
     )
     return [*heads, body]

@@ -4,13 +4,15 @@ record and its history and drops out of every figure and claim; the mark travels
 to the coordinator, whose figures leave the record out too."""
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from db import programme, sync
 from db.families import load_caseload, load_family
-from db.history import history, record_in_error, records_as_at
+from db.history import family_chronology, history, record_in_error, records_as_at
 from db.outcomes import load_family_outcomes
 from db.store import Store
 from fmdesk.errors import UserError
@@ -27,9 +29,18 @@ from fmdesk.families import (
     has_consent,
 )
 from fmdesk.outcomes import EvidenceBasis, FrameworkLibrary, OutcomeEvidence, attach_framework
+from fmdesk.plans import (
+    ActionOwner,
+    FamilyPlan,
+    PlanAction,
+    PlanGoal,
+    current_plan,
+    first_plan,
+)
 from fmdesk.records import mark_in_error
 from fmdesk.stars import AreaScore, ReadingStatus, StarReading, builtin_instruments
 from tests.conftest import PRACTITIONER_NAME
+from ui.actions.documents import build_plan_pdf
 
 TODAY = dt.date.today()
 STAR = next(i for i in builtin_instruments() if i.id == "family-progress-star")
@@ -212,3 +223,47 @@ def test_as_at_a_day_before_the_mark_the_record_counted_and_after_it_does_not(
     assert evidence_as_at(TODAY - dt.timedelta(days=3)) == []
     shown = records_as_at(store, TODAY - dt.timedelta(days=3), [OutcomeEvidence], in_error=True)
     assert [r.in_error for r in shown] == [True]  # the history still has it, marked
+
+
+def test_a_plan_action_recorded_in_error_stays_in_the_plan_and_leaves_what_counts(
+    store: Store,
+) -> None:
+    made = _family(store)
+    family = made["family"]
+    assert isinstance(family, Family)
+    walk = PlanAction(
+        what="Walk to school together",
+        owner=ActionOwner.agency_worker("Early Help", "Pat Keyworker"),
+        by_when=TODAY + dt.timedelta(days=14),
+    )
+    wrong = PlanAction(
+        what="Speech therapy referral for the Khan twins",
+        owner=ActionOwner.agency_worker("Health visiting", "Sam Okafor"),
+        by_when=TODAY + dt.timedelta(days=7),
+    )
+    goal = PlanGoal(words="Zoë gets to school on time", problems=("2",), actions=(walk, wrong))
+    store.save(first_plan(family.id, made_on=TODAY, goals=[goal]))
+
+    saved = record_in_error(store, wrong.id, "Meant for another family's plan", family_id=family.id)
+    assert isinstance(saved, FamilyPlan)
+    plan = current_plan(store.list(FamilyPlan, family_id=family.id))
+    assert plan is not None
+    # Still in its goal, marked; out of what every rule and figure counts.
+    kept = plan.goals[0].actions[1]
+    assert kept.what == wrong.what
+    assert kept.recorded_in_error is not None
+    assert kept.recorded_in_error.reason == "Meant for another family's plan"
+    assert [a.id for a in plan.actions] == [walk.id]
+    # The printed plan leaves it out; the chronology has it agreed, then corrected.
+    pdf = build_plan_pdf(store, family.id)
+    printed = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Walk to school together" in printed
+    assert "Speech therapy referral" not in printed
+    events = [e for e in family_chronology(store, family.id) if e.record_id == wrong.id]
+    assert [e.what for e in events] == [
+        "Recorded in error: plan action",
+        "Action agreed",
+    ]
+    assert all(e.in_error for e in events)
+    with pytest.raises(UserError, match="already marked as recorded in error"):
+        record_in_error(store, wrong.id, "Again")

@@ -33,6 +33,7 @@ from fmdesk.errors import UserError
 from fmdesk.identified_csv import IdentifiedImport
 from fmdesk.outcomes import ClaimStatus
 from fmdesk.outcomes.dates import day_text
+from fmdesk.plans import FamilyPlan
 from fmdesk.records import CORRECTABLE_KINDS
 from fmdesk.references import reference_key
 from fmdesk.words import families as count_families
@@ -482,14 +483,15 @@ def families_recorded_in_error(
     store_path: Path | None, reference: str, record_id: str, reason: str
 ) -> None:
     """Mark one of a family's records (REFERENCE: the family's reference or id; RECORD_ID: a
-    consent, person, note or visit, Star reading or outcome evidence, by the id that
+    consent, person, note or visit, Star reading, outcome evidence or an action of the current
+    plan, by the id that
     'fmdesk families chronology REFERENCE' lists) as recorded in error, with the reason. It
     stays in the record and its history, marked, and no longer counts in any figure or claim;
     the mark goes to the coordinator in the next bundle."""
     with open_store(store_path) as store:
         family = find_family(store, reference)
         marked = record_in_error(store, record_id, reason, family_id=family.id)
-    what = CORRECTABLE_KINDS.get(marked.KIND, "record")
+    what = "plan action" if isinstance(marked, FamilyPlan) else CORRECTABLE_KINDS[marked.KIND]
     click.echo(
         f"Marked the {what} as recorded in error ({reason.strip()}). It stays in "
         f"{family.reference}'s record and history and no longer counts in any figure or claim."

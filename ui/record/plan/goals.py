@@ -31,6 +31,7 @@ from ui.kit.widgets import (
     record_table,
     stretch_column,
 )
+from ui.record.in_error import MarkedRowTableModel
 from ui.record.plan.editors import ActionEditor, GoalEditor
 from ui.record.plan.rows import select_row, show_in_editor
 
@@ -74,7 +75,8 @@ class GoalsPanel(QWidget):
         self.goals_view = record_table(self, "Goals")
         self.goals_view.setModel(self.goal_model)
         stretch_column(self.goals_view, 0)
-        self.action_model: RowTableModel[PlanAction] = RowTableModel(
+        # An action recorded in error stays listed, struck through (ui/record/in_error.py).
+        self.action_model: RowTableModel[PlanAction] = MarkedRowTableModel(
             (
                 Column("What", lambda a: a.what, tooltip=lambda a: a.what),
                 Column("Who", lambda a: a.owner.text(self._names)),
