@@ -72,12 +72,20 @@ def test_late_things_show_and_filter(qtbot, store: Store) -> None:
     assert page.count.text() == "1 family"
 
 
-def test_the_warning_after_the_councils_days(store: Store) -> None:
+def test_the_warning_after_the_councils_days(qtbot, store: Store) -> None:
     fill_practitioner_store(store)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
     assert caseload_extras(store, TODAY).sync_warning == ""
     warned = caseload_extras(store, TODAY, now=later).sync_warning
     assert warned.startswith("6 changes made on this laptop have reached nobody")
+    page = CaseloadPage()
+    qtbot.addWidget(page)
+    page.set_rows(load_caseload(store))
+    page.show_extras(caseload_extras(store, TODAY))
+    assert page.sync_warning.isHidden()
+    page.show_extras(caseload_extras(store, TODAY, now=later))
+    assert not page.sync_warning.isHidden()
+    assert page.sync_warning.text() == warned
     sync.set_unsent_warning_days(store, 10)
     assert caseload_extras(store, TODAY, now=later).sync_warning == ""
 
