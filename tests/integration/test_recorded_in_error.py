@@ -5,13 +5,14 @@ to the coordinator, whose figures leave the record out too."""
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from db import programme, sync
-from db.families import load_caseload, load_family
+from db.families import export_family, load_caseload, load_family
 from db.history import family_chronology, history, record_in_error, records_as_at
 from db.outcomes import load_family_outcomes
 from db.store import Store
@@ -28,6 +29,7 @@ from fmdesk.families import (
     PersonRole,
     has_consent,
 )
+from fmdesk.family_file import parse_family_file
 from fmdesk.outcomes import EvidenceBasis, FrameworkLibrary, OutcomeEvidence, attach_framework
 from fmdesk.plans import (
     ActionOwner,
@@ -267,3 +269,17 @@ def test_a_plan_action_recorded_in_error_stays_in_the_plan_and_leaves_what_count
     assert all(e.in_error for e in events)
     with pytest.raises(UserError, match="already marked as recorded in error"):
         record_in_error(store, wrong.id, "Again")
+
+
+def test_a_family_file_keeps_the_mark(store: Store) -> None:
+    """A subject access export shows what was recorded in error, and reads back with it."""
+    made = _family(store)
+    family, child = made["family"], made["child"]
+    assert isinstance(family, Family)
+    assert isinstance(child, Person)
+    record_in_error(store, child.id, "A duplicate of Zofia")
+    data = json.loads(json.dumps(export_family(store, family), ensure_ascii=False))
+    _, records = parse_family_file(data)
+    back = next(r for r in records if r.id == child.id)
+    assert back.recorded_in_error is not None
+    assert back.recorded_in_error.reason == "A duplicate of Zofia"
