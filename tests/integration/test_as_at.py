@@ -81,6 +81,7 @@ def test_a_record_written_later_with_an_earlier_revision_is_seen_as_at_its_day(h
         outcome="6.1",
         holds_from=D("2025-09-01"),
         source="GP letter",
+        description="Registered with the GP and attending appointments",
         recorded_by="Pat Keyworker",
         # Made on the practitioner's laptop on 20 September, arriving only now.
         revision=f"{int(noon(D('2025-09-20')) * 1000):015d}-00000-ab12cd34",

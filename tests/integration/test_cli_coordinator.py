@@ -2,6 +2,7 @@
 store copied from the test run's template."""
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from db.store import Store
 from fmdesk.families import FamilyStatus, Person, PersonRole
 from fmdesk.outcomes import IndicatorTick, Measure, MeasureKind, MeasureStage
+from fmdesk.plans import FamilyPlan, PlanGoal
 from fmdesk.roles import Role
 from tests.conftest import StoreTemplates
 from tests.integration.test_cli import PASSPHRASE, REPO, assert_one_line_error, fmdesk
@@ -277,7 +279,16 @@ def test_claims_ready_by_continuous_employment_leaves_out_the_problems_not_met(
     records = [
         family,
         parent,
-        *_eligible(family, evidence={}),  # domestic abuse and health at entry, neither met
+        # Domestic abuse and health at entry, neither met; the plan covers those and work, as the
+        # framework's plan rule asks of every problem the family has.
+        *(
+            dataclasses.replace(
+                record, goals=(*record.goals, PlanGoal(words="Into work", problems=("4",)))
+            )
+            if isinstance(record, FamilyPlan)
+            else record
+            for record in _eligible(family, evidence={})
+        ),
         IndicatorTick(family_id=family.id, indicator="4A", person_id=parent.id, on=started),
         Measure(
             family_id=family.id,
@@ -306,4 +317,6 @@ def test_claims_ready_by_continuous_employment_leaves_out_the_problems_not_met(
     assert ready.stdout.splitlines() == [
         "FM-010         FM-010 family: Continuous employment",
         "    Worklessness and financial exclusion: 4.1",
+        "    Claim: £800.00 (results £800.00 for Continuous employment; attachment fee £1,000.00"
+        " paid on attachment)",
     ]
