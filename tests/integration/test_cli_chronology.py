@@ -113,3 +113,14 @@ def test_marking_is_refused_in_one_line(home: Home) -> None:
     unknown = fmdesk(path, "families", "recorded-in-error", REFERENCE, "nope", "--reason", "x")
     assert unknown.returncode == 1
     assert "no such record" in unknown.stderr
+
+
+def test_families_show_says_who_was_recorded_in_error(home: Home) -> None:
+    path, ids = home
+    before = fmdesk(path, "families", "show", REFERENCE).stdout
+    assert "Niamh Ó Briain" in before
+    assert "(recorded in error)" not in before
+    fmdesk(path, "families", "recorded-in-error", REFERENCE, ids["child"], "--reason", "Twin")
+    after = fmdesk(path, "families", "show", REFERENCE).stdout
+    line = next(x for x in after.splitlines() if "Niamh" in x)
+    assert line.endswith("(recorded in error)")

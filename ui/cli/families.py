@@ -189,7 +189,8 @@ def families_show(
         if p.nhs_number:
             ids.append(f"NHS {references.format_nhs_number(p.nhs_number)}")
         said = f"  ({', '.join(ids)})" if ids else ""
-        click.echo(f"  {p.role.label:<36} {p.display_name}{said}")
+        marked = " (recorded in error)" if p.in_error else ""
+        click.echo(f"  {p.role.label:<36} {p.display_name}{said}{marked}")
     for event in record.timeline[:10]:
         click.echo(f"  {event.on}  {event.what}: {event.detail}")
 
