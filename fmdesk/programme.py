@@ -49,6 +49,7 @@ from fmdesk.families import (
     StatusChange,
     Tenure,
 )
+from fmdesk.identification import local_filter_codes
 from fmdesk.outcomes.framework import EligibilityKind
 from fmdesk.outcomes.readiness import EVERY_PROBLEM
 from fmdesk.outcomes.records import MeasureKind, MeasureStage
@@ -619,7 +620,7 @@ def _cohort(records: ProgrammeRecords) -> Section:
         framework = items[0].framework
         assert framework is not None
         rule = framework.eligibility
-        local = set(rule.local) if rule.kind is EligibilityKind.NATIONAL_PLUS_LOCAL else set()
+        local = local_filter_codes(framework)
         suffix = f" ({ref})" if many else ""
         present = {
             item.family.id: {p.problem.code for p in item.readiness.eligibility.problems}
@@ -1004,10 +1005,9 @@ def _outcomes_by_problem(records: ProgrammeRecords) -> Section:
         if readiness is None or framework is None or item.family.deleted:
             continue
         codes = [p.code for p in framework.problems]
-        rule = framework.eligibility
         # A local filter is a reason to take a family on, not a problem with outcomes of its
         # own: it would show stuck at 0 %.
-        local = set(rule.local) if rule.kind is EligibilityKind.NATIONAL_PLUS_LOCAL else set()
+        local = local_filter_codes(framework)
         for problem in readiness.problems:
             if problem.code in local:
                 continue

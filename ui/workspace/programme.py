@@ -25,6 +25,7 @@ from typing import cast
 from PySide6.QtCore import QDate, QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
+    QFont,
     QFontMetrics,
     QKeyEvent,
     QKeySequence,
@@ -74,7 +75,7 @@ from ui.kit.colours import colours, notice_style
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
-from ui.kit.widgets import date_edit, make_table, record_table, selected_rows
+from ui.kit.widgets import ElidedLabel, date_edit, make_table, record_table, selected_rows
 
 ROW = 30  # pixels per bar (one line of label): big enough to click on a shared screen
 WRAP = int(Qt.TextFlag.TextWordWrap)
@@ -442,8 +443,13 @@ class ProgrammePage(WorkspacePage):
         self.dashboard: Dashboard | None = None
         self.charts: list[BarChart] = []
         self.trends: list[TrendTable] = []
-        self.heading = QLabel("Programme dashboard")
-        self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        # Shortened with "…" when the window is narrow (1280 px), so the buttons beside it stay
+        # on screen; the whole title is its tooltip and accessible name.
+        self.heading = ElidedLabel("Programme dashboard", self)
+        heading_font = QFont(self.font())
+        heading_font.setPointSizeF(18)
+        heading_font.setWeight(QFont.Weight.DemiBold)
+        self.heading.setFont(heading_font)
         self.year = QSpinBox(self)
         self.year.setRange(FIRST_YEAR, LAST_YEAR)
         self.year.setValue(
