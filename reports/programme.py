@@ -229,12 +229,14 @@ def dashboard_story(dashboard: Dashboard) -> list[Flowable]:
         story.append(spacer(1.5))
         story.append(
             grid_table(
-                ["Figure", "Families", "Of", "Share", "Target"],
+                # "Number": families, or what the figure says it counts (meetings, actions,
+                # adults); an amount in pounds.
+                ["Figure", "Number", "Of", "Share", "Target"],
                 [
                     [
                         f.label
                         + (f" (average change {f.average:+.1f})" if f.average is not None else ""),
-                        f.value,
+                        money_text(f.value) if f.money else f.value,
                         "" if f.of is None else f.of,
                         "" if f.percent is None else f"{f.percent:.0f}%",
                         "" if f.target is None else f.target,

@@ -23,9 +23,11 @@ meetings in July and (step two) October.
 """
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from db import programme
@@ -50,6 +52,7 @@ from fmdesk.programme import Chart, Stage
 from fmdesk.records import Record
 from fmdesk.roles import Role
 from fmdesk.taf import TafMeeting, TafMember
+from reports.programme import dashboard_pdf
 from tests.conftest import COORDINATOR_NAME, StoreTemplates
 from tests.integration.test_as_at import save_programme
 from tests.integration.test_cli import PASSPHRASE, fmdesk
@@ -471,6 +474,10 @@ def test_claimed_and_paid_amounts_the_programme_target_and_the_money_trend(
     trend = board.section("trend")
     claimed = [f.value_text for f in trend.figures if f.series == "Claimed (£)"]
     assert claimed == ["£0.00", "£0.00", "£0.00", "£800.00"]
+    pdf = pypdf.PdfReader(io.BytesIO(dashboard_pdf(board)))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Claimed to date (£)\n£800.00" in text  # the table gives the amount, not pence
+    assert "80000" not in text
     csv = {(r[1], r[2]) for r in board.csv_rows()[1:]}
     assert ("Claimed to date (£)", "800.00") in csv
     # As at 31 March 2026 nothing had been paid; as at 9 January nothing had been sent.
