@@ -180,7 +180,7 @@ def _none(what: str, styles: Styles) -> list[Flowable]:
 
 
 def _consents(consents: list[Consent], names: Mapping[str, str], styles: Styles) -> list[Flowable]:
-    shown = [c for c in consents if not c.deleted]
+    shown = [c for c in consents if not c.deleted and not c.in_error]
     if not shown:
         return _none("No consent is recorded.", styles)
     rows = [

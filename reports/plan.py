@@ -214,7 +214,9 @@ def older_children(people: Iterable[Person], on: dt.date, age: int) -> list[Pers
     """The household's children of `age` or older (and under 18) on `on`."""
     found = []
     for person in people:
-        if person.deleted or not person.in_household or person.role is not PersonRole.CHILD:
+        if person.deleted or person.in_error or not person.in_household:
+            continue
+        if person.role is not PersonRole.CHILD:
             continue
         years = person.age(on)
         if years is not None and age <= years < ADULT_AGE:
@@ -236,7 +238,7 @@ def signatories(
     people = list(people)
     rows: list[tuple[str, str]] = []
     for person in people:
-        if person.deleted or not person.in_household:
+        if person.deleted or person.in_error or not person.in_household:
             continue
         age = person.age(on)
         adult = person.role in (PersonRole.PARENT_CARER, PersonRole.OTHER_ADULT) or (
@@ -382,7 +384,7 @@ def plan_pdf(
     measure_names = measure_names or {}
     lead = lead_practitioner or family.lead_practitioner
     names = person_names(people)
-    household = [p for p in people if p.in_household and not p.deleted]
+    household = [p for p in people if p.in_household and not p.deleted and not p.in_error]
     keyworker_line, keyworker_phone = keyworker(lead, taf_members, plan.made_on)
     if keyworker_phone:
         keyworker_line += f" · phone {keyworker_phone}"

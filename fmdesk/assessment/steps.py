@@ -34,7 +34,7 @@ def household(people: Iterable[Person]) -> list[Person]:
     """The people an assessment walks through, in a steady order: parents and carers, other
     adults, then children oldest first (unborn last); people outside the home are left out."""
     role_order = {PersonRole.PARENT_CARER: 0, PersonRole.OTHER_ADULT: 1, PersonRole.CHILD: 2}
-    present = [p for p in people if p.in_household and not p.deleted]
+    present = [p for p in people if p.in_household and not p.deleted and not p.in_error]
 
     def order(person: Person) -> tuple[int, int, dt.date, str]:
         born = person.date_of_birth or person.expected_date

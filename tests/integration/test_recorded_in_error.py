@@ -283,3 +283,29 @@ def test_a_family_file_keeps_the_mark(store: Store) -> None:
     back = next(r for r in records if r.id == child.id)
     assert back.recorded_in_error is not None
     assert back.recorded_in_error.reason == "A duplicate of Zofia"
+
+
+def test_a_person_recorded_in_error_gets_no_line_on_the_printed_plan(store: Store) -> None:
+    made = _family(store)
+    family, child = made["family"], made["child"]
+    assert isinstance(family, Family)
+    assert isinstance(child, Person)
+    action = PlanAction(
+        what="Breakfast club place",
+        owner=ActionOwner.agency_worker("School", "Sam Okafor"),
+        by_when=TODAY + dt.timedelta(days=7),
+    )
+    goal = PlanGoal(words="Mornings go calmly", problems=("2",), actions=(action,))
+    store.save(first_plan(family.id, made_on=TODAY, goals=[goal]))
+
+    def printed() -> str:
+        pdf = build_plan_pdf(store, family.id)
+        return " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split()
+        )
+
+    assert "Zoë" in printed()
+    record_in_error(store, child.id, "Entered on the wrong family")
+    words = printed()
+    assert "Zoë" not in words
+    assert "Ewa" in words

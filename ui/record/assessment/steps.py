@@ -472,7 +472,10 @@ class ConsentPage(StepPage):
             self,
         )
         self.model.set_rows(
-            sorted((c for c in ctx.consents if not c.deleted), key=lambda c: c.given_on)
+            sorted(
+                (c for c in ctx.consents if not c.deleted and not c.in_error),
+                key=lambda c: c.given_on,
+            )
         )
         self.view = make_table(self, "Consents on the family record")
         self.view.setModel(self.model)

@@ -165,7 +165,8 @@ class MeetingDialog(DraftDialog):
         attendance = QWidget(self)
         grid = QGridLayout(attendance)
         grid.setContentsMargins(0, 0, 0, 0)
-        for i, person in enumerate(p for p in people if p.in_household and not p.deleted):
+        live = (p for p in people if p.in_household and not p.deleted and not p.in_error)
+        for i, person in enumerate(live):
             box = QCheckBox(person.display_name, attendance)
             self.came.append((box, "person", person.id))
             grid.addWidget(box, i, 0)
@@ -311,7 +312,7 @@ class CloseCaseDialog(DraftDialog):
         self.moving_on_from.setAccessibleName("Who said it")
         self.moving_on_from.addItem("")
         for person in people:
-            if person.in_household and not person.deleted:
+            if person.in_household and not person.deleted and not person.in_error:
                 self.moving_on_from.addItem(person.display_name)
         self.form.addRow("&Moving on, in their words:", self.moving_on)
         self.form.addRow("Who &said it:", self.moving_on_from)

@@ -273,7 +273,7 @@ class ActionEditor(AutosaveEditor):
 
     def set_people(self, people: Sequence[Person]) -> None:
         """The household members who can own an action, then "a worker at an agency"."""
-        choices = [(p.display_name, p.id) for p in people if not p.deleted]
+        choices = [(p.display_name, p.id) for p in people if not p.deleted and not p.in_error]
         if self.who.count() and choices == [
             (self.who.itemText(i), self.who.itemData(i)) for i in range(self.who.count() - 1)
         ]:

@@ -205,7 +205,11 @@ class GoalsPanel(QWidget):
         if goal is None:
             show_error(self, UserError("Choose the goal the action is for, or add a goal first."))
             return
-        parents = [p for p in self._people if p.role is PersonRole.PARENT_CARER and not p.deleted]
+        parents = [
+            p
+            for p in self._people
+            if p.role is PersonRole.PARENT_CARER and not p.deleted and not p.in_error
+        ]
         owner = (
             ActionOwner.family_member(parents[0].id)
             if parents
