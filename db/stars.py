@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from db.history import IN_ERROR_FIELD_SQL
 from db.library import DEFAULT_INSTRUMENT_SETTING, add_definition_file, definitions
 from db.store import Store
 from fmdesk.definition import DefinitionKind
@@ -221,7 +222,8 @@ def star_due_by_family(
         family_id: dt.date.fromisoformat(taken)
         for family_id, taken in store.db.execute(
             "SELECT family_id, max(body ->> '$.taken_on') FROM records "
-            "WHERE kind = ? AND deleted = 0 AND body ->> '$.status' = ? AND family_id IN "
+            f"WHERE kind = ? AND deleted = 0 AND {IN_ERROR_FIELD_SQL} IS NULL "
+            "AND body ->> '$.status' = ? AND family_id IN "
             "(SELECT value FROM json_each(?)) GROUP BY family_id",
             [StarReading.KIND, ReadingStatus.COMPLETED.value, json.dumps(open_ids)],
         )

@@ -74,7 +74,7 @@ class StarReading(Record):
 
     @property
     def is_completed(self) -> bool:
-        return self.status is ReadingStatus.COMPLETED and not self.deleted and not self.in_error
+        return self.status is ReadingStatus.COMPLETED and not self.deleted
 
     @property
     def instrument_id(self) -> str:
@@ -288,10 +288,13 @@ def _as_text(value: object) -> str:
 def completed_readings(
     readings: Iterable[StarReading], instrument_id: str = ""
 ) -> list[StarReading]:
-    """Completed, not deleted readings (of one instrument, if named), oldest first."""
+    """Completed readings, neither deleted nor recorded in error (of one instrument, if
+    named), oldest first: the readings every chart, comparison and figure counts."""
     chosen = [
         r
         for r in readings
-        if r.is_completed and (not instrument_id or r.instrument_id == instrument_id)
+        if r.is_completed
+        and not r.in_error  # recorded in error: it counts for nothing
+        and (not instrument_id or r.instrument_id == instrument_id)
     ]
     return sorted(chosen, key=lambda r: (r.taken_on, r.id))

@@ -39,6 +39,7 @@ from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.kit.models import ROW_ROLE
 from ui.kit.tasks import Task, TaskContext, TaskRunner
+from ui.record.in_error import InErrorDialog
 from ui.record.star.chart import EARLIER_COLOUR, LATEST_COLOUR
 from ui.record.star.tab import ReasonDialog, StarTab
 
@@ -579,3 +580,42 @@ def test_every_reading_compares_side_by_side_on_screen_and_in_the_pdf(
 
     tab.clear()
     assert side.charts == []
+
+
+def test_a_reading_recorded_in_error_stays_listed_and_leaves_the_charts(
+    qtbot, open_tab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = open_tab(readings=3)
+    tab = opened.tab
+    first, middle, latest = opened.readings
+    select_reading(opened, middle.id)
+    assert tab.in_error_button.isEnabled()
+
+    def answer(dialog: InErrorDialog) -> int:
+        dialog.reason.setPlainText("Taken with another family")
+        dialog.buttons.accepted.emit()
+        return dialog.result()
+
+    monkeypatch.setattr(InErrorDialog, "exec", answer)
+    qtbot.mouseClick(tab.in_error_button, LEFT)
+    qtbot.waitUntil(lambda: len(tab.side_by_side.charts) == 2, timeout=10_000)
+    opened.settle(qtbot)
+    rows = tab.readings_model.rows()
+    assert len(rows) == 3  # still listed
+    row = next(i for i, r in enumerate(rows) if r.reading.id == middle.id)
+    assert tab.readings_model.index(row, 1).data() == "Recorded in error"
+    assert "Taken with another family" in tab.readings_model.index(row, 1).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    # Out of the table over time, the comparison and the side-by-side charts.
+    assert tab.over_time_model.columnCount() == 4
+    assert [(c.latest, c.earlier) for c in tab.side_by_side.charts] == [
+        (first, None),
+        (latest, first),
+    ]
+    select_reading(opened, middle.id)
+    assert not tab.in_error_button.isEnabled()
+    assert not tab.open_button.isEnabled()
+    stored = next(r for r in opened.stored(qtbot, StarReading) if r.id == middle.id)
+    assert stored.in_error
+    assert not stored.deleted

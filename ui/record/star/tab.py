@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.families import FamilyRecord
+from db.history import record_in_error
 from db.stars import (
     FamilyStars,
     add_instrument_file,
@@ -73,7 +74,7 @@ from ui.kit.models import ROW_ROLE, Column, RowTableModel
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import Task, TaskContext, TaskRunner
 from ui.kit.widgets import record_table, shortcut
-from ui.record.in_error import mark_text
+from ui.record.in_error import InErrorDialog, mark_text
 from ui.record.star.chart import StarChartWidget
 from ui.record.star.reading import StarReadingPage
 from ui.record.star.side_by_side import StarSideBySide
@@ -216,6 +217,11 @@ class StarTab(FeatureTab):
         self.open_button.setToolTip("Continue a draft, or change a completed reading (Enter)")
         self.delete_button = QPushButton("De&lete reading…", page)
         self.delete_button.setToolTip("Delete the chosen reading, with a reason (Delete)")
+        self.in_error_button = QPushButton("Recorded in erro&r…", page)
+        self.in_error_button.setToolTip(
+            "Mark the chosen reading as taken by mistake (another family, the wrong Star), "
+            "saying why: it stays listed, marked, and leaves the charts and every figure"
+        )
         self.pdf_button = QPushButton("Save Star &progress PDF…", page)
         self.pdf_button.setToolTip("Save the Star progress report as a PDF (Ctrl+P)")
         self.load_button = QPushButton("Load a council &instrument file…", page)
@@ -224,12 +230,18 @@ class StarTab(FeatureTab):
             self.take_button,
             self.open_button,
             self.delete_button,
+            self.in_error_button,
             self.pdf_button,
             self.load_button,
         ):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
         buttons = QHBoxLayout()
-        for button in (self.take_button, self.open_button, self.delete_button):
+        for button in (
+            self.take_button,
+            self.open_button,
+            self.delete_button,
+            self.in_error_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.pdf_button)
@@ -306,6 +318,7 @@ class StarTab(FeatureTab):
         self.take_button.clicked.connect(self.take_reading)
         self.open_button.clicked.connect(self.open_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.in_error_button.clicked.connect(self.mark_selected_in_error)
         self.pdf_button.clicked.connect(self.save_pdf)
         self.load_button.clicked.connect(self.load_instrument_file)
         self.readings_view.doubleClicked.connect(lambda _: self.open_selected())
@@ -590,13 +603,18 @@ class StarTab(FeatureTab):
         self.take_button.setAccessibleName(self.take_button.text().replace("&", ""))
         selected = self._selected_reading()
         self.take_button.setEnabled(editable)
-        self.open_button.setEnabled(editable and selected is not None)
+        # A reading recorded in error stays listed, and is changed or deleted no more.
+        marked = selected is not None and selected.in_error
+        self.open_button.setEnabled(editable and selected is not None and not marked)
         self.open_button.setText(
             "Op&en this draft"
             if selected is not None and not selected.is_completed
             else "Chang&e reading…"
         )
-        self.delete_button.setEnabled(editable and selected is not None)
+        self.delete_button.setEnabled(editable and selected is not None and not marked)
+        self.in_error_button.setEnabled(
+            editable and selected is not None and selected.is_completed and not marked
+        )
         self.pdf_button.setEnabled(loaded)
         self.load_button.setEnabled(loaded)
 
@@ -681,6 +699,26 @@ class StarTab(FeatureTab):
             self._saved()
 
         self.write(lambda ctx: remove_reading(ctx.store, reading, by=by, reason=reason), done)
+
+    def mark_selected_in_error(self) -> None:
+        """Ask why the chosen completed reading was recorded in error, then mark it."""
+        reading = self._selected_reading()
+        if reading is None or self.read_only or reading.in_error or not reading.is_completed:
+            return
+        dialog = InErrorDialog(reading.KIND, f"Star reading of {date_text(reading.taken_on)}", self)
+        if dialog.exec() != InErrorDialog.DialogCode.Accepted:
+            return
+        reason = dialog.value()
+
+        def done(_: object) -> None:
+            if self.record is not None:
+                self.message.setText(
+                    f"The reading of {date_text(reading.taken_on)} is marked as recorded in "
+                    "error; it no longer counts."
+                )
+            self._saved()
+
+        self.write(lambda ctx: record_in_error(ctx.store, reading.id, reason), done)
 
     def _save_draft(self, reading: StarReading) -> None:
         instrument = self.reading_page.instrument
