@@ -77,6 +77,7 @@ def test_dashboard_targets_and_exports(home: Path, tmp_path: Path) -> None:
         "target": None,
         "average": None,
         "families": 2,
+        "text": "2",  # the figure as the dashboard says it
     }
     with out_csv.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
