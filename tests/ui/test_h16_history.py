@@ -3,6 +3,7 @@ Household's "Recorded in error…" asks why and keeps the person, struck through
 deleting them with one click; the Timeline shows the whole case history with who and when,
 filters by kind, marks a record from there, and prints and saves the chronology."""
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from db.history import history
 from db.store import Store
 from fmdesk.chronology import EventKind
 from fmdesk.families import CaseNote, Family, FamilyStatus, Person, PersonRole
+from fmdesk.records import mark_in_error
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.conftest import unlock
 from ui.kit.models import ROW_ROLE
 from ui.kit.print_preview import PrintPreviewDialog
+from ui.record.dialogs import ConsentDialog
 from ui.record.in_error import InErrorDialog
 from ui.record.plan.dialogs import PdfOptionsDialog
 from ui.record.timeline import TimelineTab
@@ -223,3 +226,17 @@ def test_the_timeline_shows_the_whole_history_filters_by_kind_and_prints(
     shown = preview()
     assert shown is not None
     shown.reject()
+
+
+def test_consent_is_not_offered_as_given_by_someone_recorded_in_error(qtbot: QtBot) -> None:
+    mum = Person(family_id="f", role=PersonRole.PARENT_CARER, given_name="Ewa", family_name="N")
+    wrong = mark_in_error(
+        Person(family_id="f", role=PersonRole.PARENT_CARER, given_name="Olga", family_name="N"),
+        "Another family's mother",
+        by="Pat Keyworker",
+        at=dt.datetime.now(dt.UTC),
+    )
+    dialog = ConsentDialog([mum, wrong])
+    qtbot.addWidget(dialog)
+    offered = [dialog.person.itemText(i) for i in range(dialog.person.count())]
+    assert offered == [mum.display_name, "The family (recorded jointly)"]

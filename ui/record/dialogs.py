@@ -77,8 +77,8 @@ class ConsentDialog(DraftDialog):
             self.kind.addItem(k.label, k)
         self.person = QComboBox(self)
         self.person.setAccessibleName("Given by")
-        for p in people:
-            if p.role.value != "child" and p.in_household:
+        for p in people:  # not someone recorded in error
+            if p.role.value != "child" and p.in_household and not p.in_error:
                 self.person.addItem(p.display_name, p.id)
         self.person.addItem("The family (recorded jointly)", "")
         self.given = date_edit(self, "Date given", happened=True)
