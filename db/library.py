@@ -1,7 +1,10 @@
 """The definitions an open store uses, of every kind: fmdesk's shipped outcomes frameworks,
 assessment templates and Star instruments with the council's held in the store
-(db/definitions.py), built once and kept on the Store; what the Definitions dialog and the
-`fmdesk frameworks|templates|instruments` commands list; and one way to add a council's file.
+(db/definitions.py), and the council's school term dates, which every framework's term calendar
+then follows (fmdesk.definition.with_council_terms: the council's dates, then the framework's own,
+then the usual English pattern), built once and kept on the Store; what the Definitions dialog
+and the `fmdesk frameworks|templates|instruments|terms` commands list; and one way to add a
+council's file.
 
 `definitions(store)` is the library every reader takes (printing, the assessment, the
 programme, the command line). It is built on first use after the store opens, after adopting
@@ -34,10 +37,17 @@ from db.definitions import (
 )
 from db.store import Store
 from fmdesk.assessment import Template, TemplateLibrary
-from fmdesk.definition import Definition, DefinitionKind, Parsed, read_definition_file
+from fmdesk.definition import (
+    Definition,
+    DefinitionKind,
+    Parsed,
+    read_definition_file,
+    with_council_terms,
+)
 from fmdesk.errors import UserError, ValidationError
 from fmdesk.outcomes import Framework, FrameworkLibrary, shipped_frameworks
 from fmdesk.stars import Instrument, InstrumentCatalogue
+from fmdesk.terms import SchoolTerm, SchoolTermDates, council_terms
 
 # Which instrument new readings use: "id" or "id@version"; empty means the last council
 # instrument added (db/stars.py set_default_instrument).
@@ -59,6 +69,9 @@ class Definitions:
     # The council's definitions held in the store, oldest first, by kind.
     held: Mapping[DefinitionKind, tuple[Definition, ...]]
     problems_by_kind: Mapping[DefinitionKind, tuple[str, ...]]
+    # The council's school terms, from every set of dates held (the newest first): already in
+    # the term calendar of every framework above.
+    school_terms: tuple[SchoolTerm, ...] = ()
 
     def problems_of(self, kind: DefinitionKind) -> tuple[str, ...]:
         return self.problems_by_kind.get(kind, ())
@@ -139,8 +152,14 @@ def _build(store: Store) -> Definitions:
     held: dict[DefinitionKind, list[Definition]] = {kind: [] for kind in DefinitionKind}
     for definition in sorted(store.list(Definition), key=lambda d: d.revision):
         held[definition.kind].append(definition)
+    terms = council_terms(
+        [cast(SchoolTermDates, d.parsed()) for d in held[DefinitionKind.SCHOOL_TERMS]]
+    )
+    frameworks = _frameworks(held[DefinitionKind.FRAMEWORK], problems[DefinitionKind.FRAMEWORK])
+    if terms:
+        frameworks = FrameworkLibrary(with_council_terms(f, terms) for f in frameworks.all())
     return Definitions(
-        frameworks=_frameworks(held[DefinitionKind.FRAMEWORK], problems[DefinitionKind.FRAMEWORK]),
+        frameworks=frameworks,
         templates=_templates(held[DefinitionKind.TEMPLATE], problems[DefinitionKind.TEMPLATE]),
         instruments=_instruments(
             held[DefinitionKind.INSTRUMENT],
@@ -149,6 +168,7 @@ def _build(store: Store) -> Definitions:
         ),
         held={kind: tuple(found) for kind, found in held.items()},
         problems_by_kind={kind: tuple(found) for kind, found in problems.items()},
+        school_terms=terms,
     )
 
 
@@ -226,7 +246,10 @@ def _check_fits_library(loaded: Definitions, kind: DefinitionKind, parsed: Parse
     """Refuse a definition the library would refuse, in its words, by adding it to a copy (the
     kept library is shared and stays as it is)."""
     if kind is DefinitionKind.FRAMEWORK:
-        FrameworkLibrary(loaded.frameworks.all()).add(cast(Framework, parsed))
+        # As the files have them: the kept library's calendars carry the council's terms.
+        _frameworks(list(loaded.held.get(kind, ())), []).add(cast(Framework, parsed))
+    elif kind is DefinitionKind.SCHOOL_TERMS:
+        return  # any set of dates fits beside the others (save_definition checks id@version)
     elif kind is DefinitionKind.TEMPLATE:
         TemplateLibrary(loaded.templates.all()).add(cast(Template, parsed), council=True)
     else:
@@ -271,6 +294,8 @@ def _loaded(found: Definitions, kind: DefinitionKind) -> list[Parsed]:
         return list(found.frameworks.all())
     if kind is DefinitionKind.TEMPLATE:
         return list(found.templates.all())
+    if kind is DefinitionKind.SCHOOL_TERMS:
+        return [d.parsed() for d in found.held.get(kind, ())]
     return list(found.instruments)
 
 

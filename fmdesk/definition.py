@@ -1,6 +1,7 @@
 """A council's own definitions, held in the store: the `Definition` record.
 
-Outcomes frameworks, assessment templates and Star instruments are data files. fmdesk ships its
+Outcomes frameworks, assessment templates, Star instruments and the council's school term dates
+are data files. fmdesk ships its
 own under fmdesk/definitions/; a council brings its own, and the store keeps each one it adds as
 a `Definition` record holding the file's validated JSON (not its path, so nothing breaks when the
 file moves, and the definition travels in bundles: a coordinator's definitions go to every
@@ -18,13 +19,13 @@ import dataclasses
 import datetime as dt
 import enum
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from fmdesk.assessment.template import Template, bundled_templates, parse_template
 from fmdesk.errors import UserError, ValidationError
-from fmdesk.outcomes.framework import Framework, parse_framework, shipped_frameworks
+from fmdesk.outcomes.framework import Framework, Term, parse_framework, shipped_frameworks
 from fmdesk.records import Record, record_kind
 from fmdesk.schemas import SchemaName, named_by
 from fmdesk.stars.instrument import (
@@ -33,16 +34,26 @@ from fmdesk.stars.instrument import (
     builtin_instruments,
     parse_instrument,
 )
+from fmdesk.terms import (
+    COUNCIL_SOURCE,
+    GENERATED,
+    SchoolTerm,
+    SchoolTermDates,
+    calendar_with_council_terms,
+    read_school_terms,
+)
 
 
 class DefinitionKind(enum.StrEnum):
     FRAMEWORK = "framework"
     TEMPLATE = "template"
     INSTRUMENT = "instrument"
+    SCHOOL_TERMS = "school-terms"
 
     @property
     def label(self) -> str:
-        """ "outcomes framework", "assessment template", "Star instrument"."""
+        """ "outcomes framework", "assessment template", "Star instrument", "school term
+        dates"."""
         return _LABELS[self]
 
 
@@ -50,9 +61,10 @@ _LABELS = {
     DefinitionKind.FRAMEWORK: "outcomes framework",
     DefinitionKind.TEMPLATE: "assessment template",
     DefinitionKind.INSTRUMENT: "Star instrument",
+    DefinitionKind.SCHOOL_TERMS: "school term dates",
 }
 
-Parsed = Framework | Template | Instrument
+Parsed = Framework | Template | Instrument | SchoolTermDates
 
 # Parsed content by (kind, canonical JSON): a store's definitions are decoded on every library
 # load, and parsing a framework costs far more than comparing its text.
@@ -71,6 +83,8 @@ def parse_content(kind: DefinitionKind, data: Any, source: str) -> Parsed:
         return parse_framework(data, source)
     if kind is DefinitionKind.TEMPLATE:
         return parse_template(data, source)
+    if kind is DefinitionKind.SCHOOL_TERMS:
+        return read_school_terms(data, source)
     return parse_instrument(data, source=source)
 
 
@@ -97,13 +111,16 @@ def shipped(kind: DefinitionKind) -> list[Parsed]:
         return list(shipped_frameworks())
     if kind is DefinitionKind.TEMPLATE:
         return list(bundled_templates())
+    if kind is DefinitionKind.SCHOOL_TERMS:
+        return []  # the usual English pattern is generated, not a definition
     return list(builtin_instruments())
 
 
 @record_kind
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Definition(Record):
-    """A council's framework, template or instrument, as the JSON of its file."""
+    """A council's framework, template, instrument or school term dates, as the JSON of its
+    file."""
 
     KIND: ClassVar[str] = "definition"
 
@@ -163,6 +180,7 @@ _KIND_BY_SCHEMA = {
     SchemaName.OUTCOMES_FRAMEWORK: DefinitionKind.FRAMEWORK,
     SchemaName.ASSESSMENT_TEMPLATE: DefinitionKind.TEMPLATE,
     SchemaName.STAR_INSTRUMENT: DefinitionKind.INSTRUMENT,
+    SchemaName.SCHOOL_TERMS: DefinitionKind.SCHOOL_TERMS,
 }
 
 
@@ -180,10 +198,12 @@ def guess_kind(data: Any, file_name: str) -> DefinitionKind:
             return DefinitionKind.FRAMEWORK
         if "sections" in data:
             return DefinitionKind.TEMPLATE
+        if "terms" in data:
+            return DefinitionKind.SCHOOL_TERMS
     raise ValidationError(
-        f"{file_name}: this is not an outcomes framework, an assessment template or a Star "
-        'instrument (a framework has "problems", a template "sections", an instrument '
-        '"areas")'
+        f"{file_name}: this is not an outcomes framework, an assessment template, a Star "
+        'instrument or school term dates (a framework has "problems", a template "sections", '
+        'an instrument "areas", term dates "terms")'
     )
 
 
@@ -245,3 +265,24 @@ def check_fits(definition: Definition, held: Iterable[Definition]) -> None:
 def same_definition(a: Definition, b: Definition) -> bool:
     """The same kind, id@version and content (however it was written)."""
     return (a.kind, a.ref) == (b.kind, b.ref) and comparable(a.parsed()) == comparable(b.parsed())
+
+
+def with_council_terms(framework: Framework, council: Sequence[SchoolTerm]) -> Framework:
+    """The framework with the council's school term dates in its term calendar (first, then
+    the file's own, then the usual English pattern: fmdesk.terms.calendar_with_council_terms),
+    each term marked `council` or `generated`, so every outcome and data threshold counted in
+    terms is judged by them. A framework with no calendar, or no council dates, is returned as
+    it is. The library of an open store does this for every framework (db/library.py)."""
+    if not council or not framework.term_calendar:
+        return framework
+    terms = tuple(
+        Term(
+            t.name,
+            t.start,
+            t.end,
+            generated=t.source == GENERATED,
+            council=t.source == COUNCIL_SOURCE,
+        )
+        for t in calendar_with_council_terms(framework.term_calendar, council)
+    )
+    return dataclasses.replace(framework, term_calendar=terms)

@@ -1,10 +1,11 @@
 """The published JSON Schemas of fmdesk's files, and checking data against them.
 
-Each definition kind (outcomes framework, assessment template, Star instrument), the family file
-and the demo's table of needs has a JSON Schema (draft 2020-12) in fmdesk/definitions/schemas/,
-which docs/schemas links to. A council analyst checks a file against it in their own editor; the
-loaders check the same file against the same schema first, and keep code only for what a schema
-cannot say (codes that refer to one another, bands that must cover a scale, unique ids).
+Each definition kind (outcomes framework, assessment template, Star instrument, school term
+dates), the family file, the plan wording and the demo's table of needs has a JSON Schema
+(draft 2020-12) in fmdesk/definitions/schemas/, which docs/schemas links to. A council analyst
+checks a file against it in their own editor; the loaders check the same file against the same
+schema first, and keep code only for what a schema cannot say (codes that refer to one another,
+bands that must cover a scale, unique ids).
 
 A failure becomes a `ValidationError` naming the file and the place in it, e.g.
 `my-plan.json: problems[2].outcomes[0].period.count: expected a whole number of at least 1`.
@@ -48,6 +49,7 @@ class SchemaName(enum.StrEnum):
     FAMILY_FILE = "family-file"
     DEMO_NEEDS = "demo-needs"
     PLAN_TEXT = "plan-text"
+    SCHOOL_TERMS = "school-terms"
 
     @property
     def file_name(self) -> str:

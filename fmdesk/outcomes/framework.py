@@ -143,6 +143,8 @@ class Term:
     # After the file's own dates: the usual English pattern (fmdesk/terms.py), so the calendar
     # does not run out (issue 17); fmdesk.terms.terms_warnings says when a day is judged by one.
     generated: bool = False
+    # The council's own dates (a school-terms definition: fmdesk.definition.with_council_terms).
+    council: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -72,7 +72,10 @@ def test_a_framework_whose_terms_end_is_warned_about() -> None:
     )
     assert terms_warnings([sf], D(2025, 12, 7)) == []
     council = english_terms(2026)
-    assert terms_warnings([sf], D(2026, 12, 7), council) == []
+    (judged,) = terms_warnings([sf], D(2026, 12, 7), council)
+    assert judged.endswith(
+        "is judged by the council's term dates (Autumn 2026, 2026-09-01 to 2026-12-20)"
+    )
 
 
 def test_self_test_warns_when_today_is_outside_a_frameworks_term_dates(tmp_path) -> None:

@@ -31,6 +31,7 @@ from fmdesk.plan_text import read_plan_text
 from fmdesk.records import RECORD_KINDS
 from fmdesk.schemas import SchemaName
 from fmdesk.stars import parse_instrument
+from fmdesk.terms import read_school_terms
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
@@ -55,6 +56,7 @@ def shipped_files() -> Iterator[tuple[SchemaName, str]]:
         if entry.name.endswith(".needs.json"):
             yield SchemaName.DEMO_NEEDS, f"frameworks/demo/{entry.name}"
     yield SchemaName.PLAN_TEXT, "plan-text/plan-text.json"
+    yield SchemaName.SCHOOL_TERMS, "school-terms/example-council-terms.json"
 
 
 SHIPPED = list(shipped_files())
@@ -225,6 +227,7 @@ LOADERS: dict[SchemaName, Callable[[Any], object]] = {
         data, source="my-plan.json", framework=families_matter()
     ),
     SchemaName.PLAN_TEXT: lambda data: read_plan_text(data, source="my-plan.json"),
+    SchemaName.SCHOOL_TERMS: lambda data: read_school_terms(data, source="my-plan.json"),
 }
 FILES: dict[SchemaName, Callable[[], dict[str, Any]]] = {
     SchemaName.OUTCOMES_FRAMEWORK: framework,
@@ -233,6 +236,9 @@ FILES: dict[SchemaName, Callable[[], dict[str, Any]]] = {
     SchemaName.FAMILY_FILE: family_file,
     SchemaName.DEMO_NEEDS: needs,
     SchemaName.PLAN_TEXT: plan_text,
+    SchemaName.SCHOOL_TERMS: lambda: package_json(
+        "definitions", "school-terms", "example-council-terms.json"
+    ),
 }
 
 

@@ -25,6 +25,7 @@ from ui.cli import (
     selftest,
     store,
     sync,
+    terms,
 )
 from ui.cli.options import resolve_store_path, start_app, store_option
 
@@ -63,6 +64,7 @@ for command in (
     families.demo_data,
     families.families,
     frameworks.frameworks,
+    terms.terms_group,
     definitions.templates,
     definitions.instruments,
     plan.plan,
