@@ -6,6 +6,7 @@ the schedule for audit).
     fmdesk claims paid REFERENCE --on DATE [--amount £] | rejected REFERENCE --reason TEXT
     fmdesk claims withdraw REFERENCE [--yes] | schedule REFERENCE ...
     fmdesk claims money [--year 2025] [--as-at DATE] | target [--turned-around N ...]
+    fmdesk claims batches [--as-at DATE] | show REFERENCE [--as-at DATE]: each batch's families
 """
 
 from __future__ import annotations
@@ -90,6 +91,50 @@ def claims_ready(store_path: Path | None, as_at: str | None) -> None:
         click.echo(f"    Claim: {worth} ({amount.basis})")
     for batch in view.batches:
         click.echo(batch_line(batch, view.batch_total(batch)))
+
+
+def _batch_families(view: programme.ClaimsView, batch: ClaimBatch) -> None:
+    """The batch's families, one a line: reference, name and what each claims."""
+    for family_id in batch.family_ids:
+        item = view.outcomes.get(family_id)
+        if item is None:
+            click.echo(f"    {family_id[:8]} (a family this store no longer holds)")
+            continue
+        amount = view.amount(item).claimed
+        worth = f": {money_text(amount)}" if amount is not None else ""
+        click.echo(f"    {item.family.reference:<14} {item.family.name}{worth}")
+
+
+@claims_group.command("batches")
+@store_option
+@as_at_option("Show")
+def claims_batches(store_path: Path | None, as_at: str | None) -> None:
+    """Every claim batch, newest first, with its families."""
+    day = parse_as_at(as_at)
+    with open_store(store_path) as store:
+        view = programme.load_claims(store, as_at=day)
+        history_note(store, day)
+    if not view.batches:
+        click.echo("No claim batch has been made.")
+    for batch in view.batches:
+        click.echo(batch_line(batch, view.batch_total(batch)))
+        _batch_families(view, batch)
+
+
+@claims_group.command("show")
+@store_option
+@as_at_option("Show")
+@click.argument("reference")
+def claims_show(store_path: Path | None, as_at: str | None, reference: str) -> None:
+    """One claim batch: where it is in its life, and its families with what each claims."""
+    day = parse_as_at(as_at)
+    with open_store(store_path) as store:
+        wanted = programme.find_batch(store, reference)
+        view = programme.load_claims(store, as_at=day)
+        history_note(store, day)
+    batch = next((b for b in view.batches if b.id == wanted.id), wanted)
+    click.echo(batch_line(batch, view.batch_total(batch)))
+    _batch_families(view, batch)
 
 
 @claims_group.command("batch")

@@ -234,6 +234,12 @@ class ClaimsPage(WorkspacePage):
         )
         batch_columns = (
             *BATCH_COLUMNS[:4],
+            # A batch shows its families (issue 17): their references, names as the tooltip.
+            Column(
+                "Which families",
+                lambda b: ", ".join(self._batch_family(i)[0] for i in b.family_ids),
+                tooltip=lambda b: "\n".join(": ".join(self._batch_family(i)) for i in b.family_ids),
+            ),
             Column(
                 "Claims",
                 lambda b: self.view.batch_total(b) if self.view else None,
@@ -323,6 +329,11 @@ class ClaimsPage(WorkspacePage):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+
+    def _batch_family(self, family_id: str) -> tuple[str, str]:
+        """(reference, name) of a batch's family."""
+        item = self.view.outcomes.get(family_id) if self.view else None
+        return (item.family.reference, item.family.name) if item else (family_id[:8], "not held")
 
     def _family_pence(self, item: FamilyOutcomes) -> int | None:
         return self.view.amount(item).claimed if self.view else None
