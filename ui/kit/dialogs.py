@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style, text_style
 from ui.kit.tasks import Task, TaskContext, TaskRunner
 from ui.kit.widgets import DateEdit, date_edit, date_problem, plain
@@ -63,7 +63,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form = QFormLayout(self)
-        self.problem = QLabel(self)
+        self.problem = MessageLabel(self, urgent=True)  # said to a screen reader (issue 16)
         self.problem.setStyleSheet(text_style("problem"))
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("Problem")
@@ -162,7 +162,7 @@ class DraftDialog(FormDialog):
         self.drafts = drafts
         self._baseline: dict[str, Any] | None = None
         self._closing = False
-        self.restored = QLabel(self)
+        self.restored = MessageLabel(self)  # said to a screen reader, politely
         self.restored.setWordWrap(True)
         self.restored.setStyleSheet(notice_style())
         self.restored.setAccessibleName("Draft restored")
@@ -342,11 +342,16 @@ class DraftDialog(FormDialog):
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's close button asks as Cancel does; closed by the program (the app
+        shutting down), the dialog is put away with its draft, asking nothing."""
         if self.isVisible() and not self._closing:
-            self.reject()
-            if not self._closing:
-                event.ignore()
-                return
+            if not event.spontaneous():
+                self.put_away()
+            else:
+                self.reject()
+                if not self._closing:
+                    event.ignore()
+                    return
         super().closeEvent(event)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from fmdesk.errors import Cancelled, UserError
+from ui.kit.announce import announce
 
 log = logging.getLogger("fmdesk")
 _headless = False
@@ -64,6 +65,8 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "fmdesk"
         log.error("unexpected error: %s", "".join(traceback.format_exception(exc)))
     else:
         log.info("user error: %s", type(exc).__name__)
+    # Said to a screen reader at once, interrupting (issue 16), as well as shown.
+    announce(parent, message_for(exc), urgent=True)
     if _headless:
         log.warning("error shown to user: %s", message_for(exc))
         return

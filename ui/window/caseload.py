@@ -33,6 +33,7 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 from fmdesk.caseload import CaseloadRow, DueSummary, due_text, matches, plural
 from fmdesk.families import FamilyStatus
 from fmdesk.roles import Role
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style
 from ui.kit.models import ROW_ROLE, Column, RowFilterProxy, RowTableModel
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -169,7 +170,7 @@ class CaseloadPage(QWidget):
         self.sync.setAccessibleName("Sync")
         self.sync.setWordWrap(True)
         self.sync.hide()
-        self.sync_warning = QLabel(self)
+        self.sync_warning = MessageLabel(self)  # said to a screen reader (issue 16)
         self.sync_warning.setAccessibleName("Sync warning")
         self.sync_warning.setWordWrap(True)
         self.sync_warning.hide()

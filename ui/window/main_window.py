@@ -46,6 +46,7 @@ from fmdesk.errors import UserError
 from fmdesk.families import Consent, FamilyStatus, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
+from ui.kit.announce import announce
 from ui.kit.dialogs import DateDialog, DraftDialog, DraftKeeper
 from ui.kit.errors import show_error
 from ui.kit.pages import FeatureTab, WorkspacePage
@@ -164,6 +165,8 @@ class MainWindow(QMainWindow):
         self.status_lock.setAccessibleName("Lock state")
         self.statusBar().addWidget(self.status_store, 1)
         self.statusBar().addPermanentWidget(self.status_lock)
+        # What the status bar says is said to a screen reader too, politely (issue 16).
+        self.statusBar().messageChanged.connect(self._announce_status)
 
         self._make_actions()
         self.idle = QTimer(self)
@@ -352,6 +355,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 10_000)
 
         Task(self.runner, op, done, parent=self).run()
+
+    def _announce_status(self, text: str) -> None:
+        announce(self.statusBar(), text)
 
     def change_store_key(self) -> RekeyDialog | None:
         """File → Change the store's key…: re-key after a suspected compromise (ui/window/

@@ -71,6 +71,7 @@ from fmdesk.programme import (
 from fmdesk.roles import Role
 from reports.programme import dashboard_pdf
 from ui.actions import documents
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import colours, notice_style
 from ui.kit.models import Column, RowTableModel
 from ui.kit.pages import WorkspacePage
@@ -497,7 +498,7 @@ class ProgrammePage(WorkspacePage):
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.addStretch(1)
         # Warnings about the day judged (a framework's school terms that do not reach it).
-        self.notices = QLabel(self)
+        self.notices = MessageLabel(self)  # said to a screen reader (issue 16)
         self.notices.setWordWrap(True)
         self.notices.setAccessibleName("Dashboard notices")
         self.notices.setStyleSheet(notice_style())

@@ -37,6 +37,7 @@ from fmdesk.sync.bundle import SUFFIX
 from fmdesk.sync.identity import Enrolment
 from fmdesk.words import plural
 from ui.actions import documents
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
@@ -188,7 +189,7 @@ class SyncPage(WorkspacePage):
         self.unsent.setAccessibleName("What has not reached the other side")
         self.unsent.setWordWrap(True)
         layout.addWidget(self.unsent)
-        self.unsent_warning = QLabel("")
+        self.unsent_warning = MessageLabel()  # said to a screen reader (issue 16)
         self.unsent_warning.setAccessibleName("Sync warning")
         self.unsent_warning.setWordWrap(True)
         self.unsent_warning.setStyleSheet(notice_style())

@@ -64,6 +64,7 @@ from fmdesk.errors import UserError
 from fmdesk.outcomes import FrameworkLibrary
 from reports.assessment import summary_pdf
 from ui.actions import documents
+from ui.kit.announce import MessageLabel
 from ui.kit.autosave import Autosave
 from ui.kit.colours import colours, notice_style, text_style
 from ui.kit.errors import show_error
@@ -239,7 +240,7 @@ class AssessmentFlow(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.share_button)
         header.addWidget(self.pdf_button)
-        self.banner = QLabel(self)
+        self.banner = MessageLabel(self)  # said to a screen reader (issue 16)
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Assessment notices")
         self.banner.setStyleSheet(notice_style())

@@ -44,6 +44,7 @@ from fmdesk.definition import Definition
 from fmdesk.errors import UserError
 from fmdesk.families import ConsentKind, has_consent
 from fmdesk.outcomes import FrameworkLibrary
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style
 from ui.kit.errors import show_error
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
@@ -106,7 +107,7 @@ class AssessmentTab(FeatureTab):
         self.template_problems: tuple[str, ...] = ()
         self.stack = QStackedWidget(self)
         self.list_page = QWidget(self)
-        self.notice = QLabel(self.list_page)
+        self.notice = MessageLabel(self.list_page)  # said to a screen reader (issue 16)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Assessment notices")
         self.notice.setStyleSheet(notice_style())

@@ -15,6 +15,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from db.outcomes import FamilyOutcomes
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style
 from ui.kit.models import show_date
 from ui.kit.widgets import action_button
@@ -40,7 +41,7 @@ class SummaryPanel(QWidget):
         top.addWidget(self.framework_choice)
         top.addWidget(self.attach_button)
 
-        self.notice = QLabel(self)
+        self.notice = MessageLabel(self)  # said to a screen reader (issue 16)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Outcomes notices")
         self.notice.setStyleSheet(notice_style())

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from db.plans import PlanRecord
 from fmdesk.plans import date_text, plan_warnings
+from ui.kit.announce import MessageLabel
 from ui.kit.widgets import action_button
 
 NOTICE_STYLE = "background: #fff4ce; padding: 6px; border-radius: 3px;"
@@ -39,7 +40,7 @@ class HeaderPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Plan summary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.notices = QLabel(self)
+        self.notices = MessageLabel(self)  # said to a screen reader (issue 16)
         self.notices.setWordWrap(True)
         self.notices.setAccessibleName("Plan warnings")
         self.notices.setStyleSheet(NOTICE_STYLE)

@@ -67,6 +67,7 @@ from fmdesk.stars import (
 )
 from reports.star import star_progress_pdf
 from ui.actions import documents
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style
 from ui.kit.dialogs import FormDialog
 from ui.kit.errors import show_error
@@ -201,7 +202,7 @@ class StarTab(FeatureTab):
         self.instrument_label.setAccessibleName("Star instrument")
         self.due_label = QLabel(page)
         self.due_label.setAccessibleName("When the next reading is due")
-        self.notice = QLabel(page)
+        self.notice = MessageLabel(page)  # said to a screen reader (issue 16)
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet(notice_style())
         self.notice.setAccessibleName("Star notices")
