@@ -819,6 +819,9 @@ def _goal(
         words=work.words(need.goal, person),
         problems=(need.problem,),
         outcome_measures=(need.outcome,),
+        # For the member the need is about (every_problem_and_member); a household need's goal
+        # is for the whole family.
+        for_people=(person.id,) if person else (),
         actions=tuple(
             PlanAction(
                 what=work.words(what, person),
@@ -873,6 +876,7 @@ def _progress(
                 words=goal.words,
                 problems=goal.problems,
                 outcome_measures=goal.outcome_measures,
+                for_people=goal.for_people,
                 actions=tuple(actions),
             )
         )

@@ -137,12 +137,15 @@ class PlanGoal:
 
     `problems` and `outcome_measures` are codes of the family's outcomes framework (e.g. "2" and
     "2.1"); the plan keeps them as plain strings so it never depends on a framework being loaded.
+    `for_people` holds the ids of the family members the goal is for; empty means the whole
+    family (as every goal written before the field existed reads).
     """
 
     id: str = dataclasses.field(default_factory=new_id)
     words: str
     problems: tuple[str, ...] = ()
     outcome_measures: tuple[str, ...] = ()
+    for_people: tuple[str, ...] = ()
     actions: tuple[PlanAction, ...] = ()
 
     def __post_init__(self) -> None:
@@ -151,9 +154,25 @@ class PlanGoal:
         ids = [a.id for a in self.actions]
         if len(ids) != len(set(ids)):
             raise ValueError("an action appears twice in the same goal")
+        if len(self.for_people) != len(set(self.for_people)):
+            raise ValueError("a goal names the same person twice in whom it is for")
 
     def replace(self, **changes: Any) -> Self:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def for_whole_family(self) -> bool:
+        return not self.for_people
+
+    def is_for(self, person_id: str) -> bool:
+        """Whether the goal is for `person_id`: named in it, or for the whole family."""
+        return not self.for_people or person_id in self.for_people
+
+    def for_text(self, names: Mapping[str, str]) -> str:
+        """Whom the goal is for, in words: "the whole family", or the names joined by commas."""
+        if not self.for_people:
+            return "the whole family"
+        return ", ".join(names.get(p, "a family member") for p in self.for_people)
 
 
 @record_kind
@@ -323,6 +342,8 @@ def plan_differences(
             changes.append(f"Goal added: “{goal.words}”.")
         elif before.words != goal.words:
             changes.append(f"Goal reworded: “{before.words}” is now “{goal.words}”.")
+        if before is not None and before.for_people != goal.for_people:
+            changes.append(f"“{goal.words}” is now for {goal.for_text(names)}.")
         for action in goal.actions:
             if action.id not in old_actions:
                 changes.append(

@@ -8,11 +8,12 @@ of the app know about is met. Every answer says what is still missing, in words.
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from fmdesk.outcomes.dates import day_text
 from fmdesk.outcomes.eligibility import (
     EligibilityResult,
+    ProblemPresent,
     eligibility,
     needs_present,
     refused_ticks,
@@ -148,7 +149,7 @@ def claim_readiness(
         outcome_gaps.append("None of the problems present at entry is one this framework pays for.")
     requirement_gaps = [r.text for r in rule.requirements if r.id not in requirements_met]
     if any(r.id == "action_plan" for r in rule.requirements) and "action_plan" in requirements_met:
-        requirement_gaps.extend(plan_gaps(framework, data, present))
+        requirement_gaps.extend(plan_gaps(framework, data, result.problems))
     claims = sorted((c for c in data.claims if not c.deleted), key=lambda c: c.claimed_on)
     missing: list[str] = []
     if claims:
@@ -233,7 +234,9 @@ def approver_refused(framework: Framework, approval: EquivalentProgress) -> str:
     )
 
 
-def plan_gaps(framework: Framework, data: FamilyOutcomeData, present: Collection[str]) -> list[str]:
+def plan_gaps(
+    framework: Framework, data: FamilyOutcomeData, present: Sequence[ProblemPresent]
+) -> list[str]:
     """What the family's current action plan leaves out that the framework's plan rule asks it
     to cover (every problem present at entry; and, where the framework says so, every family
     member with a need): plain sentences, none when it covers them all or the plans were not
@@ -243,23 +246,58 @@ def plan_gaps(framework: Framework, data: FamilyOutcomeData, present: Collection
     if data.plans is None or plan is None or rule is PlanCoverage.ANY_GOAL:
         return []
     named = set(plan.problems)
+    codes = {p.problem.code for p in present}
     gaps = []
-    left_out = [p for p in framework.problems if p.code in present and p.code not in named]
+    left_out = [p for p in framework.problems if p.code in codes and p.code not in named]
     if left_out:
         listing = ", ".join(f"{p.short_name} ({p.code})" for p in left_out)
         gaps.append(
             f"The action plan has no goal for every problem identified at entry: {listing}."
         )
     if rule is PlanCoverage.EVERY_PROBLEM_AND_MEMBER:
-        in_plan = {a.owner.person_id for a in plan.actions if a.owner.person_id}
-        needing = sorted(
-            {t.person_id for t in data.ticks if not t.deleted and t.person_id} - in_plan,
-            key=data.name,
-        )
-        if needing:
-            names = ", ".join(data.name(p) for p in needing)
-            gaps.append(f"The action plan does not name every family member with a need: {names}.")
+        uncovered = members_without_plan(framework, data, present)
+        if uncovered:
+            listing = "; ".join(
+                f"{data.name(person_id)} ("
+                + ", ".join(f"{p.short_name}, {p.code}" for p in problems)
+                + ")"
+                for person_id, problems in uncovered
+            )
+            gaps.append(
+                "These family members with a need identified at entry have no goal in the "
+                "action plan, for them or for the whole family on that problem: "
+                f"{listing}."
+            )
     return gaps
+
+
+def members_without_plan(
+    framework: Framework, data: FamilyOutcomeData, present: Sequence[ProblemPresent]
+) -> list[tuple[str, tuple[Problem, ...]]]:
+    """The rule every_problem_and_member (docs/frameworks.md, Rule choices): each family member
+    with a need identified at entry (an indicator ticked for that person, on a problem present at
+    entry) has, in the current plan, a goal for them (on any problem) or a whole-family goal on
+    the problem of that need. Returns each member who has neither, with the problems of their
+    needs, in the framework's order; a person deleted or recorded in error (not in the
+    household list) is not asked for."""
+    plan = data.current_plan
+    if plan is None:
+        return []
+    live = {p.id for p in data.people if not p.deleted and not p.in_error}
+    needs: dict[str, set[str]] = {}
+    for problem_present in present:
+        for tick in problem_present.ticks:
+            if tick.person_id in live:
+                needs.setdefault(tick.person_id, set()).add(problem_present.problem.code)
+    named = {p for g in plan.goals for p in g.for_people}
+    whole_family = {code for g in plan.goals if g.for_whole_family for code in g.problems}
+    uncovered = []
+    for person_id in sorted(needs, key=data.name):
+        if person_id in named or needs[person_id] & whole_family:
+            continue
+        problems = tuple(p for p in framework.problems if p.code in needs[person_id])
+        uncovered.append((person_id, problems))
+    return uncovered
 
 
 def _every_need_missing(

@@ -48,7 +48,7 @@ def caseload(count: int, seed: int) -> list[list[Record]]:
 def without_ids(families: list[list[Record]]) -> list[list[dict[str, Any]]]:
     """The records' contents, with their random UUIDs replaced by their order of appearance:
     every "id" and "..._id" field, including those nested in plans (goal and action ids, an
-    action's owner) and assessments (answers about a person)."""
+    action's owner, whom a goal is for) and assessments (answers about a person)."""
     names: dict[str, str] = {}
 
     def rename(value: Any) -> Any:
@@ -56,6 +56,9 @@ def without_ids(families: list[list[Record]]) -> list[list[dict[str, Any]]]:
             return {
                 key: names.setdefault(item, f"#{len(names)}")
                 if (key == "id" or key.endswith("_id")) and isinstance(item, str) and item
+                # whom a plan goal is for: a list of person ids
+                else [names.setdefault(i, f"#{len(names)}") for i in item]
+                if key == "for_people"
                 else rename(item)
                 for key, item in value.items()
             }

@@ -150,6 +150,8 @@ def test_a_plan_with_one_goal_on_one_problem_does_not_cover_the_family() -> None
     assert readiness.status is ClaimStatus.IN_PROGRESS
     assert readiness.missing == (
         "The action plan has no goal for every problem identified at entry: health (6).",
+        "These family members with a need identified at entry have no goal in the action plan, "
+        "for them or for the whole family on that problem: Marta (health, 6).",
     )
 
 
@@ -159,26 +161,10 @@ def test_a_plan_with_a_goal_on_every_problem_covers_the_family() -> None:
     assert case.readiness(TODAY).status is ClaimStatus.READY
 
 
-def test_every_member_with_a_need_is_named_where_the_framework_asks_for_it() -> None:
-    members = parse_framework(
-        {**shipped_data("families-matter-2015.json"), "version": "2015.1-members"}
-        | {"rules": {"plan_covers": "every_problem_and_member"}},
-        "members.json",
-    )
-    case, zoe, marta = fm_family()
-    case.plan(("3", "6"), owners=(marta,))
-    readiness = case.readiness(TODAY, members)
-    assert readiness.missing == (
-        "The action plan does not name every family member with a need: Zoë.",
-    )
-    case.records[-1] = case.records[-1].replace(goals=())
-    case.plan(("3", "6"), owners=(marta, zoe))
-    assert case.readiness(TODAY, members).status is ClaimStatus.READY
-
-
 def test_each_shipped_framework_states_its_plan_rule() -> None:
     assert SF.rules.plan_covers is PlanCoverage.EVERY_PROBLEM  # "covering all the problems"
-    assert FM.rules.plan_covers is PlanCoverage.EVERY_PROBLEM
+    # "a plan for every family member who needs one": tests/unit/test_plan_for_whom.py
+    assert FM.rules.plan_covers is PlanCoverage.EVERY_PROBLEM_AND_MEMBER
     assert PHASE1.rules.plan_covers is PlanCoverage.ANY_GOAL  # phase 1 claims had no plan test
 
 
