@@ -146,7 +146,7 @@ def test_a_consent_left_open_is_kept_and_an_unchanged_dialog_closes_without_aski
     path = make_store(3)
     family = active_family(path)
     window = make_window(path)
-    tab = open_plan_tab(qtbot, window, family)
+    open_plan_tab(qtbot, window, family)
     window.family_page.tabs.setCurrentIndex(2)  # Consent
 
     def type_then_lock(dialog: QWidget) -> None:
@@ -187,7 +187,8 @@ def test_a_consent_left_open_is_kept_and_an_unchanged_dialog_closes_without_aski
 
     while_open(ConsentDialog, cancel_untouched)
     window.record_consent()
-    assert shown(ConsentDialog) is None and shown(QMessageBox) is None
+    assert shown(ConsentDialog) is None
+    assert shown(QMessageBox) is None
     with locked_store(qtbot, window, path) as store:
         assert draft_kinds(store, family.id) == []
         assert sum(c.family_id == family.id for c in store.list(Consent)) == consents_before

@@ -4,26 +4,37 @@
 every edit restarts a short timer, and when it fires (or `flush()` is called: on lock, on close,
 on switching records) `edited` carries the changed record to whoever saves it. Validation errors
 from the record's own checks are shown under the form and nothing is emitted until they are fixed.
+
+An invalid form keeps the user on it, with everything typed: `follow_selection(view, form)`
+shows the record chosen in a list, and when the form cannot be saved (a person's given name
+blanked) the choice goes back to the record being edited, so the other edits (their
+relationship) are neither saved half nor lost. Dates follow fmdesk/dates.py: a date that is not a
+day of the calendar is refused, the date of something that happened (`Field(happened=True)`)
+cannot be after today, and a field with `ask` asks its question (an unusual age for the role)
+before the value is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QSignalBlocker, Signal
+from PySide6.QtCore import QModelIndex, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +42,8 @@ from PySide6.QtWidgets import (
 from fmdesk.records import Record
 from ui.kit.autosave import Autosave
 from ui.kit.colours import text_style
-from ui.kit.widgets import date_edit
+from ui.kit.models import ROW_ROLE
+from ui.kit.widgets import date_edit, date_problem
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,10 @@ class Field:
     kind: str = "text"  # text | multiline | date | optional_date | bool | choice | minutes
     choices: type[enum.Enum] | None = None
     placeholder: str = ""
+    happened: bool = False  # a date of something that happened: not after today
+    # A question to ask before keeping a new value of this field, from the form's values ("":
+    # none), e.g. an age unusual for the person's role.
+    ask: Callable[[dict[str, Any]], str] | None = None
 
 
 class OptionalDateEdit(QWidget):
@@ -66,9 +82,10 @@ class OptionalDateEdit(QWidget):
         return self.edit.date().toPython() if self.known.isChecked() else None  # type: ignore[return-value]
 
     def set_value(self, value: dt.date | None) -> None:
+        """Show `value`; None: not known, and ticking Known starts from today (not from the
+        date the editor showed before: a new child took her mother's date of birth)."""
         self.known.setChecked(value is not None)
-        if value is not None:
-            self.edit.setDate(QDate(value.year, value.month, value.day))
+        self.edit.set_day(value if value is not None else dt.date.today())
 
 
 class RecordForm(QWidget):
@@ -95,6 +112,8 @@ class RecordForm(QWidget):
         outer.addWidget(self.problem)
         outer.addStretch(1)
         self.autosave = Autosave(self._save, self)
+        # Answers already given to a field's question: (field, value) kept as typed.
+        self._confirmed: set[tuple[str, object]] = set()
         self.setEnabled(False)
 
     def _make_editor(self, f: Field) -> QWidget:
@@ -105,6 +124,8 @@ class RecordForm(QWidget):
             editor.textChanged.connect(self._touched)
         elif f.kind in ("date", "optional_date"):
             editor = OptionalDateEdit(f.label, self)
+            editor.edit.happened = f.happened
+            editor.edit.editingFinished.connect(self._left_date)
             if f.kind == "date":  # required: always known
                 editor.known.setChecked(True)
                 editor.known.hide()
@@ -141,7 +162,9 @@ class RecordForm(QWidget):
     def load(self, record: Record | None, *, read_only: bool = False) -> None:
         """Show a record (flushing edits to the previous one first)."""
         self.flush()
+        self.autosave.discard()  # what could not be saved stays with the record it was for
         self._record = record
+        self._confirmed.clear()
         self.problem.clear()
         self.setEnabled(record is not None and not read_only)
         if record is None:
@@ -197,18 +220,143 @@ class RecordForm(QWidget):
         """Emit the edited record now if anything changed since the last emit."""
         self.autosave.flush()
 
+    def can_leave(self) -> bool:
+        """Save what is typed; False (the problem shown, everything typed kept) when it cannot
+        be saved, so the user stays on the form to put it right."""
+        self.flush()
+        if self.autosave.pending:
+            self.problem.setText(self.problem.text().removesuffix(_STAY) + _STAY)
+            return False
+        return True
+
+    def _left_date(self) -> None:
+        """Focus left a date: a question waiting for it is asked now (a moment later, so a
+        click elsewhere lands first)."""
+        if self.autosave.pending:
+            self.autosave.touch()
+
+    def _problems(self, values: dict[str, Any]) -> str:
+        for f in self._fields:
+            editor = self._editors[f.name]
+            if isinstance(editor, OptionalDateEdit) and values.get(f.name) is not None:
+                found = date_problem(editor.edit, f"'{f.label}'")
+                if found:
+                    return found
+        return ""
+
+    def _answered(self, changes: dict[str, Any], values: dict[str, Any]) -> bool:
+        """Ask each changed field's question; a value not kept goes back to the record's.
+        False: a question must wait (the user is still in the field)."""
+        assert self._record is not None
+        for f in self._fields:
+            if f.ask is None or f.name not in changes:
+                continue
+            question = f.ask(values)
+            if not question or (f.name, changes[f.name]) in self._confirmed:
+                continue
+            editor = self._editors[f.name]
+            focus = QApplication.focusWidget()
+            if focus is not None and (focus is editor or editor.isAncestorOf(focus)):
+                self.problem.setText(f"Not saved yet: {question}")
+                return False
+            if _ask(self, question):
+                self._confirmed.add((f.name, changes[f.name]))
+                continue
+            original = getattr(self._record, f.name)
+            with QSignalBlocker(editor):
+                if isinstance(editor, OptionalDateEdit):
+                    with QSignalBlocker(editor.known), QSignalBlocker(editor.edit):
+                        editor.set_value(original)
+                        editor.edit.setEnabled(original is not None or f.kind == "date")
+            editor.setFocus()
+            del changes[f.name]
+            values[f.name] = original
+        return True
+
     def _save(self) -> None:
         if self._record is None:
             return
         values = self.values()
         changes = {k: v for k, v in values.items() if getattr(self._record, k) != v}
         if not changes:
+            self.problem.clear()
+            return
+        problem = self._problems(values)
+        if problem:
+            self.problem.setText(f"Not saved yet: {problem}")
+            self.autosave.keep_pending()
+            return
+        if not self._answered(changes, values):
+            self.autosave.keep_pending()
+            return
+        if not changes:
+            self.problem.clear()
             return
         try:
             updated = self._record.replace(**changes)
         except ValueError as exc:
             self.problem.setText(f"Not saved yet: {exc}.")
+            self.autosave.keep_pending()
             return
         self.problem.clear()
         self._record = updated
         self.edited.emit(updated)
+
+
+_STAY = " Put it right here (what you typed is kept), then choose another."
+
+
+def _ask(parent: QWidget, question: str) -> bool:
+    """Keep the value? True: keep it as typed."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Check the date",
+        question,
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    keep = box.addButton("&Keep it", QMessageBox.ButtonRole.AcceptRole)
+    change = box.addButton("&Change it", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(change)
+    box.setEscapeButton(change)
+    box.exec()
+    return box.clickedButton() is keep
+
+
+def follow_selection(
+    view: QTableView, form: RecordForm, read_only: Callable[[], bool] = lambda: False
+) -> None:
+    """Show in `form` the record chosen in `view` (rows carry it in ROW_ROLE). When the form
+    cannot be saved, the choice goes back to the record being edited and the form stays as
+    typed, its problem saying what to put right."""
+    going_back = False
+
+    def chosen(current: QModelIndex, _previous: QModelIndex) -> None:
+        nonlocal going_back
+        record = current.data(ROW_ROLE) if current.isValid() else None
+        shown = form.record
+        if going_back or (shown is not None and record is not None and record.id == shown.id):
+            return
+        if shown is not None and not form.can_leave():
+            QTimer.singleShot(0, go_back)
+            return
+        form.load(record, read_only=read_only())
+
+    def go_back() -> None:
+        nonlocal going_back
+        shown = form.record
+        model = view.model()
+        if shown is None:
+            return
+        for row in range(model.rowCount()):
+            held = model.index(row, 0).data(ROW_ROLE)
+            if held is not None and held.id == shown.id:
+                going_back = True
+                try:
+                    view.selectRow(row)
+                finally:
+                    going_back = False
+                break
+        form.problem.setFocus()
+
+    view.selectionModel().currentRowChanged.connect(chosen)

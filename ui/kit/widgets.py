@@ -1,6 +1,8 @@
 """Small widget builders every screen shares, so tables, buttons and dates look and behave alike."""
 
+import calendar
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -130,6 +132,8 @@ class DateEdit(QDateEdit):
         if dates.impossible(text):
             self._refused = text
             return QValidator.State.Intermediate, text, pos
+        if _no_day_yet(text):  # 31/02/2 while the year is typed: Qt would make it 28/02
+            return QValidator.State.Intermediate, text, pos
         return super().validate(text, pos)
 
     @override
@@ -162,6 +166,19 @@ class DateEdit(QDateEdit):
         if self._focus_by_click:
             self._focus_by_click = False
             self.setSelectedSection(QDateEdit.Section.DaySection)
+
+
+_PARTS = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{0,3})$")
+
+
+def _no_day_yet(text: str) -> bool:
+    """A day and month that may make no date, before the year is whole (31/02/20, 29/02/20)."""
+    match = _PARTS.match(text.strip())
+    if match is None:
+        return False
+    day, month = int(match.group(1)), int(match.group(2))
+    limit = 28 if month == 2 else calendar.monthrange(2000, month)[1] if 1 <= month <= 12 else 0
+    return 1 <= month <= 12 and day > limit
 
 
 def date_problem(edit: QDateEdit, what: str, today: dt.date | None = None) -> str:

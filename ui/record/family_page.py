@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmdesk.changes import NO_FAMILY, Changes
+from fmdesk.dates import age_question
 from fmdesk.families import (
     CaseNote,
     Consent,
@@ -51,7 +52,7 @@ from fmdesk.families import (
 )
 from fmdesk.records import Record
 from ui.kit.colours import notice_style
-from ui.kit.forms import Field, RecordForm
+from ui.kit.forms import Field, RecordForm, follow_selection
 from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.widgets import (
@@ -77,7 +78,7 @@ FAMILY_FIELDS = (
     Field("address", "Address"),
     Field("postcode", "Postcode"),
     Field("lead_practitioner", "Lead practitioner"),
-    Field("identified_on", "Identified on", "optional_date"),
+    Field("identified_on", "Identified on", "optional_date", happened=True),
     Field("next_action", "Next action", placeholder="e.g. Home visit with Mum"),
     Field("next_action_due", "Next action due", "optional_date"),
     Field("case_id", "Case system ID", placeholder="The family's ID in EHM, Mosaic..."),
@@ -94,7 +95,13 @@ PERSON_FIELDS = (
     Field("given_name", "Given name"),
     Field("family_name", "Family name"),
     Field("known_as", "Known as"),
-    Field("date_of_birth", "Date of birth", "optional_date"),
+    Field(
+        "date_of_birth",
+        "Date of birth",
+        "optional_date",
+        happened=True,
+        ask=lambda v: age_question(PersonRole(v["role"]), v["date_of_birth"], dt.date.today()),
+    ),
     Field("expected_date", "Expected date (unborn)", "optional_date"),
     Field("gender", "Gender"),
     Field("relationship", "Relationship", placeholder="e.g. Mother, Son, Grandmother"),
@@ -106,7 +113,7 @@ PERSON_FIELDS = (
     Field("nhs_number", "NHS number", placeholder="10 digits, e.g. 943 476 5919"),
 )
 NOTE_FIELDS = (
-    Field("on", "Date", "date"),
+    Field("on", "Date", "date", happened=True),
     Field("contact", "Type", "choice", ContactType),
     Field("minutes", "Time spent", "minutes"),
     Field("text", "Note", "multiline"),
@@ -259,9 +266,7 @@ class FamilyPage(QWidget):
         )
         # The actions above the list, where a tall list cannot push them off the screen.
         list_beside_editor(tab, column(tab, buttons, self.people_view), self.person_form)
-        self.people_view.selectionModel().currentRowChanged.connect(
-            lambda cur, _: self.person_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
-        )
+        follow_selection(self.people_view, self.person_form, lambda: self.read_only)
         self.person_form.edited.connect(lambda r: self.save.emit([r]))
         self.add_person_button.clicked.connect(lambda: self._add_person(PersonRole.PARENT_CARER))
         self.add_child_button.clicked.connect(lambda: self._add_person(PersonRole.CHILD))
@@ -317,9 +322,7 @@ class FamilyPage(QWidget):
             tab, button_row(self.new_note_button, self.note_in_error_button), self.notes_view
         )
         list_beside_editor(tab, list_side, self.note_form)
-        self.notes_view.selectionModel().currentRowChanged.connect(
-            lambda cur, _: self.note_form.load(cur.data(ROW_ROLE), read_only=self.read_only)
-        )
+        follow_selection(self.notes_view, self.note_form, lambda: self.read_only)
         self.note_form.edited.connect(lambda r: self.save.emit([r]))
         self.new_note_button.clicked.connect(self._new_note)
         self.note_in_error_button.clicked.connect(lambda: self._ask_in_error(self.note_form.record))
