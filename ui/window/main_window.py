@@ -711,8 +711,15 @@ class MainWindow(QMainWindow):
 
         def op(ctx: TaskContext) -> str:
             from db.families import add_family
+            from db.library import current_framework
+            from db.outcomes import attach_family_framework
 
-            return add_family(ctx.store, name=name, reference=reference, case_id=case_id).id
+            # Under the council's current framework (its own added last, else the national
+            # one): the first offered was the 2015 Families Matter plan.
+            with ctx.store.transaction():
+                family = add_family(ctx.store, name=name, reference=reference, case_id=case_id)
+                ref = current_framework(ctx.store).ref
+                return attach_family_framework(ctx.store, family.id, ref).id
 
         Task(self.runner, op, lambda fid: self.open_family(fid, tab=1), parent=self).run()
 
