@@ -222,6 +222,26 @@ def _instruments(held: list[Definition], problems: list[str], default: str) -> I
     return catalogue
 
 
+# ---- the council's current framework -----------------------------------------------------------
+
+# The current national framework, used when the council has added none of its own.
+NATIONAL_FRAMEWORK = "supporting-families-2022"
+
+
+def current_framework(store: Store) -> Framework:
+    """The framework new families are attached under when none is chosen: the council's own
+    framework added last (the newest held), else the newest version of the national
+    Supporting Families framework that comes with fmdesk. From the kept library, so its term
+    calendar carries the council's dates."""
+    found = definitions(store)
+    held = [d.ref for d in found.held.get(DefinitionKind.FRAMEWORK, ()) if not d.deleted]
+    loaded = {f.ref for f in found.frameworks.all()}
+    for ref in reversed(held):
+        if ref in loaded:  # not left out for a clash
+            return found.frameworks.get(ref)
+    return found.frameworks.latest(NATIONAL_FRAMEWORK)
+
+
 # ---- adding a council's file -------------------------------------------------------------------
 
 

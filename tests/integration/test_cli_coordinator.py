@@ -46,7 +46,11 @@ def test_import_csv_refuses_a_file_with_a_bad_row_then_imports_a_good_one(
     good.write_bytes(csv_bytes(*GOOD, bom=True))
     done = fmdesk(home, "families", "import-csv", str(good))
     assert done.returncode == 0, done.stderr
-    assert "Imported 2 families (4 people, 7 baseline measures); 0 already held." in done.stdout
+    assert (
+        "Imported 2 families (4 people, 7 baseline measures, 0 indicators from the data); 0 "
+        "already held. Attached to Supporting Families national outcome framework, 2022–25 "
+        "(supporting-families-2022@1)." in done.stdout
+    )
     again = fmdesk(home, "families", "import-csv", str(good))
     assert "Imported 0 families" in again.stdout
     assert "already held: K-100 (rows 2, 3)" in again.stdout

@@ -87,7 +87,8 @@ def test_attach_framework_shows_the_change_in_eligibility_then_applies_it(
     home: Path, tmp_path: Path
 ) -> None:
     path = csv_file(tmp_path, *ROWS)
-    assert fmdesk(home, "families", "import-csv", str(path)).returncode == 0
+    # Imported with no framework, to be attached in one go.
+    assert fmdesk(home, "families", "import-csv", str(path), "--no-framework").returncode == 0
     preview = fmdesk(
         home, "programme", "attach-framework", "troubled-families-2012@1", "--csv", str(path)
     )

@@ -25,7 +25,8 @@ from db.families import (
 )
 from db.history import family_chronology, record_in_error
 from db.keyslots import write_atomic
-from db.outcomes import family_outcomes_for_json
+from db.library import current_framework
+from db.outcomes import family_outcomes_for_json, load_frameworks
 from fmdesk import references
 from fmdesk.caseload import matches
 from fmdesk.chronology import EventKind, event_row
@@ -379,30 +380,51 @@ def _report_preview(checked: IdentifiedImport) -> None:
     "--framework",
     default="",
     help="Attach the new families to this outcomes framework (id@version): one that comes "
-    "with fmdesk or one added with 'fmdesk frameworks add'. The indicators its data "
+    "with fmdesk or one added with 'fmdesk frameworks add'. Without it, the council's current "
+    "framework (its own added last, else Supporting Families). The indicators its data "
     "thresholds decide are ticked from each family's figures, and eligibility is shown.",
+)
+@click.option(
+    "--no-framework", is_flag=True, help="Attach no framework: tick nothing from the data."
 )
 @click.option("--check", "check_only", is_flag=True, help="Check the file; import nothing.")
 def families_import_csv(
-    store_path: Path | None, file: Path, valid_only: bool, framework: str, check_only: bool
+    store_path: Path | None,
+    file: Path,
+    valid_only: bool,
+    framework: str,
+    no_framework: bool,
+    check_only: bool,
 ) -> None:
     """Add identified families from the council's data-matching CSV (one row per person; see
     docs/identified-families-csv.md). With any error nothing is imported unless --valid-only."""
+    if framework and no_framework:
+        raise click.UsageError("Give --framework or --no-framework, not both.")
     data = programme.read_csv_file(file)
     with open_store(store_path) as store:
         coordinator_only(store)
+        if not framework and not no_framework:
+            framework = current_framework(store).ref
         checked = programme.preview_identified_csv(store, data, framework=framework)
+        attached = load_frameworks(store).library.get(framework) if framework else None
         _report_preview(checked)
         if check_only:
+            if attached is not None:
+                click.echo(f"The families would be attached to {attached.name} ({attached.ref}).")
             if checked.errors:
                 raise UserError(f"{len(checked.errors)} problem(s) in {file.name}; see above.")
             return
         done = programme.import_identified(store, checked, valid_only=valid_only)
     left = f"; {done.skipped_with_errors} left out for errors" if done.skipped_with_errors else ""
     ticks = f", {checked.tick_count} indicators from the data" if checked.framework else ""
+    under = (
+        f" Attached to {attached.name} ({attached.ref})."
+        if attached is not None
+        else " No framework attached."
+    )
     click.echo(
         f"Imported {count_families(done.families)} ({done.people} people, {done.measures} baseline "
-        f"measures{ticks}); {done.skipped_duplicates} already held{left}."
+        f"measures{ticks}); {done.skipped_duplicates} already held{left}.{under}"
     )
 
 
