@@ -140,6 +140,11 @@ def test_the_councils_term_dates_travel_to_the_practitioner_and_judge_attendance
     add_definition_file(coordinator, DefinitionKind.SCHOOL_TERMS, write(tmp_path, example()))
     at_coordinator = attendance_outcome(coordinator, family.id)
     assert (at_coordinator.achieved, at_coordinator.sustained_on) == (True, dt.date(2026, 12, 18))
+    # The dashboard's warning says which dates the day is judged by.
+    (notice,) = programme.load_dashboard(coordinator, TODAY).notices
+    assert notice.endswith(
+        "is judged by the council's term dates (Spring 2027, 2027-01-05 to 2027-03-25)"
+    )
 
     sync.export_bundle(coordinator, zoe.info.store_id, tmp_path / "1.fmb")
     got = sync.import_bundle(zoe, tmp_path / "1.fmb")
