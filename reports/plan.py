@@ -194,6 +194,7 @@ def _goal_flowables(
     heads: list[Flowable] = [
         Paragraph(f"Goal {number}", styles.h2),
         Paragraph(f"“{text(goal.words)}”", words),
+        Paragraph("For: " + text(goal.for_text(names)), linked),
     ]
     helps = [problem_text(p, problem_names) for p in goal.problems]
     helps += [measure_names.get(m) or f"outcome {m}" for m in goal.outcome_measures]

@@ -185,6 +185,8 @@ def families_show(
     if day is not None:
         click.echo(f"  As at {day_text(day)}")
     click.echo(f"  Outcomes: {outcomes['eligibility']} · claim: {claim}")
+    for missing in outcomes["claim"].get("missing", ()):  # what the claim still needs
+        click.echo(f"    Still needed: {missing}")
     for p in record.people:
         ids = [f"UPN {p.upn}"] if p.upn else []
         if p.nhs_number:
