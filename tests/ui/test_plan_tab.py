@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from db.keyslots import KdfParams
 from db.library import add_definition_file
+from db.outcomes import attach_family_framework
 from db.plans import close_case, load_plans, save_plan_version
 from db.store import Store
 from fmdesk.closure import ClosureSummary, OutcomeAtClosure, OutcomeResult
@@ -41,6 +42,9 @@ def active_family(path: Path) -> Family:
     with Store.open(path, TEST_PASSPHRASE) as store:
         family = next(f for f in store.list(Family) if f.status is FamilyStatus.ACTIVE)
         assert not load_plans(store, family.id).versions
+        # Under the national framework, whose problems a goal is chosen from.
+        if not family.framework:
+            family = attach_family_framework(store, family.id, "supporting-families-2022@1")
     return family
 
 
@@ -114,7 +118,7 @@ def make_plan_with_two_actions(qtbot, tab: PlanTab) -> None:
     tab.header.start_button.click()
     qtbot.waitUntil(lambda: tab.goals.goal_model.rowCount() == 1)
     type_into(qtbot, tab.goals.goal_editor.words, GOAL)
-    type_into(qtbot, tab.goals.goal_editor.problems, "2")
+    tab.goals.goal_editor.problems.boxes["2"].click()
     qtbot.waitUntil(settled(tab))
 
     tab.goals.add_action_button.click()

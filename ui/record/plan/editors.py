@@ -18,9 +18,11 @@ from typing import Any
 from PySide6.QtCore import QDate, QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -47,6 +49,70 @@ NOTE_COLUMNS: tuple[Column[ProgressNote], ...] = (
 def split_codes(text: str) -> tuple[str, ...]:
     """ "2, 5 6" -> ("2", "5", "6"): codes typed with commas or spaces, duplicates dropped."""
     return tuple(dict.fromkeys(c for c in re.split(r"[,;\s]+", text) if c))
+
+
+class ProblemChoice(QWidget):
+    """The problems of the family's framework, one tick box each: a goal can serve only these
+    (a typed list took "99, banana"). A code an older goal holds that the framework does not
+    have shows ticked, saying so, so it can be unticked."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Problems")
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._names: Mapping[str, str] = {}
+        self.boxes: dict[str, QCheckBox] = {}
+        self._quiet = False
+        self.none = QLabel("No framework attached: attach one on the Outcomes tab.", self)
+        self.none.setWordWrap(True)
+        self._build(())
+
+    def set_problems(self, names: Mapping[str, str]) -> None:
+        if dict(names) == dict(self._names):
+            return
+        self._names = dict(names)
+        self._build(self.codes())
+
+    def _build(self, ticked: Sequence[str]) -> None:
+        for box in self.boxes.values():
+            self._grid.removeWidget(box)
+            box.deleteLater()
+        self.boxes = {}
+        offered = list(self._names) + [c for c in ticked if c not in self._names]
+        for i, code in enumerate(offered):
+            name = self._names.get(code)
+            text = f"{code} {name}" if name else f"{code} (not in the framework)"
+            box = QCheckBox(text, self)
+            box.setAccessibleName(f"Problem {text}")
+            box.setChecked(code in ticked)
+            box.toggled.connect(self._toggled)
+            self._grid.addWidget(box, i // 2, i % 2)
+            self.boxes[code] = box
+        self._grid.addWidget(self.none, len(offered), 0, 1, 2)
+        self.none.setVisible(not self._names)
+
+    def _toggled(self, _checked: bool) -> None:
+        if not self._quiet:
+            self.changed.emit()
+
+    def codes(self) -> tuple[str, ...]:
+        """The ticked codes, in the framework's order."""
+        return tuple(code for code, box in self.boxes.items() if box.isChecked())
+
+    def set_codes(self, codes: Sequence[str]) -> None:
+        self._quiet = True
+        try:
+            if any(c not in self.boxes for c in codes) or any(
+                c not in self._names for c in self.boxes
+            ):
+                self._build(codes)
+            for code, box in self.boxes.items():
+                box.setChecked(code in codes)
+        finally:
+            self._quiet = False
 
 
 class AutosaveEditor(QWidget):
@@ -120,9 +186,7 @@ class GoalEditor(AutosaveEditor):
         self.words.setPlaceholderText("The goal as the family put it")
         self.words.setAccessibleName("Goal in the family's words")
         self.words.setMaximumHeight(72)
-        self.problems = QLineEdit(self)
-        self.problems.setPlaceholderText("e.g. 2, 5")
-        self.problems.setAccessibleName("Problem codes")
+        self.problems = ProblemChoice(self)
         self.measures = QLineEdit(self)
         self.measures.setPlaceholderText("e.g. 2.1")
         self.measures.setAccessibleName("Outcome measure codes")
@@ -132,9 +196,9 @@ class GoalEditor(AutosaveEditor):
         self.problem_names: Mapping[str, str] = {}
         self.measure_names: Mapping[str, str] = {}
         for label, editor in (
-            ("&Goal, in their words", self.words),
+            ("Goal, &in their words", self.words),
             ("Pro&blems", self.problems),
-            ("Outcome &measures", self.measures),
+            ("O&utcome measures", self.measures),
         ):
             caption = QLabel(label + ":", self)
             caption.setBuddy(editor)
@@ -145,23 +209,20 @@ class GoalEditor(AutosaveEditor):
         layout.addLayout(self.form)
         layout.addWidget(self.problem)
         self.words.textChanged.connect(self.touched)
-        self.problems.textEdited.connect(self.touched)
+        self.problems.changed.connect(self.touched)
         self.measures.textEdited.connect(self.touched)
-        self.problems.textChanged.connect(self._show_linked)
+        self.problems.changed.connect(self._show_linked)
         self.measures.textChanged.connect(self._show_linked)
 
     def set_framework(self, problems: Mapping[str, str], measures: Mapping[str, str]) -> None:
         self.problem_names, self.measure_names = problems, measures
-        if problems:
-            self.problems.setToolTip(
-                "\n".join(f"{code}: {name}" for code, name in problems.items())
-            )
+        self.problems.set_problems(problems)
         self._show_linked()
 
     def _show_linked(self, *_: object) -> None:
         names = [
             self.problem_names.get(c, f"problem {c} (not in the framework)")
-            for c in split_codes(self.problems.text())
+            for c in self.problems.codes()
         ]
         names += [
             self.measure_names.get(c, f"outcome {c} (not in the framework)")
@@ -171,23 +232,24 @@ class GoalEditor(AutosaveEditor):
         self.linked.setText("Helps with: " + "; ".join(names) if show else "")
 
     def fill(self, goal: PlanGoal | None) -> None:
-        for editor in (self.words, self.problems, self.measures):
+        for editor in (self.words, self.measures):
             with QSignalBlocker(editor):
                 editor.clear()
+        self.problems.set_codes(())
         if goal is None:
             self._show_linked()
             return
         with QSignalBlocker(self.words):
             self.words.setPlainText(goal.words)
-        with QSignalBlocker(self.problems), QSignalBlocker(self.measures):
-            self.problems.setText(", ".join(goal.problems))
+        self.problems.set_codes(goal.problems)
+        with QSignalBlocker(self.measures):
             self.measures.setText(", ".join(goal.outcome_measures))
         self._show_linked()
 
     def build(self, goal: PlanGoal) -> PlanGoal:
         return goal.replace(
             words=self.words.toPlainText().strip(),
-            problems=split_codes(self.problems.text()),
+            problems=self.problems.codes(),
             outcome_measures=split_codes(self.measures.text()),
         )
 
@@ -223,12 +285,12 @@ class ActionEditor(AutosaveEditor):
         self.dropped_reason.setPlaceholderText("Only for a dropped action")
         rows: Sequence[tuple[str, QWidget]] = (
             ("&What", self.what),
-            ("W&ho", self.who),
-            ("A&gency", self.agency),
+            ("Wh&o", self.who),
+            ("Agenc&y", self.agency),
             ("Wor&ker", self.worker),
-            ("By &when", self.by_when),
-            ("&Status", self.status),
-            ("Why &dropped", self.dropped_reason),
+            ("By wh&en", self.by_when),
+            ("S&tatus", self.status),
+            ("Why d&ropped", self.dropped_reason),
         )
         self.captions: dict[QWidget, QLabel] = {}
         for label, editor in rows:
