@@ -141,6 +141,7 @@ PAIRS: tuple[tuple[str, str, float], ...] = (
     ("target", "bar_met", GRAPHIC),
     ("target", "track", GRAPHIC),
     ("focus", "base", GRAPHIC),
+    ("focus", "window", GRAPHIC),
     ("score_checked", "window", GRAPHIC),
     ("score_checked_text", "score_checked", TEXT),
 )
@@ -200,7 +201,8 @@ def _colours(key: tuple[int, ...]) -> Colours:
         bar=bar,
         bar_met=bar_met,
         target=target,
-        focus=readable(highlight, base, ratio=GRAPHIC),
+        # The dashboard paints its bars on the page, not on a list's base: both (issue 16).
+        focus=readable(highlight, base, window, ratio=GRAPHIC),
         score_checked=score_checked,
         score_checked_text=score_checked_text,
     )

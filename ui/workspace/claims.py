@@ -270,7 +270,7 @@ class ClaimsPage(WorkspacePage):
 
         self.batch_button = QPushButton("&Make batch from chosen…")
         self.submit_button = QPushButton("Mark &submitted…")
-        self.paid_button = QPushButton("Record p&aid…")
+        self.paid_button = QPushButton("Record pa&id…")
         self.rejected_button = QPushButton("Record re&jected…")
         self.withdraw_button = QPushButton("&Withdraw draft…")
         self.pdf_button = QPushButton("Schedule &PDF…")

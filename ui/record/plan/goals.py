@@ -29,6 +29,7 @@ from ui.kit.widgets import (
     column,
     list_beside_editor,
     record_table,
+    scrolling,
     stretch_column,
 )
 from ui.record.in_error import MarkedRowTableModel
@@ -89,7 +90,7 @@ class GoalsPanel(QWidget):
         self.actions_view = record_table(self, "Actions for the chosen goal")
         self.actions_view.setModel(self.action_model)
         stretch_column(self.actions_view, 0)
-        self.add_goal_button = action_button(self, "Add &goal", "Ctrl+G")
+        self.add_goal_button = action_button(self, "A&dd goal", "Ctrl+G")
         self.remove_goal_button = action_button(self, "Remove goal")
         self.add_action_button = action_button(
             self, "Add &action", "Ctrl+Shift+A", "Add an action to the chosen goal"
@@ -112,7 +113,11 @@ class GoalsPanel(QWidget):
             (self.actions_view, 3),
             button_row(self.add_action_button, self.remove_action_button),
         )
-        list_beside_editor(self, left, column(self, goal_box, action_box, 1))
+        # The goal's editor scrolls on a small screen, so the buttons under the lists and the
+        # action's own (Add progress note) stay in sight at 1280×720 (issue 16).
+        list_beside_editor(
+            self, left, column(self, (scrolling(goal_box, self), 2), (action_box, 3))
+        )
 
         self.goals_view.selectionModel().currentRowChanged.connect(self._goal_chosen)
         self.actions_view.selectionModel().currentRowChanged.connect(self._action_chosen)

@@ -25,7 +25,14 @@ from ui.kit.dialogs import DraftKeeper
 from ui.kit.errors import show_error
 from ui.kit.forms import Field, RecordForm
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
-from ui.kit.widgets import action_button, button_row, column, list_beside_editor, record_table
+from ui.kit.widgets import (
+    action_button,
+    button_row,
+    column,
+    list_beside_editor,
+    record_table,
+    scrolling,
+)
 from ui.record.plan.dialogs import MemberDialog
 from ui.record.plan.rows import index_of, select_row, show_in_editor
 
@@ -126,7 +133,9 @@ class TeamPanel(QWidget):
             (self.meetings_view, 1),
             button_row(self.print_meeting_button, self.meeting_pdf_button),
         )
-        list_beside_editor(self, left, column(self, member_box, meeting_box))
+        # The forms scroll on a small screen, so the buttons under the lists stay in sight
+        # (issue 16).
+        list_beside_editor(self, left, scrolling(column(self, member_box, meeting_box), self))
 
         self.members_view.selectionModel().currentRowChanged.connect(self._member_chosen)
         self.meetings_view.selectionModel().currentRowChanged.connect(self._meeting_chosen)
