@@ -33,6 +33,11 @@ from fmdesk.sync.authority import FamilyHolding, Holding, Incoming, Move
 from fmdesk.sync.bundle import Change
 from fmdesk.sync.merge import Outcome, merge_record
 
+# {practitioner store id: the latest revision a coordinator took from its bundles}: the
+# sender's high-water mark. Its hybrid logical clock had passed it when it made them, and every
+# change it makes later is later still (fmdesk/sync/authority.py, `backdated`).
+SENT_UP_TO_SETTING = "sync.sent_up_to_revision"
+
 
 class Applier:
     """Applies one bundle's changes inside the import's transaction.
@@ -76,6 +81,7 @@ class Applier:
         self._latest = ""
         self._bases: dict[str, tuple[str, str]] = {}
         self._held_definitions: list[Definition] | None = None
+        self._sent_before: str | None = None
         self.families: set[str] = set()  # the families whose records this bundle touched
         # Practitioner side: the families whose own record is in this bundle (None: not asked).
         self.arriving_families: set[str] | None = None
@@ -138,13 +144,38 @@ class Applier:
             base = self._base.get(change.id)
             known = [v for v in (_parsed(base) if base is not None else None, local) if v]
             changed = authority.allocation_changes(incoming, known, sender=self.partner_id)
+        holding = self._family(family_id).holding_at(self.partner_id, change.revision)
+        unseen, sent_before = False, ""
+        if holding.holding is Holding.FORMER and holding.held_then:
+            # Dated while the sender held the family: is it later than what it sent before? A
+            # version held here, or no later than the one last agreed with the sender (a bundle
+            # overtaken by a later one: `apply` takes it as stale), is not new.
+            base_body = self._base.get(change.id)
+            base = _parsed(base_body) if base_body is not None else None
+            unseen = not (local is not None and change.revision == local["revision"]) and not (
+                base is not None and change.revision <= base["revision"]
+            )
+            sent_before = self.sent_before
         return Incoming(
             kind=change.kind,
             record_id=change.id,
-            family=self._family(family_id).holding_at(self.partner_id, change.revision),
+            family=holding,
             held_in_family=held_in,
             allocation_changes=changed,
+            revision=change.revision,
+            unseen=unseen,
+            sent_before=sent_before,
         )
+
+    @property
+    def sent_before(self) -> str:
+        """The sender's high-water mark: the latest revision this store took from its earlier
+        bundles ("" before any). Its clock had passed it when it made them (SENT_UP_TO_SETTING)."""
+        if self._sent_before is None:
+            marks = self.store.get_setting(SENT_UP_TO_SETTING, {})
+            mark = marks.get(self.partner_id, "") if isinstance(marks, dict) else ""
+            self._sent_before = mark if is_revision(mark) else ""
+        return self._sent_before
 
     def _family(self, family_id: str) -> "_Family":
         """Who holds a family here and has held it, looked up once per bundle. A family this
@@ -285,6 +316,11 @@ class Applier:
     def flush(self) -> None:
         if self._latest:
             self.store.clock.observe(self._latest)
+            if self.store.info.role is Role.COORDINATOR and self._latest > self.sent_before:
+                marks = self.store.get_setting(SENT_UP_TO_SETTING, {})
+                marks = marks if isinstance(marks, dict) else {}
+                self.store.set_setting(SENT_UP_TO_SETTING, {**marks, self.partner_id: self._latest})
+                self._sent_before = self._latest
         self.store.write_bodies(list(self._rows.values()))
         self.store.db.conn.executemany(
             "INSERT INTO sync_base (partner, id, revision, body) VALUES (?, ?, ?, ?) "

@@ -8,6 +8,13 @@ records of its families. A store takes bundles only from the other role. Targets
 programme's settings are settings, not records: no bundle can carry them (an unknown record
 kind is refused as such before this rule is asked).
 
+A family moved away from a practitioner still takes what the practitioner made while holding it,
+by the record's revision: the sender's own claim. So the rule also asks what the coordinator knows
+for sure. A laptop's hybrid logical clock only moves forward, and each bundle carries every change
+it has not had acknowledged, so a change the coordinator has never seen must be later than every
+revision it took from that sender's earlier bundles (its high-water mark). One dated at or before
+that mark, in a family the sender no longer holds, was backdated, and is refused (`backdated`).
+
 This module decides; db/sync/applier.py finds the facts (who holds the family, what was known
 of the record) and quarantines a refused record with the reason given here, which is also what
 its sender is told. docs/bundle-format.md, "What each side may send", lists the reasons.
@@ -88,6 +95,12 @@ class Incoming:
     held_in_family: str = ""
     # The allocation fields this record changes (allocation_changes).
     allocation_changes: tuple[str, ...] = ()
+    # The record's revision, and whether the receiver has never seen this version of it (not
+    # the one held here, nor the one last agreed with the sender).
+    revision: str = ""
+    unseen: bool = False
+    # The latest revision the receiver took from this sender's earlier bundles ("" if none).
+    sent_before: str = ""
 
 
 def bundle_refusal(sender: Role, receiver: Role, sender_name: str) -> str | None:
@@ -133,6 +146,16 @@ def refusal(sender: Role, receiver: Role, incoming: Incoming) -> str | None:
             "this change was made after that, so it was not applied; if it matters, give it "
             "to the coordinator"
         )
+    if family.holding is Holding.FORMER and backdated(incoming):
+        on = f" on {day_text(family.moved_on)}" if family.moved_on else ""
+        to = f" to {family.moved_to}" if family.moved_to else ""
+        return (
+            f"this change to family {family.reference or family.family_id[:8]} was made, by its "
+            f"revision, before the family was reallocated{to}{on}, but sent only after the family "
+            "was moved: its revision is older than changes this laptop sent earlier (a laptop "
+            "sends every change in its next bundle), so it was not applied; if it matters, give "
+            "it to the coordinator"
+        )
     if family.holding is Holding.ELSEWHERE:
         return (
             f"family {family.family_id[:8]} is not the sender's: it is not allocated to them, "
@@ -151,6 +174,18 @@ def refusal(sender: Role, receiver: Role, incoming: Incoming) -> str | None:
             "it was, and they will be)"
         )
     return None
+
+
+def backdated(incoming: Incoming) -> bool:
+    """Whether a change the receiver has never seen is dated at or before the sender's
+    high-water mark (the latest revision taken from its earlier bundles). An honest laptop
+    cannot send one: its clock only moves forward, and each bundle it makes carries every change
+    not yet acknowledged, so a change made before an earlier bundle went in that bundle, and one
+    made after it is later than all it held. A version already seen (a bundle sent again before
+    its acknowledgement came) is not new, and with no earlier bundle there is no mark."""
+    return bool(
+        incoming.unseen and incoming.sent_before and incoming.revision <= incoming.sent_before
+    )
 
 
 def allocation_changes(

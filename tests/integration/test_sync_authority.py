@@ -7,6 +7,7 @@ while every honest change still arrives both ways."""
 import dataclasses
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from db import allocation, sync
 from db.keyslots import KdfParams
 from db.outcomes import add_framework_file
 from db.store import Store
+from fmdesk import hlc
 from fmdesk.claims import BatchStatus, ClaimBatch
 from fmdesk.definition import Definition
 from fmdesk.errors import UserError
@@ -575,3 +577,140 @@ def test_sync_status_lists_the_refused_records(programme: Programme, tmp_path: P
         "Zoë Adebayo",
     )
     assert listed["record_id"] == planted.id
+
+
+# ---- Backdating: a change dated while the sender held a family, sent after it was moved -----
+
+
+def later(revision: str, millis: int, store: Store) -> str:
+    """A revision `millis` after `revision`, as `store`'s own clock would stamp it."""
+    stamp = hlc.Timestamp.decode(revision)
+    return hlc.Timestamp(stamp.millis + millis, 0, store.info.device_id).encode()
+
+
+def move_zoes_family(p: Programme, after: str) -> Allocation:
+    """The coordinator moves Zoë's family to Łukasz, after the revision `after` (three stores on
+    one computer may stamp the same millisecond; the order is the story's)."""
+    p.coordinator.clock.observe(later(after, 50, p.coordinator))
+    allocation.allocate(
+        p.coordinator, [p.zoes.id], p.lukasz.info.store_id, reason="Zoë is on leave", on=MOVED
+    )
+    (moved,) = [a for a in p.coordinator.list(Allocation) if a.from_store]
+    return moved
+
+
+BACKDATED = (
+    "this change to family EH-0411 was made, by its revision, before the family was "
+    "reallocated to Łukasz Brown on 14 July 2025, but sent only after the family was moved: "
+    "its revision is older than changes this laptop sent earlier (a laptop sends every change "
+    "in its next bundle), so it was not applied; if it matters, give it to the coordinator"
+)
+
+
+def test_a_backdated_change_to_a_family_moved_away_is_refused(programme: Programme) -> None:
+    p = programme
+    (first,) = p.zoe.save(CaseNote(family_id=p.zoes.id, on=MOVED, text="First visit"))
+    p.zoe.clock.observe(later(first.revision, 20, p.zoe))
+    (second,) = p.zoe.save(CaseNote(family_id=p.zoes.id, on=MOVED, text="Second visit"))
+    got = p.post.send(p.zoe, p.coordinator)
+    assert (got.new, got.rejected) == (2, ())
+    moved = move_zoes_family(p, second.revision)
+    p.post.send(p.coordinator, p.zoe)  # Zoë hears of the move
+    # Now she writes into the family she no longer holds, dating each change between her two
+    # notes: while she held it, but at or before what she has already sent. A new note, and
+    # her first note rewritten; both in a bundle signed with her enrolled key.
+    dated = later(first.revision, 10, p.zoe)
+    assert first.revision < dated < second.revision < moved.revision
+    planted = CaseNote(family_id=p.zoes.id, on=MOVED, text="Planted", revision=dated)
+    rewritten = first.replace(text="Rewritten", revision=dated)
+    got = p.post.crafted(p.zoe, p.coordinator, [planted, rewritten])
+    assert reasons(got) == {planted.id: BACKDATED, rewritten.id: BACKDATED}
+    assert p.coordinator.get(CaseNote, planted.id) is None
+    assert p.coordinator.get(CaseNote, first.id).text == "First visit"
+    listed = {q.record_id: q.reason for q in sync.held_records(p.coordinator)}
+    assert listed == {planted.id: BACKDATED, rewritten.id: BACKDATED}
+    reported_to_zoe(p, {planted.id: "sent only after the family was moved"})
+    # Łukasz, who holds the family now, gets her honest notes and nothing planted.
+    p.post.send(p.coordinator, p.lukasz)
+    assert p.lukasz.get(CaseNote, first.id).text == "First visit"
+    assert p.lukasz.get(CaseNote, second.id) is not None
+    assert p.lukasz.get(CaseNote, planted.id) is None
+
+
+def test_offline_changes_made_before_the_move_and_sent_after_it_arrive(
+    programme: Programme,
+) -> None:
+    p = programme
+    (sent,) = p.zoe.save(CaseNote(family_id=p.zoes.id, on=DAY, text="Sent before"))
+    p.post.send(p.zoe, p.coordinator)  # the coordinator now has a mark for Zoë
+    # Offline at a home visit: nothing sent.
+    p.zoe.clock.observe(later(sent.revision, 20, p.zoe))
+    (visit,) = p.zoe.save(CaseNote(family_id=p.zoes.id, on=MOVED, text="Home visit, offline"))
+    (family,) = p.zoe.save(p.zoe.get(Family, p.zoes.id).replace(next_action="Ring school"))
+    moved = move_zoes_family(p, family.revision)
+    # She receives the move first, and only then sends what she wrote before it.
+    p.post.send(p.coordinator, p.zoe)
+    assert p.zoe.get(Family, p.zoes.id).is_read_only
+    got = p.post.send(p.zoe, p.coordinator)
+    assert sent.revision < visit.revision < family.revision < moved.revision
+    assert (got.new, got.rejected) == (1, ())
+    assert p.coordinator.get(CaseNote, visit.id) is not None
+    # The family record is merged with the move made at the centre: both changes kept.
+    assert p.coordinator.get(Family, p.zoes.id).allocated_to == p.lukasz.info.store_id
+    assert p.coordinator.get(Family, p.zoes.id).next_action == "Ring school"
+    # A bundle sent again before its acknowledgement came brings nothing refused either.
+    again = p.post.send(p.zoe, p.coordinator)
+    assert again.rejected == ()
+    p.post.send(p.coordinator, p.lukasz)
+    assert p.lukasz.get(CaseNote, visit.id) is not None
+
+
+def test_two_bundles_imported_out_of_order_both_arrive(programme: Programme) -> None:
+    p = programme
+    to = p.coordinator.info.store_id
+    (note,) = p.zoe.save(CaseNote(family_id=p.zoes.id, on=DAY, text="First"))
+    earlier, later_bundle = p.post.path(), p.post.path()
+    sync.export_bundle(p.zoe, to, earlier)
+    # Before it arrives she changes that note and adds another: the next bundle has both.
+    p.zoe.clock.observe(later(note.revision, 20, p.zoe))
+    (changed,) = p.zoe.save(note.replace(text="First, corrected"))
+    (other,) = p.zoe.save(CaseNote(family_id=p.zoes.id, on=DAY, text="Second"))
+    sync.export_bundle(p.zoe, to, later_bundle)
+    move_zoes_family(p, other.revision)
+    # The later bundle is imported first; the earlier one, coming after, is older news.
+    got = sync.import_bundle(p.coordinator, later_bundle)
+    assert (got.new, got.rejected) == (2, ())
+    got = sync.import_bundle(p.coordinator, earlier)
+    assert (got.new, got.updated, got.rejected) == (0, 0, ())
+    assert p.coordinator.get(CaseNote, changed.id).text == "First, corrected"
+    assert p.coordinator.get(CaseNote, other.id) is not None
+    assert sync.held_records(p.coordinator) == []
+
+
+def test_a_laptop_restored_from_a_backup_still_sends_what_it_makes(
+    programme: Programme, tmp_path: Path
+) -> None:
+    p = programme
+    where, backup = p.zoe.path, tmp_path / "zoe-backup"
+    p.zoe.close()
+    shutil.copytree(where, backup)  # the night's backup
+    zoe = Store.open(where, TEST_PASSPHRASE)
+    try:
+        (lost,) = zoe.save(CaseNote(family_id=p.zoes.id, on=DAY, text="Written, then lost"))
+        p.post.send(zoe, p.coordinator)
+        # The laptop dies; the backup is put back. It knows nothing of the note, or the bundle.
+        zoe.close()
+        shutil.rmtree(where)
+        shutil.copytree(backup, where)
+        zoe = Store.open(where, TEST_PASSPHRASE)
+        assert zoe.get(CaseNote, lost.id) is None
+        zoe.clock.observe(later(lost.revision, 20, zoe))  # time has gone on since
+        (visit,) = zoe.save(CaseNote(family_id=p.zoes.id, on=MOVED, text="After the restore"))
+        move_zoes_family(p, visit.revision)
+        got = p.post.send(zoe, p.coordinator)
+        assert lost.revision < visit.revision
+        assert (got.new, got.rejected) == (1, ())
+        assert p.coordinator.get(CaseNote, visit.id) is not None
+        assert p.coordinator.get(CaseNote, lost.id) is not None
+    finally:
+        zoe.close()

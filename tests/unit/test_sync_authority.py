@@ -68,6 +68,43 @@ def test_a_record_made_before_the_family_moved_is_taken_and_one_made_after_is_no
     )
 
 
+MARK = "001751900000000-00000-zoe1"  # the latest revision taken from the sender before
+EARLIER, LATER = "001751800000000-00000-zoe1", "001751950000000-00000-zoe1"
+
+
+def test_a_change_dated_at_or_before_what_the_sender_sent_earlier_is_backdated() -> None:
+    moved = held(
+        Holding.FORMER,
+        reference="FM-2026-K7QM-0031",
+        moved_to="Łukasz Brown",
+        moved_on=dt.date(2025, 7, 14),
+        held_then=True,
+    )
+    backdated = note(moved, revision=EARLIER, unseen=True, sent_before=MARK)
+    assert authority.refusal(P, C, backdated) == (
+        "this change to family FM-2026-K7QM-0031 was made, by its revision, before the family "
+        "was reallocated to Łukasz Brown on 14 July 2025, but sent only after the family was "
+        "moved: its revision is older than changes this laptop sent earlier (a laptop sends "
+        "every change in its next bundle), so it was not applied; if it matters, give it to "
+        "the coordinator"
+    )
+    at_the_mark = note(moved, revision=MARK, unseen=True, sent_before=MARK)
+    assert authority.refusal(P, C, at_the_mark) is not None
+    # Later than the mark: made after the last bundle, before the move (offline work).
+    assert (
+        authority.refusal(P, C, note(moved, revision=LATER, unseen=True, sent_before=MARK)) is None
+    )
+    # A version already seen (a bundle sent again), or no earlier bundle: nothing to weigh.
+    assert authority.refusal(P, C, note(moved, revision=EARLIER, sent_before=MARK)) is None
+    assert authority.refusal(P, C, note(moved, revision=EARLIER, unseen=True)) is None
+    # A family the sender holds is theirs, whatever the date.
+    senders = held(Holding.SENDERS)
+    assert (
+        authority.refusal(P, C, note(senders, revision=EARLIER, unseen=True, sent_before=MARK))
+        is None
+    )
+
+
 def test_a_record_without_a_family_comes_only_from_the_coordinator() -> None:
     assert authority.refusal(P, C, note(None)) == (
         "a record that belongs to no family comes only from the coordinator"
