@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from fmdesk.demo import demo_caseload
 from fmdesk.families import Family, Person, PersonRole
 from fmdesk.outcomes import (
     ClaimStatus,
@@ -14,8 +15,10 @@ from fmdesk.outcomes import (
     IndicatorTick,
     OutcomeEvidence,
     claim_readiness,
+    eligibility,
 )
 from fmdesk.outcomes.framework import PlanCoverage
+from fmdesk.outcomes.readiness import members_without_plan
 from fmdesk.plans import FamilyPlan, PlanGoal, first_plan, new_version, plan_differences
 from fmdesk.records import mark_in_error, record_from_dict
 
@@ -153,3 +156,22 @@ def test_whom_a_goal_is_for_in_words_and_its_change_between_versions() -> None:
 def test_a_goal_cannot_name_a_person_twice() -> None:
     with pytest.raises(ValueError, match="twice"):
         goal("3", ZOE, ZOE)
+
+
+def test_the_demo_writes_each_members_goal_for_them() -> None:
+    named = 0
+    for records in demo_caseload(30, seed=7, today=dt.date(2025, 3, 3)):
+        family = records[0]
+        assert isinstance(family, Family)
+        data = FamilyOutcomeData.from_records(family, records)
+        plan = data.current_plan
+        if plan is None:
+            continue
+        people = {p.id for p in data.people}
+        for g in plan.goals:
+            assert set(g.for_people) <= people
+            named += bool(g.for_people)
+        present = eligibility(FM, data).problems
+        if set(plan.problems) >= {p.problem.code for p in present}:
+            assert members_without_plan(FM, data, present) == []
+    assert named > 0
