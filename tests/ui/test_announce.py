@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from db.caseload import caseload_extras
 from db.families import load_caseload
@@ -60,6 +60,27 @@ def test_a_form_problem_is_said_at_once_and_again_on_each_try(qtbot) -> None:
     assert blocker.args == [Announcement(problem, urgent=True, source="Problem")]
     ok.click()  # the same problem, pressed again: said again
     assert said() == [Announcement(problem, urgent=True, source="Problem")] * 2
+
+
+def test_a_record_forms_problem_is_said_urgently(qtbot) -> None:
+    """The household's person form, a given name blanked: the problem under it is said."""
+    from fmdesk.families import Person, PersonRole
+    from ui.kit.forms import RecordForm
+    from ui.record.family_page import PERSON_FIELDS
+
+    form = RecordForm(PERSON_FIELDS)
+    qtbot.addWidget(form)
+    form.show()
+    form.load(
+        Person(family_id="f1", role=PersonRole.PARENT_CARER, given_name="Megan", family_name="Holt")
+    )
+    given = form.editor("given_name")
+    assert isinstance(given, QLineEdit)
+    given.setText("")
+    given.textEdited.emit("")
+    form.flush()
+    assert "needs a name" in form.problem.text()
+    assert said() == [Announcement(form.problem.text(), urgent=True, source="Form problem")]
 
 
 def test_an_error_shown_is_said_urgently(qtbot) -> None:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from fmdesk.records import Record
+from ui.kit.announce import MessageLabel
 from ui.kit.autosave import Autosave
 from ui.kit.colours import text_style
 from ui.kit.models import ROW_ROLE
@@ -105,7 +106,7 @@ class RecordForm(QWidget):
             label = QLabel(f.label + ":", self)
             label.setBuddy(editor)
             form.addRow(label, editor)
-        self.problem = QLabel(self)
+        self.problem = MessageLabel(self, urgent=True)  # said to a screen reader (issue 16)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Form problem")
