@@ -115,6 +115,78 @@ class ProblemChoice(QWidget):
             self._quiet = False
 
 
+class PeopleChoice(QWidget):
+    """Whom a goal is for: a tick box for each family member on the record (not one recorded in
+    error), none ticked meaning the whole family. Someone an older goal names who is no longer
+    offered shows ticked, saying so, so they can be unticked. Tab reaches each box and Space
+    ticks it."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("For whom")
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._names: dict[str, str] = {}
+        self.boxes: dict[str, QCheckBox] = {}
+        self._quiet = False
+        self.hint = QLabel("None ticked: the whole family.", self)
+        self.hint.setWordWrap(True)
+        # The field Tab leaves for the first box (the boxes are made as people arrive, so they
+        # would otherwise come last in the window's tab order).
+        self.after: QWidget | None = None
+        self._build(())
+
+    def set_people(self, people: Sequence[Person]) -> None:
+        names = {p.id: p.display_name for p in people if not p.deleted and not p.in_error}
+        if names == self._names:
+            return
+        self._names = names
+        self._build(self.person_ids())
+
+    def _build(self, ticked: Sequence[str]) -> None:
+        for box in self.boxes.values():
+            self._grid.removeWidget(box)
+            box.deleteLater()
+        self.boxes = {}
+        offered = list(self._names) + [p for p in ticked if p not in self._names]
+        for i, person_id in enumerate(offered):
+            text = self._names.get(person_id, "Someone no longer on the record")
+            box = QCheckBox(text, self)
+            box.setAccessibleName(f"For {text}")
+            box.setChecked(person_id in ticked)
+            box.toggled.connect(self._toggled)
+            self._grid.addWidget(box, i // 2, i % 2)
+            self.boxes[person_id] = box
+        self._grid.addWidget(self.hint, (len(offered) + 1) // 2, 0, 1, 2)
+        previous = self.after
+        for box in self.boxes.values():
+            if previous is not None:
+                QWidget.setTabOrder(previous, box)
+            previous = box
+
+    def _toggled(self, _checked: bool) -> None:
+        if not self._quiet:
+            self.changed.emit()
+
+    def person_ids(self) -> tuple[str, ...]:
+        """The ticked people's ids, in the household's order; () for the whole family."""
+        return tuple(pid for pid, box in self.boxes.items() if box.isChecked())
+
+    def set_person_ids(self, person_ids: Sequence[str]) -> None:
+        self._quiet = True
+        try:
+            if any(p not in self.boxes for p in person_ids) or any(
+                p not in self._names for p in self.boxes
+            ):
+                self._build(person_ids)
+            for person_id, box in self.boxes.items():
+                box.setChecked(person_id in person_ids)
+        finally:
+            self._quiet = False
+
+
 class AutosaveEditor(QWidget):
     """The timer, the problem line and flush() shared by the goal and action editors."""
 
@@ -187,9 +259,12 @@ class GoalEditor(AutosaveEditor):
         self.words.setAccessibleName("Goal in the family's words")
         self.words.setMaximumHeight(72)
         self.problems = ProblemChoice(self)
+        # No access key: every letter of "For whom" is taken on the Plan tab; Tab reaches it.
+        self.for_whom = PeopleChoice(self)
         self.measures = QLineEdit(self)
         self.measures.setPlaceholderText("e.g. 2.1")
         self.measures.setAccessibleName("Outcome measure codes")
+        self.for_whom.after = self.measures
         self.linked = QLabel(self)
         self.linked.setWordWrap(True)
         self.linked.setAccessibleName("What the goal helps with")
@@ -199,6 +274,7 @@ class GoalEditor(AutosaveEditor):
             ("Goal, &in their words", self.words),
             ("Pro&blems", self.problems),
             ("O&utcome measures", self.measures),
+            ("For whom", self.for_whom),
         ):
             caption = QLabel(label + ":", self)
             caption.setBuddy(editor)
@@ -210,6 +286,7 @@ class GoalEditor(AutosaveEditor):
         layout.addWidget(self.problem)
         self.words.textChanged.connect(self.touched)
         self.problems.changed.connect(self.touched)
+        self.for_whom.changed.connect(self.touched)
         self.measures.textEdited.connect(self.touched)
         self.problems.changed.connect(self._show_linked)
         self.measures.textChanged.connect(self._show_linked)
@@ -218,6 +295,10 @@ class GoalEditor(AutosaveEditor):
         self.problem_names, self.measure_names = problems, measures
         self.problems.set_problems(problems)
         self._show_linked()
+
+    def set_people(self, people: Sequence[Person]) -> None:
+        """The family members a goal can be for."""
+        self.for_whom.set_people(people)
 
     def _show_linked(self, *_: object) -> None:
         names = [
@@ -236,12 +317,14 @@ class GoalEditor(AutosaveEditor):
             with QSignalBlocker(editor):
                 editor.clear()
         self.problems.set_codes(())
+        self.for_whom.set_person_ids(())
         if goal is None:
             self._show_linked()
             return
         with QSignalBlocker(self.words):
             self.words.setPlainText(goal.words)
         self.problems.set_codes(goal.problems)
+        self.for_whom.set_person_ids(goal.for_people)
         with QSignalBlocker(self.measures):
             self.measures.setText(", ".join(goal.outcome_measures))
         self._show_linked()
@@ -251,6 +334,7 @@ class GoalEditor(AutosaveEditor):
             words=self.words.toPlainText().strip(),
             problems=self.problems.codes(),
             outcome_measures=split_codes(self.measures.text()),
+            for_people=self.for_whom.person_ids(),
         )
 
 

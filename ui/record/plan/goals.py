@@ -149,9 +149,10 @@ class GoalsPanel(QWidget):
         author: str,
     ) -> None:
         """What the editors offer and name: the framework's problems and outcome measures (code
-        -> name), the household members who can own an action, and the author of a progress
-        note."""
+        -> name), the household members a goal can be for and who can own an action, and the
+        author of a progress note."""
         self.goal_editor.set_framework(problems, measures)
+        self.goal_editor.set_people(household)
         self.action_editor.set_people(household)
         self.action_editor.author = author
 
