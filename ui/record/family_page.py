@@ -26,6 +26,7 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -51,6 +52,7 @@ from fmdesk.families import (
     has_consent,
 )
 from fmdesk.records import Record
+from fmdesk.roles import Role
 from ui.kit.colours import notice_style
 from ui.kit.forms import Field, RecordForm, follow_selection
 from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
@@ -72,6 +74,7 @@ WINDOW = Qt.ShortcutContext.WindowShortcut
 if TYPE_CHECKING:  # db.families pulls in the outcome rules; the window imports it at unlock
     from db.families import FamilyRecord
 
+ALLOCATION_TIP = "Set by the coordinator when the family is allocated"
 FAMILY_FIELDS = (
     Field("name", "Family name"),
     Field("intensity", "Intensity", "choice", Intensity),
@@ -199,6 +202,7 @@ class FamilyPage(QWidget):
         self.tabs = ScrollingTabs(self)
         self.tabs.setAccessibleName("Family record sections")
         self.details_form = RecordForm(FAMILY_FIELDS, self)
+        self.allocation_set_here = True  # False on a practitioner's laptop (set_role)
         self.tabs.addTab(self.details_form, "Details")
         self.tabs.addTab(self._household_tab(), "Household")
         self.tabs.addTab(self._consent_tab(), "Consent")
@@ -327,6 +331,23 @@ class FamilyPage(QWidget):
         self.new_note_button.clicked.connect(self._new_note)
         self.note_in_error_button.clicked.connect(lambda: self._ask_in_error(self.note_form.record))
         return tab
+
+    def set_role(self, role: Role) -> None:
+        """Whose store is open. The fields allocating a family sets (lead practitioner) are the
+        coordinator's: on a practitioner's laptop they are shown, not changed (a change would
+        only make the coordinator refuse the family record until it was put back)."""
+        # Here, not at the top: the rule's module pulls in the programme's (called at unlock).
+        from fmdesk.sync.authority import ALLOCATION_FIELDS
+
+        self.allocation_set_here = role is Role.COORDINATOR
+        for f in FAMILY_FIELDS:
+            if f.name in ALLOCATION_FIELDS:
+                editor = self.details_form.editor(f.name)
+                assert isinstance(editor, QLineEdit)
+                editor.setReadOnly(not self.allocation_set_here)
+                tip = "" if self.allocation_set_here else ALLOCATION_TIP
+                editor.setToolTip(tip)
+                editor.setAccessibleDescription(tip)
 
     # ---- showing ------------------------------------------------------------------------
 

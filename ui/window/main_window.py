@@ -542,6 +542,7 @@ class MainWindow(QMainWindow):
 
         def got_info(result: tuple[StoreInfo, bool]) -> None:
             self.info, remembered = result
+            self.family_page.set_role(self.info.role)
             self.remember_action.setChecked(remembered)
             self._update_status_bar()
             self._set_data_actions(self.unlocked)
