@@ -83,6 +83,18 @@ def test_a_record_forms_problem_is_said_urgently(qtbot) -> None:
     assert said() == [Announcement(form.problem.text(), urgent=True, source="Form problem")]
 
 
+def test_a_wrong_passphrase_is_said_urgently(qtbot, make_window, make_store) -> None:
+    window = make_window(make_store(0))
+    page = window.unlock_page
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
+    announcer().recent.clear()
+    page.passphrase.setText("not the passphrase at all")
+    page.button.click()
+    qtbot.waitUntil(lambda: bool(page.error.text()), timeout=10_000)
+    assert "does not unlock this store" in page.error.text()
+    assert (page.error.text(), True) in [(a.text, a.urgent) for a in said()]
+
+
 def test_an_error_shown_is_said_urgently(qtbot) -> None:
     errors.headless(True)
     try:

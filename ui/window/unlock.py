@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import text_style
 
 
@@ -38,7 +39,7 @@ class UnlockPage(QWidget):
         self.passphrase.setAccessibleName("Passphrase")
         self.remember = QCheckBox("&Remember on this computer (uses the system keychain)", box)
         self.remember.setAccessibleName("Remember on this computer")
-        self.error = QLabel(box)
+        self.error = MessageLabel(box, urgent=True)  # said to a screen reader (issue 16)
         self.error.setWordWrap(True)
         self.error.setStyleSheet(text_style("problem"))
         self.error.setAccessibleName("Unlock problem")

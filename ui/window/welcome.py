@@ -20,6 +20,7 @@ from typing_extensions import override  # typing.override arrives in Python 3.12
 
 from fmdesk.roles import Role
 from ui.actions.passphrase import strength
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import text_style
 
 
@@ -76,7 +77,7 @@ class WelcomePage(QWidget):
         self.again.setAccessibleName("Passphrase again")
         form.addRow("Type it &again:", self.again)
         layout.addLayout(form)
-        self.problem = QLabel(box)
+        self.problem = MessageLabel(box, urgent=True)  # said to a screen reader (issue 16)
         self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Problem")
         self.problem.setWordWrap(True)

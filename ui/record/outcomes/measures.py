@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from db.outcomes import FamilyOutcomes
 from fmdesk.families import Person, PersonRole
 from fmdesk.outcomes import Framework, Measure, MeasureKind, MeasureStage
+from ui.kit.announce import MessageLabel
 from ui.kit.autosave import Autosave
 from ui.kit.colours import text_style
 from ui.kit.forms import OptionalDateEdit
@@ -84,7 +85,7 @@ class MeasureEditor(QWidget):
         self.detail.setPlaceholderText("e.g. the benefit: jsa, esa, uc")
         self.source = QLineEdit(self)
         self.source.setPlaceholderText("e.g. School census, Police data")
-        self.problem = QLabel(self)
+        self.problem = MessageLabel(self, urgent=True)  # said to a screen reader (issue 16)
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Measure problem")

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from fmdesk.plans import date_text
 from fmdesk.stars import Instrument, Participation, StarReading
+from ui.kit.announce import MessageLabel
 from ui.kit.autosave import Autosave
 from ui.kit.colours import colours, notice_style, text_style
 from ui.kit.models import Column, RowTableModel
@@ -82,7 +83,7 @@ class StarReadingPage(QWidget):
         self.heading = QLabel(self)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setAccessibleName("Reading")
-        self.mode_banner = QLabel(self)
+        self.mode_banner = MessageLabel(self)  # said to a screen reader (issue 16)
         self.mode_banner.setWordWrap(True)
         self.mode_banner.setAccessibleName("Changing a completed reading")
         self.mode_banner.setStyleSheet(notice_style())
@@ -162,7 +163,7 @@ class StarReadingPage(QWidget):
         )
         self.discard_button = self._big_button("Discard changes", "Leave the reading as it was")
         self.back_button = self._big_button("&Back to the readings", "Back (Esc)")
-        self.problem = QLabel(self)
+        self.problem = MessageLabel(self, urgent=True)  # said to a screen reader
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(text_style("problem"))
         self.problem.setAccessibleName("Reading problem")
