@@ -322,6 +322,40 @@ class ElidedLabel(QLabel):
         super().setText(shown)
 
 
+class WrappedLabel(QLabel):
+    """Word-wrapped text that asks for the height its lines take at the width it has. A
+    wrapped QLabel's height for width counts only in layouts that ask for it, and a page in a
+    scroll area (`_Fit`) is given its minimum size, which counts one line: inside the Plan's
+    sections a long "Helps with" line squashed the action editor's What, Who, By when and
+    Status below their height. Its minimum height here is its height for its width, so the page
+    scrolls instead."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._asked = -1
+
+    @override
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self.text() or self.width() <= 1:
+            return hint
+        return QSize(hint.width(), max(hint.height(), self.heightForWidth(self.width())))
+
+    @override
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.updateGeometry()
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        if needed != self._asked:  # the lines changed with the width: ask again
+            self._asked = needed
+            self.updateGeometry()
+
+
 def scrolling(content: QWidget, parent: QWidget | None = None) -> QScrollArea:
     """`content` in a frameless scroll area that gives it all the room there is and scrolls
     when the window is smaller than the content needs."""

@@ -37,6 +37,7 @@ from fmdesk.families import Person
 from fmdesk.plans import ActionOwner, ActionStatus, PlanAction, PlanGoal, ProgressNote
 from ui.kit.autosave import Autosave
 from ui.kit.models import Column, RowTableModel
+from ui.kit.widgets import WrappedLabel
 
 AGENCY_OWNER = "agency"
 NOTE_COLUMNS: tuple[Column[ProgressNote], ...] = (
@@ -89,9 +90,9 @@ class ProblemChoice(QWidget):
             box.setAccessibleName(f"Problem {text}")
             box.setChecked(code in ticked)
             box.toggled.connect(self._toggled)
-            self._grid.addWidget(box, i // 2, i % 2)
+            self._grid.addWidget(box, i, 0)  # one column: names are long
             self.boxes[code] = box
-        self._grid.addWidget(self.none, len(offered), 0, 1, 2)
+        self._grid.addWidget(self.none, len(offered), 0)
         self.none.setVisible(not self._names)
 
     def _toggled(self, _checked: bool) -> None:
@@ -157,7 +158,7 @@ class PeopleChoice(QWidget):
             box.setAccessibleName(f"For {text}")
             box.setChecked(person_id in ticked)
             box.toggled.connect(self._toggled)
-            self._grid.addWidget(box, i // 2, i % 2)
+            self._grid.addWidget(box, i, 0)  # one column: names are long
             self.boxes[person_id] = box
         self._grid.addWidget(self.hint, (len(offered) + 1) // 2, 0, 1, 2)
         previous = self.after
@@ -196,8 +197,7 @@ class AutosaveEditor(QWidget):
         super().__init__(parent)
         self._item: Any = None
         self.form = QFormLayout()
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
+        self.problem = WrappedLabel("", self)
         self.problem.setStyleSheet("color: #a4262c;")
         self.problem.setAccessibleName("Editor problem")
         self.autosave = Autosave(self._save, self)
@@ -265,8 +265,7 @@ class GoalEditor(AutosaveEditor):
         self.measures.setPlaceholderText("e.g. 2.1")
         self.measures.setAccessibleName("Outcome measure codes")
         self.for_whom.after = self.measures
-        self.linked = QLabel(self)
-        self.linked.setWordWrap(True)
+        self.linked = WrappedLabel("", self)
         self.linked.setAccessibleName("What the goal helps with")
         self.problem_names: Mapping[str, str] = {}
         self.measure_names: Mapping[str, str] = {}
