@@ -158,7 +158,7 @@ class PeopleChoice(QWidget):
             box.setAccessibleName(f"For {text}")
             box.setChecked(person_id in ticked)
             box.toggled.connect(self._toggled)
-            self._grid.addWidget(box, i, 0)  # one column: names are long
+            self._grid.addWidget(box, i // 2, i % 2)
             self.boxes[person_id] = box
         self._grid.addWidget(self.hint, (len(offered) + 1) // 2, 0, 1, 2)
         previous = self.after
