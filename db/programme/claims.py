@@ -344,7 +344,7 @@ def load_money(
     (by the quarter the funder paid), each family's claim priced by its framework's payment
     table; the totals to date; and the families claimed to date against the whole programme's
     turned-around target (`get_programme_target`). Today, or as at the end of `as_at` (the
-    batches and families as they were then). For the dashboard (h17figures) and
+    batches and families as they were then). For the programme dashboard and
     `fmdesk claims money`."""
     today = today or dt.date.today()
     day = as_at or today

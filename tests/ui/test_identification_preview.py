@@ -4,7 +4,7 @@ framework, from its figures, before anything is written (issue 17)."""
 from db import programme
 from db.store import Store
 from fmdesk.families import Family
-from tests.integration.test_h17_identification import HEADER, ROWS
+from tests.integration.test_identification_from_data import HEADER, ROWS
 from ui.workspace.allocation import PreviewDialog
 
 
@@ -31,7 +31,7 @@ def test_the_update_preview_lists_problems_and_unmatched_rows_and_offers_the_val
     qtbot, coordinator_store: Store
 ) -> None:
     from db.programme import identified
-    from tests.integration.test_h17_update_csv import BASELINE, GOOD, UPDATE_HEADER
+    from tests.integration.test_update_csv import BASELINE, GOOD, UPDATE_HEADER
     from ui.workspace.allocation import UpdatePreviewDialog
 
     checked = programme.preview_identified_csv(coordinator_store, BASELINE.encode())

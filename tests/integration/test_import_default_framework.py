@@ -8,7 +8,7 @@ from db.store import Store
 from fmdesk.families import Family
 from tests.integration.test_cli import PASSPHRASE, fmdesk
 from tests.integration.test_definition_bundles import council_framework
-from tests.integration.test_h17_identification import ROWS, csv_file, home
+from tests.integration.test_identification_from_data import ROWS, csv_file, home
 
 __all__ = ["home"]  # the fixture, shared
 
