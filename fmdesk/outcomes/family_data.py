@@ -67,7 +67,7 @@ class FamilyOutcomeData:
     @classmethod
     def from_records(cls, family: Family, records: Iterable[Record]) -> Self:
         """Sort any mix of records (people, ticks, measures...) into place, skipping deleted
-        ones and any that belong to another family."""
+        ones, those recorded in error, and any that belong to another family."""
         buckets: dict[type, list[Any]] = {
             Person: [],
             IndicatorTick: [],
@@ -78,6 +78,7 @@ class FamilyOutcomeData:
             FamilyPlan: [],
         }
         for record in records:
+            # Recorded in error counts as never recorded (fmdesk/records.py counts).
             if not counts(record) or record.family_id != family.id:
                 continue
             if isinstance(record, Assessment):
