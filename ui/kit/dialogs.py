@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QTextEdit,
@@ -49,7 +48,7 @@ from typing_extensions import override
 from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style, text_style
 from ui.kit.tasks import Task, TaskContext, TaskRunner
-from ui.kit.widgets import DateEdit, date_edit, date_problem, plain
+from ui.kit.widgets import DateEdit, ask, date_edit, date_problem, plain
 
 DRAFT_DELAY_MS = 1500
 # Qt hands a combo box's data back as the Python object it was given; only these go in a draft.
@@ -326,19 +325,13 @@ class DraftDialog(FormDialog):
 
     def ask_discard(self) -> bool:
         """Discard what is typed? (True: discard.)"""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask(
+            self,
             self.windowTitle(),
             "Discard what you have typed here?",
-            QMessageBox.StandardButton.NoButton,
-            self,
+            go="&Discard",
+            stay="&Keep editing",
         )
-        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.exec()
-        return box.clickedButton() is discard
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QTableView,
@@ -44,7 +43,7 @@ from ui.kit.announce import MessageLabel
 from ui.kit.autosave import Autosave
 from ui.kit.colours import text_style
 from ui.kit.models import ROW_ROLE
-from ui.kit.widgets import date_edit, date_problem
+from ui.kit.widgets import ask, date_edit, date_problem
 
 
 @dataclass(frozen=True)
@@ -309,19 +308,7 @@ _STAY = " Put it right here (what you typed is kept), then choose another."
 
 def _ask(parent: QWidget, question: str) -> bool:
     """Keep the value? True: keep it as typed."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "Check the date",
-        question,
-        QMessageBox.StandardButton.NoButton,
-        parent,
-    )
-    keep = box.addButton("&Keep it", QMessageBox.ButtonRole.AcceptRole)
-    change = box.addButton("&Change it", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(change)
-    box.setEscapeButton(change)
-    box.exec()
-    return box.clickedButton() is keep
+    return ask(parent, "Check the date", question, go="&Keep it", stay="&Change it")
 
 
 def follow_selection(

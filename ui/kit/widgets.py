@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -91,6 +92,26 @@ def stretch_column(view: QTableView, column: int) -> None:
     header = view.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+def ask(
+    parent: QWidget,
+    title: str,
+    question: str,
+    *,
+    go: str,
+    stay: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+) -> bool:
+    """Ask before going on: True when the user chooses `go`. `stay` (keep what is there, go
+    back) is the default and what Esc gives, so a stray Enter or Esc never loses work."""
+    box = QMessageBox(icon, title, question, QMessageBox.StandardButton.NoButton, parent)
+    chosen = box.addButton(go, QMessageBox.ButtonRole.AcceptRole)
+    back = box.addButton(stay, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    box.exec()
+    return box.clickedButton() is chosen
 
 
 def plain(text: str) -> str:

@@ -27,7 +27,7 @@ from fmdesk.plans import REVIEW, REVIEW_INTERVAL, FamilyPlan
 from fmdesk.taf import ReviewRating, TafMember
 from ui.kit.dialogs import DraftDialog, DraftKeeper, FormDialog
 from ui.kit.forms import OptionalDateEdit
-from ui.kit.widgets import DateEdit, date_edit
+from ui.kit.widgets import DateEdit, ask, date_edit
 
 SUPPORT_ROWS = 3
 # Offered for printed pages (the Government Security Classifications); any other can be typed.
@@ -391,21 +391,16 @@ class CloseCaseDialog(DraftDialog):
         found = self.missing()
         if not found:
             return True
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
+        if ask(
+            self,
             "Close the case?",
             "The closing summary is missing things:\n\n"
             + "\n".join(f"• {line}" for line in found)
             + "\n\nClose the case anyway, or go back and fill them in?",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        close = box.addButton("&Close anyway", QMessageBox.ButtonRole.AcceptRole)
-        back = box.addButton("&Go back", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(back)
-        box.setEscapeButton(back)
-        box.exec()
-        if box.clickedButton() is close:
+            go="&Close anyway",
+            stay="&Go back",
+            icon=QMessageBox.Icon.Warning,
+        ):
             return True
         self.problem.setText("Not closed yet: " + " ".join(found))
         return False
