@@ -37,7 +37,7 @@ from db.store import Store
 from fmdesk.chronology import ChronologyEvent, Written, chronology
 from fmdesk.errors import UserError
 from fmdesk.families import Family
-from fmdesk.hlc import MILLIS_DIGITS, Timestamp
+from fmdesk.hlc import MILLIS_DIGITS, Timestamp, is_revision
 from fmdesk.plans import FamilyPlan, current_plan, mark_action_in_error
 from fmdesk.records import CORRECTABLE_KINDS, IN_ERROR_FIELD, Record, kind_class, mark_in_error
 
@@ -65,7 +65,11 @@ class Version:
 
     @property
     def made_at(self) -> dt.datetime:
-        """When the version was made, wherever that was (its revision's clock), in UTC."""
+        """When the version was made, wherever that was (its revision's clock), in UTC; or,
+        for a revision held from before imports checked them strictly (`9-0-zz`), when this
+        store wrote it: the history stays readable, and the timeline dated by what is known."""
+        if not is_revision(self.revision):
+            return self.written_at
         millis = Timestamp.decode(self.revision).millis
         return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
 

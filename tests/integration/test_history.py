@@ -158,3 +158,19 @@ def test_an_upgraded_store_starts_its_history_with_the_records_it_holds(tmp_path
         # And from now on every write adds to it.
         store.save(store.get(Person, child.id).replace(given_name="Zoe"))
         assert [v.body["given_name"] for v in history.history(store, child.id)] == ["Zoë", "Zoe"]
+
+
+def test_a_malformed_revision_held_from_before_the_strict_check_does_not_stop_the_timeline(
+    store: Store,
+) -> None:
+    """Before revisions were checked strictly on import, a bundle could bring `9-0-zz`: a store
+    holding one still shows the family's chronology, the version dated when this store wrote it."""
+    family = Family(reference="FM-1", name="Nowak family")
+    store.save(family)
+    note = CaseNote(family_id=family.id, on=dt.date(2026, 3, 2), text="Visit", revision="9-0-zz")
+    with store.transaction():
+        store.write_rows([note])  # as an old import wrote it: exactly as given
+    (version,) = history.history(store, note.id)
+    assert version.made_at == version.written_at
+    events = history.family_chronology(store, family.id)
+    assert any(event.record_id == note.id for event in events)
