@@ -20,7 +20,7 @@ from fmdesk import references
 from fmdesk import text as fmtext
 from fmdesk.csvcells import could_be_formula, formula_warning
 from fmdesk.errors import ValidationError
-from fmdesk.families import Family, FamilyStatus, Person, PersonRole
+from fmdesk.families import Family, FamilyStatus, Person, PersonRole, ReferralSource
 from fmdesk.outcomes.eligibility import EligibilityResult
 from fmdesk.outcomes.records import IndicatorTick, Measure, MeasureKind, MeasureStage
 
@@ -601,6 +601,8 @@ def _family(key: str, rows: Sequence[_Row], today: dt.date, framework: str) -> _
         postcode=values.get("postcode", ("",))[0].upper(),
         identified_on=identified_on,
         framework=framework,
+        # The council's identification data found them: the dashboard's referral-source figure.
+        referral_source=ReferralSource.DATA_MATCHING,
     )
     built = _Built(family, [], [])
     callouts_row: int | None = None
