@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override  # typing.override arrives in Python 3.12
 
-from db import allocation, programme
+from db import allocation, library, programme
 from db import families as family_store
 from db.allocation import AllocationResult, IntakeSummary, PractitionerLoad
 from db.families import SharedCode, SharedReference
@@ -312,6 +312,7 @@ class AllocationPage(WorkspacePage):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, parent)
         self.loads: list[PractitionerLoad] = []
+        self.framework_dialog: QInputDialog | None = None  # asked on importing a CSV
         self.practitioner_model: RowTableModel[PractitionerLoad] = RowTableModel(
             PRACTITIONER_COLUMNS, self
         )
@@ -587,27 +588,35 @@ class AllocationPage(WorkspacePage):
         path, _ = QFileDialog.getOpenFileName(
             self, "Import identified families", "", "CSV files (*.csv);;All files (*)"
         )
-        if not path:
-            return
-        Task(
-            self.runner,
-            lambda ctx: [f.ref for f in load_frameworks(ctx.store).library.all()],
-            lambda refs: self._choose_framework(Path(path), refs),
-            parent=self,
-        ).run()
+        if path:
+            self.import_csv_file(Path(path))
 
-    def _choose_framework(self, path: Path, refs: list[str]) -> None:
-        choice, ok = QInputDialog.getItem(
-            self,
-            "Outcomes framework",
+    def import_csv_file(self, path: Path) -> None:
+        """Ask which framework the families in `path` go under, the council's current one
+        chosen to start with (as `import-csv` attaches when given none), then preview."""
+
+        def op(ctx: TaskContext) -> tuple[list[str], str]:
+            refs = [f.ref for f in load_frameworks(ctx.store).library.all()]
+            return refs, library.current_framework(ctx.store).ref
+
+        Task(self.runner, op, lambda found: self._choose_framework(path, *found), parent=self).run()
+
+    def _choose_framework(self, path: Path, refs: list[str], current: str) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Outcomes framework")
+        dialog.setLabelText(
             "Attach the new families to this framework (its data thresholds tick the "
-            "indicators their figures decide):",
-            [*refs, NO_FRAMEWORK_CHOICE],
-            0,
-            False,
+            "indicators their figures decide):"
         )
-        if ok:
-            self.preview_csv(path, "" if choice == NO_FRAMEWORK_CHOICE else choice)
+        dialog.setComboBoxItems([*refs, NO_FRAMEWORK_CHOICE])
+        dialog.setComboBoxEditable(False)
+        dialog.setTextValue(current if current in refs else NO_FRAMEWORK_CHOICE)
+        dialog.textValueSelected.connect(
+            lambda choice: self.preview_csv(path, "" if choice == NO_FRAMEWORK_CHOICE else choice)
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        self.framework_dialog = dialog
+        dialog.open()
 
     def preview_csv(self, path: Path, framework: str = "") -> None:
         def op(ctx: TaskContext) -> IdentifiedImport:
