@@ -111,6 +111,14 @@ class RecordForm(QWidget):
         self.problem.setAccessibleName("Form problem")
         outer.addWidget(self.problem)
         outer.addStretch(1)
+        # Says why a record is shown read-only ("" to edit it as usual): a record recorded in
+        # error, for one (ui/record/in_error.py locked_reason). The reason shows above.
+        self.locked_reason: Callable[[Record], str] = lambda _record: ""
+        self.locked = MessageLabel(self)  # said to a screen reader, politely
+        self.locked.setWordWrap(True)
+        self.locked.setAccessibleName("Why this cannot be changed")
+        self.locked.hide()
+        outer.insertWidget(0, self.locked)
         self.autosave = Autosave(self._save, self)
         # Answers already given to a field's question: (field, value) kept as typed.
         self._confirmed: set[tuple[str, object]] = set()
@@ -166,7 +174,10 @@ class RecordForm(QWidget):
         self._record = record
         self._confirmed.clear()
         self.problem.clear()
-        self.setEnabled(record is not None and not read_only)
+        why = self.locked_reason(record) if record is not None else ""
+        self.locked.setText(why)
+        self.locked.setVisible(bool(why))
+        self.setEnabled(record is not None and not read_only and not why)
         if record is None:
             return
         for f in self._fields:

@@ -53,6 +53,7 @@ from fmdesk.families import (
 )
 from fmdesk.records import Record
 from fmdesk.roles import Role
+from ui.kit.announce import MessageLabel
 from ui.kit.colours import notice_style
 from ui.kit.forms import Field, RecordForm, follow_selection
 from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
@@ -67,7 +68,7 @@ from ui.kit.widgets import (
     record_table,
     shortcut,
 )
-from ui.record.in_error import InErrorDialog, MarkedRowTableModel
+from ui.record.in_error import InErrorDialog, MarkedRowTableModel, locked_reason
 
 WINDOW = Qt.ShortcutContext.WindowShortcut
 
@@ -184,7 +185,7 @@ class FamilyPage(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
         title_font.setBold(True)
         self.title.setFont(title_font)
-        self.banner = QLabel(self)
+        self.banner = MessageLabel(self)  # said to a screen reader, politely (issue 16)
         self.banner.setWordWrap(True)
         self.banner.setAccessibleName("Family notices")
         self.banner.setStyleSheet(notice_style())
@@ -258,6 +259,7 @@ class FamilyPage(QWidget):
         self.people_view = record_table(tab, "Household members")
         self.people_view.setModel(self.people_model)
         self.person_form = RecordForm(PERSON_FIELDS, tab)
+        self.person_form.locked_reason = locked_reason  # one recorded in error is read-only
         self.add_person_button = QPushButton("&Add person", tab)
         self.add_child_button = QPushButton("Add chil&d", tab)
         self.person_in_error_button = QPushButton("Recorded in &error…", tab)
@@ -320,6 +322,7 @@ class FamilyPage(QWidget):
         self.notes_view = record_table(tab, "Notes and visits")
         self.notes_view.setModel(self.notes_model)
         self.note_form = RecordForm(NOTE_FIELDS, tab)
+        self.note_form.locked_reason = locked_reason  # one recorded in error is read-only
         self.new_note_button = QPushButton("New &note or visit", tab)
         self.note_in_error_button = QPushButton("Recorded in &error…", tab)
         list_side = column(
@@ -490,7 +493,7 @@ class FamilyPage(QWidget):
         if not unchanged:
             form.load(record, read_only=self.read_only)
         else:
-            form.setEnabled(not self.read_only)
+            form.setEnabled(not self.read_only and not form.locked_reason(record))
 
     def _set_rows(
         self,
@@ -557,7 +560,10 @@ class FamilyPage(QWidget):
     def _withdraw(self) -> None:
         index = self.consent_view.currentIndex()
         consent = index.data(ROW_ROLE) if index.isValid() else None
-        if consent is not None and consent.withdrawn_on is None:
+        if consent is not None and consent.in_error:
+            self.banner.setText(f"{locked_reason(consent)} It cannot be withdrawn.")
+            self.banner.setVisible(True)
+        elif consent is not None and consent.withdrawn_on is None:
             self.withdraw_requested.emit(consent)
 
 

@@ -95,3 +95,10 @@ class MarkedRowTableModel(RowTableModel[T]):
         ):
             return f"{value or ''}{IN_ERROR_SUFFIX}"
         return value
+
+
+def locked_reason(record: Any) -> str:
+    """Why a form shows `record` read-only: the mark's words when it was recorded in error,
+    else "" (RecordForm.locked_reason)."""
+    mark = getattr(record, "recorded_in_error", None)
+    return f"{mark_text(mark)}. It can be read, not changed." if mark is not None else ""
