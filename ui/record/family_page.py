@@ -493,7 +493,7 @@ class FamilyPage(QWidget):
         if not unchanged:
             form.load(record, read_only=self.read_only)
         else:
-            form.setEnabled(not self.read_only and not form.locked_reason(record))
+            form.setEnabled(not self.read_only and not (record and form.locked_reason(record)))
 
     def _set_rows(
         self,
