@@ -53,9 +53,9 @@ from db.errors import StoreError, WrongPassphrase
 from db.keyslots import KdfParams, KeyFile, KeyFileError, SlotDoesNotOpen
 from db.recovery import PENDING_NAME
 from db.store import KEY_NAME, NEXT_KEY_NAME, Store
+from db.sync.tables import REKEYED_SETTING, rekeyed_at
 from fmdesk.progress import Progress, no_progress
 
-REKEYED_SETTING = "security.rekeyed"
 STEPS = 5
 
 
@@ -143,8 +143,7 @@ def rekey(
 
 def last_rekey(store: Store) -> str | None:
     """When this store was last re-keyed (UTC, ISO 8601), or None."""
-    saved = store.get_setting(REKEYED_SETTING)
-    return str(saved["at"]) if isinstance(saved, dict) and "at" in saved else None
+    return rekeyed_at(store.get_setting(REKEYED_SETTING)) or None
 
 
 def _reseal_recovery(

@@ -28,7 +28,7 @@ from db.sync import quarantine
 from db.sync.applier import Applier
 from db.sync.enrolment import keys_and_senders, partner
 from db.sync.outbox import apply_acknowledgement
-from db.sync.tables import now
+from db.sync.tables import PARTNER_REKEYED_SETTING, now
 from fmdesk import hlc
 from fmdesk import text as fmtext
 from fmdesk.errors import Cancelled, UserError, ValidationError
@@ -153,6 +153,8 @@ def _import_one(
         if manifest.sequence > sender.received_up_to + 1:
             gap = (sender.received_up_to + 1, manifest.sequence - 1)
         apply_acknowledgement(store, sender, manifest.acknowledged_up_to)
+        if manifest.rekeyed_at:
+            note_partner_rekey(store, partner_id, manifest.rekeyed_at)
         counts: dict[str, int] = dict.fromkeys(("new", "updated", "merged", "unchanged"), 0)
         conflicts = 0
         rejected: list[Rejection] = []
@@ -216,6 +218,15 @@ def _import_one(
         )
     progress(len(bundle.changes), len(bundle.changes))
     return result
+
+
+def note_partner_rekey(store: Store, partner_id: str, rekeyed_at: str) -> None:
+    """Keep when a partner says its store was re-keyed, the latest it has said: every bundle
+    after a re-key carries it, so keeping it again changes nothing."""
+    saved = store.get_setting(PARTNER_REKEYED_SETTING, {})
+    held = saved if isinstance(saved, dict) else {}
+    if str(held.get(partner_id, "")) < rekeyed_at:
+        store.set_setting(PARTNER_REKEYED_SETTING, {**held, partner_id: rekeyed_at})
 
 
 def check_revisions(store: Store, change: Change) -> None:

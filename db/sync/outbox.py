@@ -16,7 +16,7 @@ from typing import Any
 from db.store import Store
 from db.sync import quarantine
 from db.sync.enrolment import Partner, identity, partner
-from db.sync.tables import ACKNOWLEDGED_AT_SETTING, dump, now
+from db.sync.tables import ACKNOWLEDGED_AT_SETTING, REKEYED_SETTING, dump, now, rekeyed_at
 from fmdesk.catalog import RECORD_KINDS
 from fmdesk.definition import Definition
 from fmdesk.families import Family
@@ -81,6 +81,8 @@ def export_bundle(
             previous_sequence=to.last_sent,
             acknowledged_up_to=to.received_up_to,
             rejected=rejected,
+            # Every bundle says when this store was last re-keyed: a lost bundle loses nothing.
+            rekeyed_at=rekeyed_at(store.get_setting(REKEYED_SETTING)),
             cancel=cancel,
         )
     progress(len(outbox), len(outbox))

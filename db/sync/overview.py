@@ -19,7 +19,7 @@ from db.sync.field_conflicts import open_count
 from db.sync.inbox import ImportResult
 from db.sync.outbox import unacknowledged
 from db.sync.purge import purgeable_families
-from db.sync.tables import ACKNOWLEDGED_AT_SETTING
+from db.sync.tables import ACKNOWLEDGED_AT_SETTING, PARTNER_REKEYED_SETTING
 from fmdesk import hlc
 from fmdesk.errors import UserError
 from fmdesk.families import Family
@@ -38,10 +38,24 @@ class PartnerStatus:
     # When the partner's latest acknowledgement of our bundles arrived (UTC); None: never, or
     # before this store kept the time.
     acked_at: str | None = None
+    # When the partner's store says it was last re-keyed after a suspected compromise (UTC);
+    # None: never, or not said in a bundle yet.
+    rekeyed_at: str | None = None
 
     @property
     def name(self) -> str:
         return self.partner.enrolment.name or self.partner.enrolment.store_id
+
+    @property
+    def rekey_warning(self) -> str:
+        """What the coordinator should know of the partner's re-key ("" if none)."""
+        if not self.rekeyed_at:
+            return ""
+        return (
+            f"{self.name}'s store was re-keyed on {self.rekeyed_at[:10]} after a suspected "
+            "compromise: its sync keys were not changed, so treat bundles signed by it before "
+            "then with care (docs/recovery.md)"
+        )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,11 +85,13 @@ def status(store: Store) -> SyncStatus:
     me = identity(store)
     with store.transaction():
         acked = _acked_at(store)
+        rekeyed = _by_partner(store, PARTNER_REKEYED_SETTING)
         known = tuple(
             PartnerStatus(
                 partner=p,
                 pending=len(unacknowledged(store, p.enrolment.store_id)),
                 acked_at=acked.get(p.enrolment.store_id),
+                rekeyed_at=rekeyed.get(p.enrolment.store_id),
             )
             for p in partners(store)
         )
@@ -104,7 +120,11 @@ def status(store: Store) -> SyncStatus:
 
 
 def _acked_at(store: Store) -> dict[str, str]:
-    saved = store.get_setting(ACKNOWLEDGED_AT_SETTING, {})
+    return _by_partner(store, ACKNOWLEDGED_AT_SETTING)
+
+
+def _by_partner(store: Store, setting: str) -> dict[str, str]:
+    saved = store.get_setting(setting, {})
     return {k: v for k, v in saved.items() if isinstance(v, str)} if isinstance(saved, dict) else {}
 
 

@@ -16,8 +16,11 @@ The tables (made by db/migrations.py: m003_sync) are per partner:
 - `sync_quarantine`: incoming records that failed validation, reported back in the next bundle
   (db/sync/quarantine.py).
 
-Beside the tables, one setting: when each partner last acknowledged one of our bundles
-(`ACKNOWLEDGED_AT_SETTING`, written by db/sync/outbox.py, read by db/sync/overview.py).
+Beside the tables, settings: when each partner last acknowledged one of our bundles
+(`ACKNOWLEDGED_AT_SETTING`, written by db/sync/outbox.py, read by db/sync/overview.py); when
+this store was last re-keyed (`REKEYED_SETTING`, written by db/rekey.py, sent in every bundle's
+manifest by db/sync/outbox.py); and when each partner says its store was re-keyed
+(`PARTNER_REKEYED_SETTING`, written by db/sync/inbox.py, shown by db/sync/overview.py).
 """
 
 import datetime as dt
@@ -26,6 +29,15 @@ from typing import Any
 
 # {partner store id: when (UTC, ISO 8601) its latest acknowledgement of our bundles arrived}.
 ACKNOWLEDGED_AT_SETTING = "sync.acknowledged_at"
+# {"at": when (UTC, ISO 8601) this store was last re-keyed, "recovery": ...} (db/rekey.py).
+REKEYED_SETTING = "security.rekeyed"
+# {partner store id: when (UTC, ISO 8601) that partner's store says it was last re-keyed}.
+PARTNER_REKEYED_SETTING = "sync.partner_rekeyed"
+
+
+def rekeyed_at(settings: Any) -> str:
+    """When this store was last re-keyed, from the value of `REKEYED_SETTING` ("" if never)."""
+    return str(settings["at"]) if isinstance(settings, dict) and "at" in settings else ""
 
 
 def dump(value: Any) -> str:

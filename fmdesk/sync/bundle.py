@@ -366,6 +366,10 @@ class Manifest:
     kind_counts: Mapping[str, int]
     members: Mapping[str, Member]
     rejected: tuple[Rejection, ...] = ()
+    # When the sender's store was last re-keyed after a suspected compromise (ISO, UTC; "" if
+    # never): signed with the rest, so the coordinator learns of it from the store itself.
+    # Optional, so bundles from builds before it read as they did.
+    rekeyed_at: str = ""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -402,7 +406,7 @@ class Manifest:
                 name: {"sha256": m.sha256, "size": m.size} for name, m in self.members.items()
             },
             "rejected": [dataclasses.asdict(r) for r in self.rejected],
-        }
+        } | ({"rekeyed_at": self.rekeyed_at} if self.rekeyed_at else {})
 
     def to_json(self) -> bytes:
         # Indented so that a person checking a bundle by hand can read it.
@@ -455,10 +459,26 @@ class Manifest:
                     )
                     for r in rejected
                 ),
+                rekeyed_at=_rekeyed_at(data.get("rekeyed_at", "")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BundleDamaged(f"the manifest is incomplete: {_short(exc)}") from None
         return manifest
+
+
+def _rekeyed_at(value: Any) -> str:
+    """The manifest's re-key time: "" or an ISO date and time with its offset, nothing else."""
+    if value == "":
+        return ""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("rekeyed_at: expected a date and time")
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("rekeyed_at: expected a date and time") from None
+    if when.tzinfo is None:
+        raise ValueError("rekeyed_at: expected a date and time with its offset from UTC")
+    return value
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -484,6 +504,7 @@ def make_bundle(
     previous_sequence: int,
     acknowledged_up_to: int,
     rejected: Iterable[Rejection] = (),
+    rekeyed_at: str = "",
     schema_version: int = SCHEMA_VERSION,
     bundle_id: str | None = None,
     created: dt.datetime | None = None,
@@ -521,6 +542,7 @@ def make_bundle(
             )
         },
         rejected=tuple(rejected),
+        rekeyed_at=rekeyed_at,
     )
     manifest_bytes = manifest.to_json()
     signature = sender.sign(manifest_bytes, trusted_comment=manifest.trusted_comment)

@@ -207,3 +207,40 @@ def test_fmdesk_rekey_with_a_new_passphrase_and_sync_status_says_so(
     assert status.returncode == 0, status.stderr
     assert "Re-keyed on " in status.stdout
     assert "tell your coordinator" in status.stdout
+
+
+def test_a_re_key_reaches_the_coordinator_in_the_next_bundle(
+    tmp_path: Path, store_templates: StoreTemplates
+) -> None:
+    from tests.cli import run_cli
+
+    coordinator_path = tmp_path / "c"
+    with store_templates.open(coordinator_path, Role.COORDINATOR, name="Central Team") as central:
+        path = tmp_path / "p"
+        with store_templates.open(path, Role.PRACTITIONER, name="Zoë Adeyemi") as store:
+            sync.enrol(store, sync.identity(central).enrolment)
+            sync.enrol(central, sync.identity(store).enrolment)
+            before = tmp_path / "before.fmb"
+            sync.export_bundle(store, sync.identity(central).store_id, before)
+            done = rekey(store, TEST_PASSPHRASE, kdf=FAST)
+            after = tmp_path / "after.fmb"
+            sync.export_bundle(done.store, sync.identity(central).store_id, after)
+            done.store.close()
+        sync.import_bundle(central, before)
+        (zoe,) = sync.status(central).partners
+        assert zoe.rekey_warning == ""  # nothing to say before it was re-keyed
+        sync.import_bundle(central, after)
+        (zoe,) = sync.status(central).partners
+        assert zoe.rekeyed_at == done.at
+        assert zoe.rekey_warning.startswith(
+            f"Zoë Adeyemi's store was re-keyed on {done.at[:10]} after a suspected compromise"
+        )
+    env = {
+        "FMDESK_HOME": str(tmp_path / "home"),
+        "FMDESK_STORE": str(coordinator_path),
+        "FMDESK_PASSPHRASE": TEST_PASSPHRASE,
+    }
+    status = run_cli("sync", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert "Warning: Zoë Adeyemi's store was re-keyed on" in status.stdout
+    assert "treat bundles signed by it before then with care" in status.stdout

@@ -372,3 +372,23 @@ def test_the_page_says_what_has_not_reached_the_coordinator_and_warns_when_it_is
     assert "last acknowledged " in page.unsent.text()
     assert page.unsent_warning.isHidden()
     assert page.partners.index(0, 5).data().startswith("no. 1, ")
+
+
+def test_a_practitioner_store_re_keyed_is_warned_of_on_the_coordinators_page(
+    qtbot, coordinator_page, tmp_path: Path
+) -> None:
+    from db.rekey import rekey
+
+    page, runner, zoe = coordinator_page
+    assert page.unsent_warning.isHidden()
+    done = rekey(zoe, TEST_PASSPHRASE, kdf=KdfParams.fast())
+    me = on_worker(qtbot, runner, lambda ctx: ctx.store.info.store_id)
+    sync.export_bundle(done.store, me, tmp_path / "1.fmb")
+    done.store.close()
+    page.import_paths([tmp_path / "1.fmb"])
+    qtbot.waitUntil(lambda: page.unsent_warning.isVisible(), timeout=10_000)
+    assert page.unsent_warning.text() == (
+        f"Warning: Zoë Adebayo's store was re-keyed on {done.at[:10]} after a suspected "
+        "compromise: its sync keys were not changed, so treat bundles signed by it before then "
+        "with care (docs/recovery.md)."
+    )

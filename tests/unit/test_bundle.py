@@ -398,3 +398,29 @@ def test_writing_over_an_existing_bundle_replaces_it_whole(
     )
     assert open_bundle(path, coordinator, [practitioner.enrolment]).manifest.sequence == 4
     assert [p.name for p in tmp_path.iterdir()] == ["out.fmb"]
+
+
+# ---- a re-key, told to the other side ---------------------------------------------------------
+
+
+def test_a_bundle_says_when_its_store_was_re_keyed_and_one_from_before_reads_as_before(
+    practitioner: StoreIdentity, coordinator: StoreIdentity
+) -> None:
+    told = bundle_bytes(practitioner, coordinator, rekeyed_at="2026-12-01T09:30:00+00:00")
+    opened = read_bundle(told, coordinator, [practitioner.enrolment])
+    assert opened.manifest.rekeyed_at == "2026-12-01T09:30:00+00:00"
+    # A store never re-keyed writes no such field: its manifest is as older builds write it.
+    plain = unpack(bundle_bytes(practitioner, coordinator), coordinator)
+    assert "rekeyed_at" not in json.loads(plain["manifest.json"])
+    assert read_bundle(pack(plain, coordinator), coordinator, [practitioner.enrolment])
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-12-01", "2026-12-01T09:30:00", 20261201])
+def test_a_re_key_time_that_is_not_one_is_refused_as_a_damaged_manifest(
+    practitioner: StoreIdentity, coordinator: StoreIdentity, value: object
+) -> None:
+    members = unpack(bundle_bytes(practitioner, coordinator), coordinator)
+    manifest = json.loads(members["manifest.json"])
+    manifest["rekeyed_at"] = value
+    with pytest.raises(BundleDamaged, match="rekeyed_at"):
+        fmb.Manifest.from_dict(manifest)

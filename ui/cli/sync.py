@@ -304,6 +304,7 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
                         "acknowledged_by_them": p.partner.acked_by_them,
                         "acknowledged_at": p.acked_at,
                         "pending": p.pending,
+                        "rekeyed_at": p.rekeyed_at,
                     }
                     for p in state.partners
                 ],
@@ -340,12 +341,16 @@ def sync_status(store_path: Path | None, as_json: bool) -> None:
     click.echo(f"This store: {state.role.label}, {state.name or 'unnamed'}")
     click.echo(f"Fingerprint: {state.fingerprint}")
     if rekeyed:
-        click.echo(f"Re-keyed on {rekeyed} (fmdesk rekey): tell your coordinator, if not yet told.")
+        click.echo(
+            f"Re-keyed on {rekeyed} (fmdesk rekey): your next bundle will tell your coordinator."
+        )
     if not state.partners:
         click.echo("No partner enrolled yet: 'fmdesk enrol import FILE.fmid'.")
     for p in state.partners:
         e = p.partner.enrolment
         click.echo(f"Partner: {e.name or e.store_id} ({e.role.label.lower()}), {e.fingerprint}")
+        if p.rekey_warning:
+            click.echo(f"  Warning: {p.rekey_warning}.")
         click.echo(f"  last bundle sent: {_when(p.partner.last_sent, p.partner.last_sent_at)}")
         click.echo(
             f"  last bundle received: {_when(p.partner.received_up_to, p.partner.last_received_at)}"

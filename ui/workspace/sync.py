@@ -344,8 +344,11 @@ class SyncPage(WorkspacePage):
         enrolled = bool(state.partners)
         self.unsent.setText(unsent_text(state))
         self.unsent.setVisible(bool(self.unsent.text()))
-        self.unsent_warning.setText(state.unsent_warning)
-        self.unsent_warning.setVisible(bool(state.unsent_warning))
+        # The same notice says which partner stores were re-keyed after a suspected compromise.
+        warnings = [state.unsent_warning, *(p.rekey_warning for p in state.partners)]
+        shown = "\n".join(f"Warning: {w}." if "re-keyed" in w else w for w in warnings if w)
+        self.unsent_warning.setText(shown)
+        self.unsent_warning.setVisible(bool(shown))
         self.export_button.setEnabled(enrolled)
         self.import_button.setEnabled(enrolled)
         # A practitioner has one coordinator, but enrols it again when its key changes.
