@@ -87,7 +87,6 @@ def test_a_meeting_record_left_open_at_auto_lock_comes_back_after_unlock(
     tab.record_meeting()
     assert shown(MeetingDialog) is None
 
-    unlock_again(qtbot, window, tab, family)
     seen: dict[str, str] = {}
 
     def carry_on(dialog: QWidget) -> None:
@@ -98,8 +97,11 @@ def test_a_meeting_record_left_open_at_auto_lock_comes_back_after_unlock(
         seen["notice"] = dialog.restored.text()
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
+    # Unlocked, the window goes back to the Plan tab and opens the meeting record again by
+    # itself, carrying on from the draft: nobody has to remember to reopen it.
     while_open(MeetingDialog, carry_on)
-    tab.record_meeting()
+    unlock_again(qtbot, window, tab, family)
+    qtbot.waitUntil(lambda: "notice" in seen, timeout=10_000)
     assert seen["views"] == VIEWS
     assert seen["decisions"] == "School nurse to visit\nReview in six weeks"
     assert "Carried on from what you typed" in seen["notice"]
@@ -163,10 +165,6 @@ def test_a_consent_left_open_is_kept_and_an_unchanged_dialog_closes_without_aski
     assert kept is not None
     assert kept.state["Notes"] == "Signed form scanned to the case system"
 
-    window.unlock_page.passphrase.setText(TEST_PASSPHRASE)
-    window.unlock_page.button.click()
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page, timeout=10_000)
-    qtbot.waitUntil(lambda: window.family_page.record is not None)
     seen: dict[str, object] = {}
 
     def look_then_cancel(dialog: QWidget) -> None:
@@ -177,8 +175,12 @@ def test_a_consent_left_open_is_kept_and_an_unchanged_dialog_closes_without_aski
         answer("Discard")
         dialog.reject()
 
+    # Unlocked, the consent dialog opens again by itself with what was typed.
     while_open(ConsentDialog, look_then_cancel)
-    window.record_consent()
+    window.unlock_page.passphrase.setText(TEST_PASSPHRASE)
+    window.unlock_page.button.click()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.family_page, timeout=10_000)
+    qtbot.waitUntil(lambda: "kind" in seen, timeout=10_000)
     assert seen == {"notes": "Signed form scanned to the case system", "kind": 1}
 
     def cancel_untouched(dialog: QWidget) -> None:

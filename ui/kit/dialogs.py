@@ -14,7 +14,11 @@ summary, consent) also keeps what is typed:
 - opened again for that family, it starts from the draft, saying so;
 - the draft goes when the dialog is saved (OK) or its typing deliberately discarded;
 - Cancel, Esc or the window's close button on a changed dialog asks first: Discard, or Keep
-  editing (the default).
+  editing (the default);
+- put away by the lock with something typed, it is opened again after the same store is
+  unlocked, carrying on from its draft: the method that opened it is marked `@reopens`, and the
+  dialog hands that call (`reopen`) to the main window, which makes it again once the user is
+  back where they were.
 The fields are found by walking the dialog's editors (line and text edits, combo boxes, tick
 boxes, dates, numbers) and named by their accessible names, so a subclass needs nothing more
 than `drafts=DraftKeeper(...)`.
@@ -23,8 +27,9 @@ than `drafts=DraftKeeper(...)`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -111,6 +116,26 @@ def _what(edit: QDateEdit) -> str:
     return f"'{name}'"
 
 
+Opener = TypeVar("Opener", bound=Callable[..., Any])
+# The calls that are opening a DraftDialog now, innermost last (see `reopens`).
+_opening: list[Callable[[], object]] = []
+
+
+def reopens(method: Opener) -> Opener:
+    """Mark a method that opens a DraftDialog: calling it again, with the same arguments, opens
+    the dialog again after the lock put it away (the draft brings back what was typed)."""
+
+    @functools.wraps(method)
+    def opener(*args: Any, **kwargs: Any) -> Any:
+        _opening.append(functools.partial(opener, *args, **kwargs))
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _opening.pop()
+
+    return opener  # type: ignore[return-value]
+
+
 class DraftKeeper:
     """Where a dialog's draft is kept: the family, the dialog's kind (one draft per family and
     kind) and the runner whose worker owns the store. Plain data: jobs hold no widget."""
@@ -159,6 +184,8 @@ class DraftDialog(FormDialog):
     ) -> None:
         super().__init__(title, parent)
         self.drafts = drafts
+        # How to open this dialog again after the lock (the `@reopens` call making it), or None.
+        self.reopen: Callable[[], object] | None = _opening[-1] if _opening else None
         self._baseline: dict[str, Any] | None = None
         self._closing = False
         self.restored = MessageLabel(self)  # said to a screen reader, politely
@@ -292,13 +319,17 @@ class DraftDialog(FormDialog):
         else:
             self.drafts.discard(self.parentWidget())
 
-    def put_away(self) -> None:
-        """Close without asking and keep what is typed as the draft (the store is locking)."""
+    def put_away(self) -> Callable[[], object] | None:
+        """Close without asking and keep what is typed as the draft (the store is locking).
+        Returns how to open it again after unlock when a draft was kept, else None."""
         self._draft_timer.stop()
-        if self.drafts is not None and self.changed:
+        kept = self.drafts is not None and self.changed
+        if kept:
+            assert self.drafts is not None
             self.drafts.save(self.draft_state(), self.parentWidget())
         self._closing = True
         super().reject()
+        return self.reopen if kept else None
 
     @override
     def accept(self) -> None:

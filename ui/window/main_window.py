@@ -18,6 +18,8 @@ appearing for 1.4 s, and building it during the unlock slowed Argon2id on a 2-co
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,7 +49,7 @@ from fmdesk.families import Consent, FamilyStatus, change_status
 from fmdesk.records import Record
 from fmdesk.roles import Role, StoreInfo
 from ui.kit.announce import announce
-from ui.kit.dialogs import DateDialog, DraftDialog, DraftKeeper
+from ui.kit.dialogs import DateDialog, DraftDialog, DraftKeeper, reopens
 from ui.kit.errors import show_error
 from ui.kit.pages import FeatureTab, WorkspacePage
 from ui.kit.tasks import Task, TaskContext, TaskRunner
@@ -123,6 +125,9 @@ class Place:
 
     family_id: str | None
     tab: int
+    store_path: Path | None = None
+    # A dialog the lock put away with a draft: opened again once back there (ui/kit/dialogs.py).
+    reopen: Callable[[], object] | None = None
 
 
 class MainWindow(QMainWindow):
@@ -549,10 +554,14 @@ class MainWindow(QMainWindow):
 
         Task(self.runner, remember_info, got_info, parent=self).run()
         place, self.place = self.place, None
+        if place is not None and place.store_path != self.store_path:
+            place = None  # another store was opened: nothing of the last one is shown
         if place is not None and place.family_id is not None:
-            self.open_family(place.family_id, tab=place.tab)
+            self.open_family(place.family_id, tab=place.tab, then=place.reopen)
         else:
             self.show_caseload(reload=False)  # the rows came with the unlock
+            if place is not None and place.reopen is not None:
+                self._when_idle(place.reopen)
         self.idle.start()
         # A moment later, so the caseload is painted before the tabs are built (about 0.5 s).
         QTimer.singleShot(100, self.build_pages)
@@ -564,8 +573,10 @@ class MainWindow(QMainWindow):
         self.family_page.flush()  # queued before the close, so it is written first
         on_family = self.pages.currentWidget() is self.family_page
         family = self.family_page.family
-        self.place = Place(
-            family.id if (on_family and family) else None, self.family_page.tabs.currentIndex()
+        place = Place(
+            family.id if (on_family and family) else None,
+            self.family_page.tabs.currentIndex(),
+            store_path=self.store_path,
         )
         self.unlocked = False
         self.idle.stop()
@@ -575,12 +586,14 @@ class MainWindow(QMainWindow):
         self.caseload.set_rows([])
         for page in self.workspace_pages:
             page.clear()
+        reopen = None
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.isVisible():
                 if isinstance(w, DraftDialog):  # keeps what is typed (ui/kit/dialogs.py)
-                    w.put_away()
+                    reopen = w.put_away() or reopen
                 else:
                     w.reject()
+        self.place = dataclasses.replace(place, reopen=reopen)
         self._show_unlock(locked=True)
         Task(self.runner, lambda ctx: ctx.set_store(None), parent=self).run()
 
@@ -637,7 +650,11 @@ class MainWindow(QMainWindow):
 
         Task(self.runner, lambda ctx: _claim_status(ctx.store), done, parent=self).run()
 
-    def open_family(self, family_id: str, *, tab: int = 0) -> None:
+    def open_family(
+        self, family_id: str, *, tab: int = 0, then: Callable[[], object] | None = None
+    ) -> None:
+        """Show the family at `tab`; then, once what the tab reads has arrived, `then`."""
+
         def done(record: FamilyRecord) -> None:
             if not self.unlocked:
                 return
@@ -645,8 +662,20 @@ class MainWindow(QMainWindow):
             self.family_page.show_record(record)
             self.family_page.tabs.setCurrentIndex(tab)
             self.pages.setCurrentWidget(self.family_page)
+            if then is not None:
+                self._when_idle(then)
 
         Task(self.runner, lambda ctx: _load_family(ctx.store, family_id), done, parent=self).run()
+
+    def _when_idle(self, call: Callable[[], object], tries: int = 200) -> None:
+        """`call` once the background work queued before it is done (what a tab reads when
+        shown), checking every 50 ms for at most `tries` times; never while locked."""
+        if not self.unlocked:
+            return
+        if self.runner.busy and tries > 0:
+            QTimer.singleShot(50, lambda: self._when_idle(call, tries - 1))
+            return
+        call()
 
     def _reload_family(self, changed: frozenset[str]) -> None:
         """The family on screen changed in `changed` kinds: read it, refresh those views."""
@@ -724,6 +753,7 @@ class MainWindow(QMainWindow):
 
         Task(self.runner, op, lambda fid: self.open_family(fid, tab=1), parent=self).run()
 
+    @reopens
     def change_family_status(self) -> None:
         family = self.family_page.family
         if family is None:
@@ -759,6 +789,7 @@ class MainWindow(QMainWindow):
             return
         self.save_records([changed, change])
 
+    @reopens
     def record_consent(self) -> None:
         record = self.family_page.record
         if record is None:

@@ -52,7 +52,7 @@ from fmdesk.families import ClosureReason, Family, Person
 from fmdesk.plans import REVIEW_INTERVAL, FamilyPlan, first_plan, new_version
 from fmdesk.taf import TafMeeting, TafMember, meeting_plan, next_meeting_number
 from ui.actions.documents import build_closure_pdf, build_plan_pdf, build_taf_pdf, framework_names
-from ui.kit.dialogs import DraftKeeper
+from ui.kit.dialogs import DraftKeeper, reopens
 from ui.kit.errors import show_error
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import TaskContext, TaskRunner
@@ -241,6 +241,7 @@ class PlanTab(FeatureTab):
         self._refresh()  # the goals panel now has the version to add the first goal to
         self.goals.add_goal()
 
+    @reopens
     def make_new_version(self) -> None:
         current = self.plans.current if self.plans else None
         if self.read_only or current is None or self.plans is None:
@@ -264,6 +265,7 @@ class PlanTab(FeatureTab):
         self.versions.choose(plan.id)
         self._save_plan(plan)
 
+    @reopens
     def record_meeting(self) -> None:
         if self.read_only or self.plans is None:
             return
@@ -312,6 +314,7 @@ class PlanTab(FeatureTab):
         self._close_wanted = (reason, on)
         self.reload()
 
+    @reopens
     def close_case(self, *, reason: ClosureReason | None = None, on: dt.date | None = None) -> None:
         if self.read_only or self.plans is None:
             return
@@ -335,6 +338,7 @@ class PlanTab(FeatureTab):
             label="Closing the case…",
         )
 
+    @reopens
     def reopen_case(self) -> None:
         if self.plans is None or not self.plans.family.is_read_only:
             return

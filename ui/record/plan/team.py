@@ -21,7 +21,7 @@ from db.plans import PlanRecord
 from fmdesk.errors import UserError
 from fmdesk.plans import date_text
 from fmdesk.taf import TafMeeting, TafMember
-from ui.kit.dialogs import DraftKeeper
+from ui.kit.dialogs import DraftKeeper, reopens
 from ui.kit.errors import show_error
 from ui.kit.forms import Field, RecordForm
 from ui.kit.models import ROW_ROLE, Column, RowTableModel
@@ -172,6 +172,7 @@ class TeamPanel(QWidget):
 
     # ---- what the user asks for ----------------------------------------------------------
 
+    @reopens
     def add_member(self) -> None:
         if not self._editable or self._plans is None:
             return
