@@ -2,6 +2,7 @@
 open when the app locks is kept as a draft in the store and comes back after unlocking; Cancel
 on a changed dialog asks first; saving or discarding lets the draft go."""
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,9 +12,12 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWidg
 from db.drafts import draft_kinds, load_draft
 from db.store import Store
 from fmdesk.families import Consent, Family, FamilyStatus
+from fmdesk.outcomes import IndicatorTick
 from tests.conftest import TEST_PASSPHRASE
 from tests.ui.test_plan_tab import active_family, open_plan_tab
 from ui.record.dialogs import ConsentDialog
+from ui.record.outcomes.evidence import EvidenceDialog
+from ui.record.outcomes.tab import OutcomesTab
 from ui.record.plan.dialogs import CloseCaseDialog, MeetingDialog
 from ui.record.plan.tab import PlanTab
 from ui.window.main_window import MainWindow
@@ -194,3 +198,53 @@ def test_a_consent_left_open_is_kept_and_an_unchanged_dialog_closes_without_aski
     with locked_store(qtbot, window, path) as store:
         assert draft_kinds(store, family.id) == []
         assert sum(c.family_id == family.id for c in store.list(Consent)) == consents_before
+
+
+def test_outcome_evidence_typed_before_the_lock_comes_back_for_the_same_outcome(
+    qtbot, make_window, make_store
+) -> None:
+    path = make_store(3)
+    family = active_family(path)
+    with Store.open(path, TEST_PASSPHRASE) as store:  # a problem present, so its outcomes show
+        store.save(IndicatorTick(family_id=family.id, indicator="5A", on=dt.date.today()))
+    window = make_window(path)
+    open_plan_tab(qtbot, window, family)
+    tab = next(t for t in window.family_page.feature_tabs if isinstance(t, OutcomesTab))
+    window.family_page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.outcomes is not None and tab.outcomes.family.id == family.id)
+    tab.sections.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: tab.evidence.problem_model.rowCount() > 0)
+    tab.evidence.problem_view.selectRow(0)  # its outcomes are listed
+    qtbot.waitUntil(lambda: tab.evidence.outcome_model.rowCount() > 0)
+    tab.evidence.outcome_view.selectRow(0)
+    code = tab.evidence.outcome_model.rows()[0].outcome.code
+    shows = "Attendance 96% over the autumn and spring terms (school report)"
+
+    def type_then_lock(dialog: QWidget) -> None:
+        assert isinstance(dialog, EvidenceDialog)
+        dialog.source.setEditText("School attendance report")
+        dialog.description.setPlainText(shows)
+        window.lock()
+
+    while_open(EvidenceDialog, type_then_lock)
+    tab.evidence.record_evidence()
+    seen: dict[str, str] = {}
+
+    def look_then_keep(dialog: QWidget) -> None:
+        assert isinstance(dialog, EvidenceDialog)
+        qtbot.waitUntil(lambda: dialog.description.toPlainText() != "")
+        seen["title"] = dialog.windowTitle()
+        seen["shows"] = dialog.description.toPlainText()
+        seen["source"] = dialog.source.currentText()
+        answer("Discard")
+        dialog.reject()
+
+    while_open(EvidenceDialog, look_then_keep)
+    window.unlock_page.passphrase.setText(TEST_PASSPHRASE)
+    window.unlock_page.button.click()
+    qtbot.waitUntil(lambda: "shows" in seen, timeout=10_000)
+    assert seen == {
+        "title": f"Evidence for outcome {code}",
+        "shows": shows,
+        "source": "School attendance report",
+    }

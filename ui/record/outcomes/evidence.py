@@ -13,7 +13,7 @@ what the user asked for, and the tab does the writing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QPainter
@@ -49,7 +49,7 @@ from fmdesk.outcomes import (
     Problem,
     ProblemProgress,
 )
-from ui.kit.dialogs import DraftDialog
+from ui.kit.dialogs import DraftDialog, DraftKeeper, reopens
 from ui.kit.models import ROW_ROLE, Column, RowTableModel, show_date
 from ui.kit.widgets import action_button, date_edit, record_table, stretch_column
 from ui.record.outcomes.fields import pydate
@@ -124,8 +124,10 @@ class _Dialog(DraftDialog):
     """A form of labelled rows with OK and Cancel; Cancel on a changed dialog asks first, and
     OK shows what is missing rather than closing (ui/kit/dialogs.py)."""
 
-    def __init__(self, title: str, parent: QWidget | None) -> None:
-        super().__init__(title, parent)
+    def __init__(
+        self, title: str, parent: QWidget | None, drafts: DraftKeeper | None = None
+    ) -> None:
+        super().__init__(title, parent, drafts=drafts)
         self.setAccessibleName(title)
 
     def row(self, label: str, editor: QWidget) -> None:
@@ -142,9 +144,13 @@ class EquivalentProgressDialog(_Dialog):
     """A discretionary decision: which problem, who approved it (named), when, and why."""
 
     def __init__(
-        self, problems: Sequence[Problem], approver_role: str, parent: QWidget | None = None
+        self,
+        problems: Sequence[Problem],
+        approver_role: str,
+        parent: QWidget | None = None,
+        drafts: DraftKeeper | None = None,
     ) -> None:
-        super().__init__("Record equivalent progress", parent)
+        super().__init__("Record equivalent progress", parent, drafts)
         explain = QLabel(
             "Equivalent progress is a decision by a named approver that a problem has improved "
             "as much as one of its outcomes would show. It is shown, and audited, as such.",
@@ -193,8 +199,10 @@ class EquivalentProgressDialog(_Dialog):
 class EvidenceDialog(_Dialog):
     """Evidence that an outcome holds from a date (a report, a data match, a closed plan)."""
 
-    def __init__(self, outcome: Outcome, parent: QWidget | None = None) -> None:
-        super().__init__(f"Evidence for outcome {outcome.code}", parent)
+    def __init__(
+        self, outcome: Outcome, parent: QWidget | None = None, drafts: DraftKeeper | None = None
+    ) -> None:
+        super().__init__(f"Evidence for outcome {outcome.code}", parent, drafts)
         words = QLabel(outcome.text, self)
         words.setWordWrap(True)
         self.form.addRow(words)
@@ -247,6 +255,8 @@ class EvidencePanel(QWidget):
         super().__init__(parent)
         self._outcomes: FamilyOutcomes | None = None
         self._read_only = True
+        # Where the dialogs keep their drafts: set by the Outcomes tab, which has the runner.
+        self.keep_drafts: Callable[[str], DraftKeeper | None] | None = None
         self.problem_model: RowTableModel[ProblemProgress] = RowTableModel(PROBLEM_COLUMNS, self)
         self.problem_view = record_table(self, "Problems present")
         self.problem_view.setModel(self.problem_model)
@@ -410,12 +420,24 @@ class EvidencePanel(QWidget):
 
     # ---- what the user asks for -----------------------------------------------------------
 
+    def _drafts(self, kind: str) -> DraftKeeper | None:
+        return self.keep_drafts(kind) if self.keep_drafts else None
+
     def record_evidence(self) -> None:
         """Ask for evidence for the chosen outcome, from the evidence dialog."""
-        row, outcomes = self.current(), self._outcomes
+        row = self.current()
+        if row is not None:
+            self.record_evidence_for(row.outcome.code)
+
+    @reopens  # by the outcome's code: after unlock the same outcome's dialog comes back
+    def record_evidence_for(self, code: str) -> None:
+        outcomes = self._outcomes
+        row = next((r for r in self.outcome_model.rows() if r.outcome.code == code), None)
         if row is None or outcomes is None or self._read_only:
             return
-        dialog = EvidenceDialog(row.outcome, self)
+        dialog = EvidenceDialog(
+            row.outcome, self, drafts=self._drafts(f"evidence_{row.outcome.code}")
+        )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
@@ -433,6 +455,7 @@ class EvidencePanel(QWidget):
             return
         self.star_reading_requested.emit(row.outcome.code, area)
 
+    @reopens
     def record_equivalent_progress(self) -> None:
         """Ask for an equivalent-progress decision, from its dialog (the chosen problem first)."""
         framework, outcomes = self._framework, self._outcomes
@@ -440,7 +463,10 @@ class EvidencePanel(QWidget):
             return
         present = [framework.problem(p.code) for p in self.problem_model.rows()]
         dialog = EquivalentProgressDialog(
-            present, framework.claim.equivalent_progress_approver, self
+            present,
+            framework.claim.equivalent_progress_approver,
+            self,
+            drafts=self._drafts("equivalent_progress"),
         )
         chosen = self.problem_view.currentIndex()
         if chosen.isValid():

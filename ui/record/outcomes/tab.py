@@ -47,6 +47,7 @@ from fmdesk.outcomes import OUTCOME_RECORD_CLASSES, Framework
 from fmdesk.plans import FamilyPlan
 from fmdesk.records import Record
 from fmdesk.stars import StarReading
+from ui.kit.dialogs import DraftKeeper
 from ui.kit.pages import FeatureTab, kinds
 from ui.kit.tasks import TaskContext, TaskRunner
 from ui.record.outcomes.evidence import EvidencePanel
@@ -84,6 +85,7 @@ class OutcomesTab(FeatureTab):
         self.indicators = IndicatorsPanel(self)
         self.measures = MeasuresPanel(self)
         self.evidence = EvidencePanel(self)
+        self.evidence.keep_drafts = self._drafts
         self.sections = QTabWidget(self)
         self.sections.setAccessibleName("Outcomes sections")
         self.sections.addTab(self.indicators, "Problems and &indicators")
@@ -103,6 +105,10 @@ class OutcomesTab(FeatureTab):
         self._show(None)
 
     # ---- the family -----------------------------------------------------------------------
+
+    def _drafts(self, kind: str) -> DraftKeeper | None:
+        """Where an evidence dialog keeps its draft for the family shown (ui/kit/dialogs.py)."""
+        return DraftKeeper(self.runner, self.record.family.id, kind) if self.record else None
 
     @property
     def read_only(self) -> bool:
