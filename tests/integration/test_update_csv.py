@@ -100,5 +100,5 @@ def test_problems_and_unmatched_rows_are_listed_and_nothing_is_half_applied(
     partial = fmdesk(home, "programme", "update-csv", str(path), "--valid-only")
     assert partial.returncode == 0, partial.stderr
     # K-2's own row is fine, but another row names K-2 wrongly: K-2 is left out whole.
-    assert "Applied 3 new figures to 1 families" in partial.stdout
-    assert "1 families left out for problems" in partial.stdout
+    assert "Applied 3 new figures to 1 family" in partial.stdout
+    assert "1 family left out for problems" in partial.stdout

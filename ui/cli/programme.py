@@ -31,6 +31,7 @@ from fmdesk.programme import (
     year_label,
     year_start,
 )
+from fmdesk.words import families as count_families
 from reports.programme import dashboard_pdf
 from ui.actions import documents
 from ui.cli.as_at import as_at_option, history_note, parse_as_at
@@ -188,7 +189,7 @@ def programme_practitioners(store_path: Path | None, limit: int | None) -> None:
             allocation.set_caseload_limit(store, limit)
         loads = allocation.practitioners(store)
         limit = allocation.caseload_limit(store)
-    click.echo(f"Caseload limit: {limit} families")
+    click.echo(f"Caseload limit: {count_families(limit)}")
     if not loads:
         click.echo("No practitioner is enrolled yet.")
     for p in loads:
@@ -321,11 +322,11 @@ def programme_update_csv(
             return
         done = identified.apply_update(store, checked, valid_only=valid_only)
     left = (
-        f"; {done.left_out_families} families left out for problems"
+        f"; {count_families(done.left_out_families)} left out for problems"
         if done.left_out_families
         else ""
     )
     click.echo(
-        f"Applied {done.measures} new figures to {done.families} families; {done.unchanged} "
+        f"Applied {done.measures} new figures to {count_families(done.families)}; {done.unchanged} "
         f"already held{left}."
     )

@@ -69,6 +69,7 @@ from fmdesk.programme import (
     year_start,
 )
 from fmdesk.roles import Role
+from fmdesk.words import families as count_families
 from reports.programme import dashboard_pdf
 from ui.actions import documents
 from ui.kit.announce import MessageLabel
@@ -540,7 +541,8 @@ class ProgrammePage(WorkspacePage):
         self.dashboard = dashboard
         as_at = "" if dashboard.today >= dt.date.today() else f" as at {day_text(dashboard.today)}"
         self.heading.setText(
-            f"Programme dashboard {dashboard.year_label}{as_at} · {dashboard.family_count} families"
+            f"Programme dashboard {dashboard.year_label}{as_at} · "
+            f"{count_families(dashboard.family_count)}"
         )
         self.notices.setText("\n".join(f"Warning: {n}" for n in dashboard.notices))
         self.notices.setVisible(bool(dashboard.notices))
