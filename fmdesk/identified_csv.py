@@ -14,7 +14,8 @@ import dataclasses
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from fmdesk import references
 from fmdesk import text as fmtext
@@ -23,6 +24,9 @@ from fmdesk.errors import ValidationError
 from fmdesk.families import Family, FamilyStatus, Person, PersonRole, ReferralSource
 from fmdesk.outcomes.eligibility import EligibilityResult
 from fmdesk.outcomes.records import IndicatorTick, Measure, MeasureKind, MeasureStage
+
+if TYPE_CHECKING:
+    import _csv
 
 # column -> what it holds, for the docs and the error messages
 COLUMNS: dict[str, str] = {
@@ -330,48 +334,26 @@ def parse_identified_csv(
     problems: list[CsvProblem] = []
     warnings: list[CsvProblem] = []
     groups: dict[str, list[_Row]] = {}
-    count = 0
-    unreadable = 0
+    counted = RowCount()
     broken: set[str] = set()  # families with rows taken into an unclosed quote
-    number = 1
-    while True:
-        number += 1
-        line_before = reader.line_num
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # One row the reader cannot take (a cell over its size limit): said, counted, and
-            # the rows after it still read.
-            count += 1
-            unreadable += 1
-            problems.append(CsvProblem(number, "", f"cannot be read ({exc}); the row is left out"))
-            continue
-        if not any(c.strip() for c in cells):
-            continue  # Excel leaves blank lines at the end
-        count += 1
-        if count > MAX_ROWS:
-            raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
-        swallowed = _unclosed_quote(cells, header, reader.line_num - line_before)
-        if swallowed is not None:
-            column, lines = swallowed
+    for line in csv_rows(reader, header, problems, counted):
+        number, cells = line.number, line.cells
+        if line.swallowed is not None:
+            column, lines = line.swallowed
             # The row's family, and each family a swallowed line begins with, is left out
             # whole: nothing of a family is imported without all its rows.
             key_at = header.index("family_key")
             broken.add(fmtext.nfc(cells[key_at].strip()) if len(cells) > key_at else "")
-            for line in cells[header.index(column)].split("\n")[1:]:
-                if line.strip():
-                    broken.add(fmtext.nfc(line.split(",")[0].strip().strip('"')))
-            count += lines
-            unreadable += lines
+            for taken in cells[header.index(column)].split("\n")[1:]:
+                if taken.strip():
+                    broken.add(fmtext.nfc(taken.split(",")[0].strip().strip('"')))
             problems.append(
                 CsvProblem(
                     number,
                     column,
                     f'opens a quote (") that is not closed, so the {lines} line'
-                    f"{'s' if lines != 1 else ''} after it (lines {line_before + 2} to "
-                    f"{reader.line_num} of the file) were read into this cell and not as "
+                    f"{'s' if lines != 1 else ''} after it (lines {line.first_line + 1} to "
+                    f"{line.last_line} of the file) were read into this cell and not as "
                     "rows: close the quote, or take it out",
                 )
             )
@@ -520,9 +502,9 @@ def parse_identified_csv(
         tuple(problems),
         tuple(duplicates),
         tuple(rejected),
-        count,
+        counted.rows,
         tuple(warnings),
-        unreadable_rows=unreadable,
+        unreadable_rows=counted.unreadable,
     )
 
 
@@ -536,6 +518,60 @@ def _told_apart(one: Person, other: Person) -> bool:
         (one.upn and other.upn and one.upn != other.upn)
         or (one.nhs_number and other.nhs_number and one.nhs_number != other.nhs_number)
     )
+
+
+@dataclasses.dataclass
+class RowCount:
+    """How many rows a file had (blank lines not counted), and how many could not be read."""
+
+    rows: int = 0
+    unreadable: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvLine:
+    """One row of a council CSV, as read."""
+
+    number: int  # the row's number, the header being row 1 (as a spreadsheet numbers them)
+    cells: list[str]
+    first_line: int  # the lines of the file it was read from
+    last_line: int
+    # (column, lines) when a cell opened a quote never closed and took the lines after it.
+    swallowed: tuple[str, int] | None
+
+
+def csv_rows(
+    reader: "_csv.Reader", header: Sequence[str], problems: list[CsvProblem], counted: RowCount
+) -> Iterator[CsvLine]:
+    """Every row after the header with something in it, each row accounted for in `counted`:
+    a row the reader cannot take (a cell over its size limit) is said in `problems`, counted
+    unreadable, and the rows after it still read; the lines an unclosed quote took are counted
+    unreadable too (the row comes with `swallowed`, for the caller to say what it leaves out).
+    More than MAX_ROWS refuses the whole file. Shared by the identification and update CSVs."""
+    number = 1
+    while True:
+        number += 1
+        line_before = reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            counted.rows += 1
+            counted.unreadable += 1
+            problems.append(CsvProblem(number, "", f"cannot be read ({exc}); the row is left out"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # Excel leaves blank lines at the end
+        counted.rows += 1
+        if counted.rows > MAX_ROWS:
+            raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
+        line_after = reader.line_num
+        swallowed = _unclosed_quote(cells, header, line_after - line_before)
+        if swallowed is not None:
+            counted.rows += swallowed[1]
+            counted.unreadable += swallowed[1]
+        yield CsvLine(number, cells, line_before + 1, line_after, swallowed)
 
 
 def _unclosed_quote(

@@ -22,11 +22,11 @@ from fmdesk import text as fmtext
 from fmdesk.errors import ValidationError
 from fmdesk.families import Family, Person
 from fmdesk.identified_csv import (
-    MAX_ROWS,
     CsvProblem,
+    RowCount,
     _measures,
     _Row,
-    _unclosed_quote,
+    csv_rows,
     decode,
     normalise_header,
 )
@@ -199,30 +199,11 @@ def parse_update_csv(
     rows: list[UpdateRow] = []
     rejected: set[str] = set()
     seen: dict[tuple[str, str, str, dt.date, dt.date | None], tuple[int, float]] = {}
-    count = unreadable = 0
-    number = 1
-    while True:
-        number += 1
-        line_before = reader.line_num
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            count += 1
-            unreadable += 1
-            problems.append(CsvProblem(number, "", f"cannot be read ({exc}); the row is left out"))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
-        swallowed = _unclosed_quote(cells, header, reader.line_num - line_before)
-        if swallowed is not None:
-            column, lines = swallowed
-            count += lines
-            unreadable += lines
+    counted = RowCount()
+    for line in csv_rows(reader, header, problems, counted):
+        number, cells = line.number, line.cells
+        if line.swallowed is not None:
+            column, lines = line.swallowed
             problems.append(
                 CsvProblem(
                     number,
@@ -292,7 +273,12 @@ def parse_update_csv(
         rows.append(UpdateRow(number, family, person, tuple(new), same))
     problems.sort(key=lambda p: (p.row, p.column))
     return UpdateImport(
-        tuple(rows), tuple(problems), tuple(unmatched), count, frozenset(rejected), unreadable
+        tuple(rows),
+        tuple(problems),
+        tuple(unmatched),
+        counted.rows,
+        frozenset(rejected),
+        counted.unreadable,
     )
 
 
