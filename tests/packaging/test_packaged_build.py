@@ -106,7 +106,9 @@ def test_only_the_qt_modules_fmdesk_uses_are_packaged(build: tuple[Path, str]) -
     assert sorted(p.name for p in (internal / "fmdesk" / "definitions").iterdir()) == [
         "frameworks",
         "instruments",
+        "plan-text",  # the printed plan's wording for the family
         "schemas",  # the loaders check every definition against these
+        "school-terms",  # an example of a council's own term dates
         "templates",
     ]
 
